@@ -1,0 +1,199 @@
+/**
+ * How a flow's state changes reach the client. Every transport is a
+ * `StreamFactory`: started once per flow, it hands raw state bodies to
+ * `deliver`, says which transport carries the flow through `using`, and calls
+ * `fail` once when it gives up. `stop()` leaves no timer, request or
+ * connection behind.
+ */
+import { isAbort, now, request, urlOf, type HttpOptions } from './http.js';
+import type { TransportName } from './protocol.js';
+import type { LoginError } from './state.js';
+
+export interface StreamContext {
+  http: HttpOptions;
+  flowId: string;
+  /** The flow's secret (not the QR payload). */
+  token: string;
+  /** Aborted when the flow ends; every request of the stream uses it. */
+  signal: AbortSignal;
+  /** Sequence number of the last state the client applied. */
+  seq(): number;
+  /** A raw state body; the client validates it and drops stale ones. */
+  deliver(raw: unknown): void;
+  /** The stream gave up; the flow ends with this error. Called at most once. */
+  fail(error: LoginError): void;
+  /** The transport now carrying the flow (after a fallback). */
+  using(name: TransportName): void;
+  /** Milliseconds between polls. */
+  pollInterval: number;
+  /** Milliseconds between the server's heartbeats on SSE/WebSocket. */
+  heartbeat: number;
+  /** Consecutive failed requests before polling gives up. */
+  maxFailures: number;
+  /** EventSource constructor to use (tests pass a fake). */
+  EventSource?: typeof EventSource;
+}
+
+export interface Stream {
+  stop(): void;
+  /** Asks for the current state now (after the page became visible, or a QR expired). */
+  kick(): void;
+}
+
+export type StreamFactory = (context: StreamContext) => Stream;
+
+/** Longest wait between two attempts after failures, ms. */
+export const MAX_BACKOFF = 30000;
+
+/** Exponential backoff with "equal jitter": half fixed, half random. */
+export const backoff = (failures: number, base: number): number => {
+  const ceiling = Math.min(MAX_BACKOFF, Math.max(1000, base) * 2 ** (failures - 1));
+  return ceiling / 2 + (Math.random() * ceiling) / 2;
+};
+
+/** Errors worth another attempt: the network, the server's load, timeouts. */
+export const retryable = (e: LoginError): boolean =>
+  e.code === 'network' || e.code === 'timeout' || e.status === 408 || e.status === 429 || (e.status ?? 0) >= 500;
+
+const hidden = (): boolean => typeof document !== 'undefined' && document.hidden;
+
+/**
+ * Polling, or long-polling when `wait` (seconds) is given: `GET /v1/flows/{id}?after=N`.
+ * Pauses while the page is hidden and asks at once when it is visible again.
+ */
+export const poll = (ctx: StreamContext, wait = 0): Stream => {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let failures = 0;
+  let busy = false;
+  let stopped = false;
+
+  const schedule = (ms: number) => {
+    clearTimeout(timer);
+    timer = stopped || hidden() ? undefined : setTimeout(tick, ms);
+  };
+
+  async function tick() {
+    timer = undefined;
+    if (stopped || busy || hidden()) return;
+    busy = true;
+    const started = now();
+    try {
+      const body = await request(ctx.http, {
+        method: 'GET',
+        path: `/v1/flows/${encodeURIComponent(ctx.flowId)}?after=${ctx.seq()}${wait ? `&wait=${wait}` : ''}`,
+        token: ctx.token,
+        signal: ctx.signal,
+        hold: wait * 1000,
+      });
+      busy = false;
+      failures = 0;
+      if (stopped) return;
+      ctx.deliver(body);
+      // A long-poll asks again at once, but never faster than the poll interval
+      // when the server answers without holding.
+      schedule(wait ? Math.max(0, ctx.pollInterval - (now() - started)) : ctx.pollInterval);
+    } catch (e) {
+      busy = false;
+      if (stopped || isAbort(e)) return;
+      const error = e as LoginError;
+      if (!retryable(error) || ++failures >= ctx.maxFailures) {
+        stop();
+        ctx.fail(error);
+        return;
+      }
+      schedule(Math.max(backoff(failures, ctx.pollInterval), (error.retryAt ?? 0) - now()));
+    }
+  }
+
+  const kick = () => {
+    if (!busy && !stopped) {
+      clearTimeout(timer);
+      void tick();
+    }
+  };
+  const onVisibility = () => (hidden() ? clearTimeout(timer) : kick());
+  const stop = () => {
+    stopped = true;
+    clearTimeout(timer);
+    if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', onVisibility);
+  };
+
+  if (typeof document !== 'undefined') document.addEventListener('visibilitychange', onVisibility);
+  void tick();
+  return { stop, kick };
+};
+
+/** Long-polling: the server holds each request up to `wait` seconds. */
+export const longPoll =
+  (wait: number): StreamFactory =>
+  (ctx) =>
+    poll(ctx, wait);
+
+/**
+ * Server-Sent Events: `GET /v1/flows/{id}/events?token=…&after=N`. The browser
+ * resumes with `Last-Event-ID`. Falls back to polling when the stream closes,
+ * fails twice in a row, or stays silent past two heartbeats (a proxy may hold
+ * a dead connection open).
+ */
+export const sse: StreamFactory = (ctx) => {
+  const ES = ctx.EventSource ?? globalThis.EventSource;
+  let fallback: Stream | undefined;
+  let watchdog: ReturnType<typeof setTimeout> | undefined;
+  let errors = 0;
+  let source: EventSource | undefined;
+
+  const close = () => {
+    clearTimeout(watchdog);
+    source?.close();
+    source = undefined;
+  };
+  const toPoll = () => {
+    close();
+    if (!fallback && !ctx.signal.aborted) {
+      ctx.using('poll');
+      fallback = poll(ctx);
+    }
+  };
+  const alive = () => {
+    errors = 0;
+    clearTimeout(watchdog);
+    watchdog = setTimeout(toPoll, ctx.heartbeat * 2 + 5000);
+  };
+
+  if (!ES) {
+    toPoll();
+  } else {
+    source = new ES(
+      urlOf(
+        ctx.http,
+        `/v1/flows/${encodeURIComponent(ctx.flowId)}/events?token=${encodeURIComponent(ctx.token)}&after=${ctx.seq()}`,
+      ),
+      { withCredentials: ctx.http.credentials === 'include' },
+    );
+    source.addEventListener('open', alive);
+    source.addEventListener('heartbeat', alive);
+    source.addEventListener('state', (event) => {
+      alive();
+      let data: unknown;
+      try {
+        data = JSON.parse((event as MessageEvent<string>).data);
+      } catch {
+        data = undefined;
+      }
+      ctx.deliver(data);
+    });
+    source.addEventListener('error', () => {
+      if (source?.readyState === 2 || ++errors >= 2) toPoll();
+    });
+    alive();
+  }
+  return {
+    stop() {
+      close();
+      fallback?.stop();
+    },
+    kick() {
+      fallback?.kick();
+    },
+  };
+};
