@@ -81,8 +81,6 @@ export async function request(options: HttpOptions, spec: RequestSpec): Promise<
   const { method, path, body, token, signal } = spec;
   const context: BodyContext = { method, path, encryption: spec.encryption };
   const ctrl = new AbortController();
-  const abort = () => ctrl.abort(signal?.reason);
-  signal?.addEventListener('abort', abort);
   let timedOut = false;
   const timer = setTimeout(
     () => {
@@ -91,6 +89,11 @@ export async function request(options: HttpOptions, spec: RequestSpec): Promise<
     },
     (options.requestTimeout ?? 15000) + (spec.hold ?? 0),
   );
+  const abort = () => {
+    clearTimeout(timer);
+    ctrl.abort(signal?.reason);
+  };
+  signal?.addEventListener('abort', abort);
   try {
     if (signal?.aborted) throw signal.reason ?? new DOMException('aborted', 'AbortError');
     const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };

@@ -60,8 +60,10 @@ const hidden = (): boolean => typeof document !== 'undefined' && document.hidden
 /**
  * Polling, or long-polling when `wait` (seconds) is given: `GET /v1/flows/{id}?after=N`.
  * Pauses while the page is hidden and asks at once when it is visible again.
+ * The first request goes after one interval (the flow was just created), or
+ * at once for a long-poll or after a fallback (`now`).
  */
-export const poll = (ctx: StreamContext, wait = 0): Stream => {
+export const poll = (ctx: StreamContext, wait = 0, now_ = wait > 0): Stream => {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
   let busy = false;
@@ -119,7 +121,8 @@ export const poll = (ctx: StreamContext, wait = 0): Stream => {
   };
 
   if (typeof document !== 'undefined') document.addEventListener('visibilitychange', onVisibility);
-  void tick();
+  if (now_) void tick();
+  else schedule(ctx.pollInterval);
   return { stop, kick };
 };
 
@@ -128,6 +131,9 @@ export const longPoll =
   (wait: number): StreamFactory =>
   (ctx) =>
     poll(ctx, wait);
+
+/** Polling that asks at once: the fallback of the streaming transports, which may have missed a change. */
+export const pollNow: StreamFactory = (ctx) => poll(ctx, 0, true);
 
 /**
  * Server-Sent Events: `GET /v1/flows/{id}/events?token=…&after=N`. The browser
@@ -151,7 +157,7 @@ export const sse: StreamFactory = (ctx) => {
     close();
     if (!fallback && !ctx.signal.aborted) {
       ctx.using('poll');
-      fallback = poll(ctx);
+      fallback = pollNow(ctx);
     }
   };
   const alive = () => {

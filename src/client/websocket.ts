@@ -12,7 +12,7 @@
  * polling when the socket closes, errors, or stays silent past two heartbeats.
  */
 import { urlOf } from './http.js';
-import { poll, type Stream, type StreamFactory } from './transports.js';
+import { pollNow, type Stream, type StreamFactory } from './transports.js';
 
 export const webSocket: StreamFactory = (ctx) => {
   let fallback: Stream | undefined;
@@ -32,7 +32,7 @@ export const webSocket: StreamFactory = (ctx) => {
     close();
     if (!fallback && !ctx.signal.aborted) {
       ctx.using('poll');
-      fallback = poll(ctx);
+      fallback = pollNow(ctx);
     }
   };
   const alive = () => {
