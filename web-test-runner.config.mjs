@@ -20,6 +20,17 @@ export default {
   browsers: [
     chromeLauncher({
       launchOptions: { executablePath, headless: true, args: CHROME_ARGS },
+      // Test pages open side by side (concurrency 2) and a page that is not in
+      // front reports document.hidden, which pauses the client's polling. Each
+      // file gets a context of its own and focus emulation, so every page is
+      // visible; tests of hidden pages set document.hidden themselves.
+      createBrowserContext: ({ browser }) => browser.createBrowserContext(),
+      createPage: async ({ context }) => {
+        const page = await context.newPage();
+        const cdp = await page.createCDPSession();
+        await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true });
+        return page;
+      },
     }),
   ],
   filterBrowserLogs: ({ type, args }) =>

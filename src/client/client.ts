@@ -155,24 +155,21 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
     request(options, { encryption: capabilities?.encryption, ...spec });
 
   const loadCapabilities = (): Promise<Capabilities> =>
-    (capabilitiesLoad ??= call({ method: 'GET', path: '/v1/capabilities', signal: root.signal }).then(
-      (body) => {
+    (capabilitiesLoad ??= call({ method: 'GET', path: '/v1/capabilities', signal: root.signal })
+      .then((body) => {
         try {
           capabilities = parseCapabilities(body);
         } catch (e) {
-          throw loginError(
-            /version/.test((e as Error).message) ? 'unsupported_protocol' : 'malformed_response',
-            (e as Error).message,
-          );
+          const message = (e as Error).message;
+          throw loginError(/version/.test(message) ? 'unsupported_protocol' : 'malformed_response', message);
         }
         events.emit('capabilities', capabilities);
         return capabilities;
-      },
-      (e: unknown) => {
+      })
+      .catch((e: unknown) => {
         capabilitiesLoad = undefined;
         throw e;
-      },
-    ));
+      }));
 
   /* ---------------------------------------------------------------- flows */
 
@@ -542,8 +539,11 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
     );
   };
 
-  const cancel = async () => {
+  const cancel = () => {
     guard(!is('authenticated', 'destroyed'), 'cancel');
+    return cancelFlow();
+  };
+  const cancelFlow = async () => {
     passwordCtrl?.abort();
     const f = flow;
     if (password.status === 'submitting') password = { status: 'idle' };
