@@ -1,0 +1,63 @@
+// `npm run build`: ES modules and `.d.ts` in dist/, for npm and for a <script type="module">.
+//
+// 1. The npm entries (package.json `exports`, see scripts/entries.mjs): one build,
+//    one output file per source module (`preserveModules`), so `dist/` mirrors
+//    `src/`, entries share code instead of copying it, and bundlers can tree-shake.
+//    Dependencies and peers (lit, qrcode, nanoevents, tslib, msw) stay imports.
+// 2. The drop-in bundles (DROP_INS in scripts/entries.mjs; none until the
+//    components land): every dependency inlined, minified with terser.
+//
+// scripts/check-dist.mjs then checks the result (entries present, no Lit in the client).
+import commonjs from '@rollup/plugin-commonjs';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import typescript from '@rollup/plugin-typescript';
+import { readFileSync, rmSync } from 'node:fs';
+import { DROP_INS, isExternal, npmEntries, pkg, TERSER } from './scripts/entries.mjs';
+
+// Start from an empty dist/ so nothing stale gets published.
+if (!process.env.ROLLUP_WATCH) rmSync('dist', { recursive: true, force: true });
+
+/** @type {import('rollup').RollupOptions} */
+const npm = {
+  input: Object.fromEntries(npmEntries.map((e) => [e.dist.replace(/^dist\//, '').replace(/\.js$/, ''), e.source])),
+  external: isExternal,
+  plugins: [typescript({ tsconfig: './tsconfig.build.json' })],
+  output: {
+    dir: 'dist',
+    format: 'es',
+    preserveModules: true,
+    preserveModulesRoot: 'src',
+    entryFileNames: '[name].js',
+    sourcemap: true,
+  },
+};
+
+/** `/*! … *\/` naming the bundled packages and their licences (they must travel with the code). */
+const licence = (name) => JSON.parse(readFileSync(`node_modules/${name}/package.json`, 'utf8'));
+const banner = () => {
+  const bundled = Object.keys(pkg.dependencies).map((name) => {
+    const dep = licence(name);
+    return `${name}@${dep.version} (${dep.license})`;
+  });
+  return `/*! ${pkg.name}@${pkg.version} (${pkg.license}); bundles ${bundled.join(', ')} */`;
+};
+
+/** @type {(entry: { source: string, dist: string }) => import('rollup').RollupOptions} */
+const dropIn = (entry) => ({
+  input: entry.source,
+  plugins: [
+    nodeResolve({ browser: true, exportConditions: ['production'] }),
+    commonjs(), // qrcode is CommonJS
+    typescript({ tsconfig: './tsconfig.build.json', declaration: false, sourceMap: true, outDir: 'dist' }),
+  ],
+  output: {
+    file: entry.dist,
+    format: 'es',
+    banner,
+    sourcemap: true,
+    plugins: [terser(TERSER)],
+  },
+});
+
+export default [npm, ...DROP_INS.map(dropIn)];
