@@ -1,0 +1,60 @@
+/**
+ * Picks the translation for a `lang` and merges a host's overrides over it.
+ */
+import type { LoginError } from '../../client/state.js';
+import { en } from './en.js';
+import type { PartialTranslation, Translation } from './translation.js';
+import { zhCN } from './zh-CN.js';
+
+/** The languages shipped. `zh-CN` is the default for any other tag. */
+export const translations: Record<string, Translation> = { 'zh-CN': zhCN, en };
+
+const merge = <T extends object>(base: T, over: object | undefined): T => {
+  if (!over) return base;
+  const out = { ...base } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined || v === '') continue;
+    const b = out[k];
+    out[k] = v && typeof v === 'object' && b && typeof b === 'object' ? merge(b, v) : v;
+  }
+  return out as T;
+};
+
+const cache = new WeakMap<object, Map<string, Translation>>();
+const NONE = {};
+
+/** The translation for `lang` (`en`, `en-GB` → English; anything else → zh-CN), with overrides. */
+export function translationFor(lang: string | undefined, override?: PartialTranslation): Translation {
+  const base = /^en\b/i.test(lang ?? '') ? en : zhCN;
+  const key = override ?? NONE;
+  let byLang = cache.get(key);
+  if (!byLang) cache.set(key, (byLang = new Map()));
+  let t = byLang.get(base.lang);
+  if (!t) byLang.set(base.lang, (t = merge(base, override)));
+  return t;
+}
+
+/** Seconds until a `performance.now()` time, at least 1 while it lies ahead. */
+export const secondsUntil = (at: number | undefined): number => (at ? Math.max(0, Math.ceil((at - performance.now()) / 1000)) : 0);
+
+/** The message a person sees for an error: the translation's wording for its code, never raw server text. */
+export function errorMessage(t: Translation, error: LoginError): string {
+  const e = t.errors;
+  const wait = error.retryAt && secondsUntil(error.retryAt) > 0 ? t.duration(secondsUntil(error.retryAt)) : undefined;
+  switch (error.code) {
+    case 'account_locked':
+      return e.account_locked(wait);
+    case 'rate_limited':
+    case 'sms_throttled':
+      return e.rate_limited(wait);
+    case 'flow_not_found':
+    case 'flow_expired':
+      return e.flow_expired;
+    case 'internal_error':
+      return e.unavailable;
+    default: {
+      const m = (e as unknown as Record<string, unknown>)[error.code];
+      return typeof m === 'string' ? m : error.status && error.status >= 500 ? e.unavailable : e.other;
+    }
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Every word the elements show. `zh-CN` is built in and the default, `en` is
+ * shipped; a host overrides any part with a `PartialTranslation`, merged over
+ * the language's own terms (never over blanks).
+ *
+ * Terms that carry a number or a name are functions, so each language can
+ * place and inflect them.
+ */
+import type { FaceMethod, QrApp, StepUpMethod } from '../../client/protocol.js';
+
+export interface Translation {
+  /** BCP 47 tag of this translation. */
+  lang: string;
+  apps: Record<QrApp, string>;
+  /** "5 minutes", "30 seconds": a wait given in seconds. */
+  duration: (seconds: number) => string;
+
+  login: {
+    /** Accessible name of the whole login block. */
+    label: string;
+    qrTitle: string;
+    recommended: string;
+    passwordTitle: string;
+    /** Tab names of the built-in entries; other entries bring their own label. */
+    entries: Record<'enterprise' | 'individual' | 'agent', string>;
+    entryTabs: string;
+    fields: {
+      taxpayerId: string;
+      agencyTaxpayerId: string;
+      account: string;
+      agentAccount: string;
+      password: string;
+    };
+    showPassword: string;
+    hidePassword: string;
+    submit: string;
+    submitting: string;
+    forgotPassword: string;
+    register: string;
+    helpTitle: string;
+    helpIntro: string;
+    /** The path to turn on quick login in each app. */
+    helpPaths: Record<QrApp, string>;
+    success: string;
+    successElsewhere: string;
+    redirecting: string;
+    /** A finished password flow: what happened, and what to do. */
+    ended: Record<'expired' | 'cancelled' | 'denied' | 'locked' | 'error', string>;
+    restart: string;
+  };
+
+  /** Field checks before anything is sent. */
+  validation: {
+    required: (field: string) => string;
+    taxpayerId: string;
+    /** A USCC whose check symbol does not match: a warning, not a refusal. */
+    usccChecksum: string;
+    idNumber: string;
+    mobile: string;
+    username: string;
+    smsCode: (length: number) => string;
+    /** Prefix announcing an error to screen readers ("错误："). */
+    errorPrefix: string;
+    warningPrefix: string;
+  };
+
+  qr: {
+    label: string;
+    scanWith: (apps: string) => string;
+    appsJoin: string;
+    loading: string;
+    remaining: (time: string) => string;
+    scanned: (app: string) => string;
+    confirmed: string;
+    denied: string;
+    cancelled: string;
+    expired: string;
+    refresh: string;
+    error: string;
+    retry: string;
+    matchCode: (code: string) => string;
+  };
+
+  stepUp: {
+    title: string;
+    intro: string;
+    close: string;
+    methodsLabel: string;
+    methods: Record<StepUpMethod, string>;
+    /** What to do on the phone for each face method (from the official instructions). */
+    faceSteps: Record<FaceMethod, string>;
+    faceScanned: (app: string) => string;
+    verifying: string;
+    faceFailed: (attemptsLeft: number) => string;
+    faceFailedFinal: string;
+    faceRetry: string;
+    useSms: string;
+    qrExpired: string;
+    expiresIn: (time: string) => string;
+  };
+
+  sms: {
+    label: string;
+    phone: (masked: string) => string;
+    noPhone: string;
+    send: string;
+    sending: string;
+    resendIn: (seconds: number) => string;
+    sent: (masked: string) => string;
+    code: string;
+    codeHint: (length: number) => string;
+    submit: string;
+    verifying: string;
+    wrongCode: (attemptsLeft: number) => string;
+    codeExpired: string;
+    throttled: (time: string) => string;
+    notSent: string;
+  };
+
+  identity: {
+    title: string;
+    capacity: string;
+    client: string;
+    confirm: string;
+  };
+
+  /** Messages for error codes, server's and client's; `other` for anything unknown. */
+  errors: {
+    invalid_credentials: string;
+    invalid_taxpayer_id: string;
+    not_registered: string;
+    account_locked: (time: string | undefined) => string;
+    rate_limited: (time: string | undefined) => string;
+    sms_locked: string;
+    method_unavailable: string;
+    identity_invalid: string;
+    flow_expired: string;
+    network: string;
+    timeout: string;
+    unavailable: string;
+    malformed_response: string;
+    unsupported_protocol: string;
+    other: string;
+  };
+}
+
+type Deep<T> = { [K in keyof T]?: T[K] extends (...args: never[]) => unknown ? T[K] : T[K] extends object ? Deep<T[K]> : T[K] };
+
+/** Any part of a translation, to override the built-in words. */
+export type PartialTranslation = Deep<Translation>;
