@@ -1,0 +1,148 @@
+/**
+ * The people and enterprises the mock backend knows. Every taxpayer id is a
+ * valid Unified Social Credit Code and every id number a valid resident ID
+ * number, so the form's own check digits accept them. All names are invented.
+ */
+import type { EntrySpec, LocalizedText } from '../client/protocol.js';
+
+export interface MockEnterprise {
+  /** Unified Social Credit Code (or older taxpayer id). */
+  taxpayerId: string;
+  name: string;
+  /** A tax agency: its agents log in through the 代理业务 entry. */
+  agency?: boolean;
+  /** Taxpayer ids of the enterprises an agency acts for. */
+  clients?: string[];
+}
+
+/** A person's tie to an enterprise, in one or more capacities (`role` keys of `ROLE_LABELS`). */
+export interface MockLink {
+  taxpayerId: string;
+  roles: string[];
+}
+
+export interface MockAccount {
+  /** Key used by the controls (`scan('iit', { account: 'liqiang' })`, `lockAccount('liqiang')`). */
+  id: string;
+  name: string;
+  /** Resident ID number (居民身份证号码). */
+  idNumber: string;
+  /** Bound mobile number; without one, SMS is not offered. */
+  phone?: string;
+  username?: string;
+  password: string;
+  links: MockLink[];
+  /** Locked from the start, for this many seconds (true: the default lock time). */
+  locked?: boolean | number;
+}
+
+export interface MockFixture {
+  enterprises: MockEnterprise[];
+  accounts: MockAccount[];
+}
+
+/** Capacities a person may act in for an enterprise (身份类型). */
+export const ROLE_LABELS: Record<string, LocalizedText> = {
+  legal_representative: { 'zh-CN': '法定代表人', en: 'Legal representative' },
+  finance_manager: { 'zh-CN': '财务负责人', en: 'Finance manager' },
+  tax_officer: { 'zh-CN': '办税员', en: 'Tax officer' },
+  admin: { 'zh-CN': '管理员', en: 'Administrator' },
+  social_insurance_clerk: { 'zh-CN': '社保经办人', en: 'Social insurance clerk' },
+  invoice_clerk: { 'zh-CN': '开票员', en: 'Invoice clerk' },
+  sales: { 'zh-CN': '销售人员', en: 'Sales staff' },
+  agent: { 'zh-CN': '涉税专业服务人员', en: 'Tax agent' },
+};
+
+/** Password shared by every default account. */
+export const DEFAULT_PASSWORD = 'Etax@2024';
+
+export const DEFAULT_FIXTURE: MockFixture = {
+  enterprises: [
+    { taxpayerId: '91310110666007217T', name: '上海云杉示例科技有限公司' },
+    { taxpayerId: '91310115591693856A', name: '上海浦江示例贸易有限公司' },
+    { taxpayerId: '91420100MA4K2L7Q1C', name: '武汉江城示例餐饮有限公司' },
+    {
+      taxpayerId: '9144030071526726XG',
+      name: '深圳鹏程示例税务师事务所有限公司',
+      agency: true,
+      clients: ['91310110666007217T', '91310115591693856A', '91420100MA4K2L7Q1C'],
+    },
+  ],
+  accounts: [
+    {
+      // Enterprise login in one capacity: no identity choice.
+      id: 'wangxiuying',
+      name: '王秀英',
+      idNumber: '11010519491231002X',
+      phone: '17612342696',
+      username: 'wangxiuying',
+      password: DEFAULT_PASSWORD,
+      links: [{ taxpayerId: '91310110666007217T', roles: ['tax_officer'] }],
+    },
+    {
+      // Enterprise login in three capacities: 身份类型选择 after step-up.
+      id: 'liqiang',
+      name: '李强',
+      idNumber: '321083197812162119',
+      phone: '13851862119',
+      username: 'liqiang',
+      password: DEFAULT_PASSWORD,
+      links: [{ taxpayerId: '91310115591693856A', roles: ['legal_representative', 'finance_manager', 'tax_officer'] }],
+    },
+    {
+      // Agent of a tax agency: picks the client enterprise after step-up.
+      id: 'zhaolei',
+      name: '赵磊',
+      idNumber: '150102198807303035',
+      phone: '15904713035',
+      username: 'zhaolei',
+      password: DEFAULT_PASSWORD,
+      links: [{ taxpayerId: '9144030071526726XG', roles: ['agent'] }],
+    },
+    {
+      // Natural person with no enterprise and no bound phone: face recognition only.
+      id: 'sunyue',
+      name: '孙悦',
+      idNumber: '33010619900101123X',
+      username: 'sunyue',
+      password: DEFAULT_PASSWORD,
+      links: [],
+    },
+    {
+      // Locked after too many wrong passwords.
+      id: 'liufang',
+      name: '刘芳',
+      idNumber: '420106198503155820',
+      phone: '18627155820',
+      username: 'liufang',
+      password: DEFAULT_PASSWORD,
+      links: [{ taxpayerId: '91420100MA4K2L7Q1C', roles: ['finance_manager'] }],
+      locked: true,
+    },
+  ],
+};
+
+/** The entries (登录入口) and their fields, as announced in the capabilities. */
+export const ENTRIES: EntrySpec[] = [
+  {
+    id: 'enterprise',
+    fields: [
+      { name: 'taxpayerId', kind: 'taxpayer-id', required: true, maxLength: 20 },
+      { name: 'account', kind: 'account', required: true, maxLength: 32 },
+    ],
+  },
+  { id: 'individual', fields: [{ name: 'account', kind: 'account', required: true, maxLength: 32 }] },
+  {
+    id: 'agent',
+    fields: [
+      { name: 'taxpayerId', kind: 'taxpayer-id', required: true, maxLength: 20 },
+      { name: 'account', kind: 'account', required: true, maxLength: 32 },
+    ],
+  },
+];
+
+/** `176****2696`: the first three and last four digits of a mainland mobile number. */
+export const maskPhone = (phone: string): string => {
+  const digits = phone.replace(/^\+?86/, '').replace(/\D/g, '');
+  return digits.length < 7 ? '****' : `${digits.slice(0, 3)}****${digits.slice(-4)}`;
+};
