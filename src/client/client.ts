@@ -20,6 +20,7 @@ import {
   type FaceMethod,
   type FlowCreated,
   type FlowState,
+  type QrApp,
   type QrCode,
   type StepUpMethod,
   type TransportName,
@@ -184,13 +185,18 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
   };
 
   /** Ends the flow and shows how it ended. */
-  const finish = (f: Flow, reason: 'expired' | 'cancelled' | 'denied' | 'locked' | 'error', error?: LoginError) => {
+  const finish = (
+    f: Flow,
+    reason: 'expired' | 'cancelled' | 'denied' | 'locked' | 'error',
+    error?: LoginError,
+    app?: QrApp,
+  ) => {
     endFlow();
     if (f.mode === 'qr') {
       set(
         reason === 'locked' || reason === 'error'
           ? { kind: 'qr-error', error: error ?? loginError('account_locked'), password }
-          : { kind: 'qr-ended', reason, password },
+          : { kind: 'qr-ended', reason, app, password },
       );
     } else {
       set({ kind: 'flow-ended', reason, error });
@@ -214,7 +220,9 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
       () => {
         f.stream?.kick();
         f.qrTimer = setTimeout(() => {
-          if (flow !== f || !('qr' in state) || state.qr.payload !== qr.payload) return;
+          // Once scanned, the payload has done its work: the phone is confirming.
+          if (flow !== f || (state.kind !== 'qr-waiting' && state.kind !== 'face-waiting')) return;
+          if (state.qr.payload !== qr.payload) return;
           if (f.mode === 'qr') finish(f, 'expired');
           else set({ ...stepUpBase(f), kind: 'step-up', error: loginError('qr_expired') });
         }, options.qrGrace ?? 3000);
@@ -290,7 +298,7 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
         set({ kind: 'authenticated', via: f.mode, redirectUrl: s.redirectUrl, session: s.session });
         return;
       case 'denied':
-        return finish(f, 'denied');
+        return finish(f, 'denied', undefined, s.app);
       case 'cancelled':
         return finish(f, 'cancelled');
       case 'expired':
