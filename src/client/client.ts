@@ -243,8 +243,7 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
     if (flow !== f || s.seq <= f.seq) return;
     f.seq = s.seq;
     const inFlow = { flowId: f.id, expiresAt: f.expiresAt };
-    const keepQr = (qr: QrCode): QrView =>
-      'qr' in state && state.qr.payload === qr.payload ? state.qr : qrView(qr);
+    const keepQr = (qr: QrCode): QrView => ('qr' in state && state.qr.payload === qr.payload ? state.qr : qrView(qr));
     if (f.mode === 'qr' && /^(step_up|face|sms)/.test(s.status)) {
       return fail(f, loginError('malformed_response', `${s.status} in a QR flow`));
     }
@@ -275,7 +274,11 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
         const qr = keepQr(s.qr);
         if (qr !== ('qr' in state && state.qr)) watchQr(f, qr);
         const base = { ...stepUpBase(f), method: s.method, qr };
-        set(s.status === 'face_waiting' ? { kind: 'face-waiting', ...base } : { kind: 'face-scanned', ...base, app: s.app });
+        set(
+          s.status === 'face_waiting'
+            ? { kind: 'face-waiting', ...base }
+            : { kind: 'face-scanned', ...base, app: s.app },
+        );
         return;
       }
       case 'face_verifying':
@@ -473,7 +476,14 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
     const base = stepUpBase(f);
     if (method === 'sms') {
       const sms = state.kind === 'sms' ? state : undefined;
-      set({ kind: 'sms', ...base, phase: 'idle', codeLength: capabilities?.sms.codeLength ?? 6, ...sms, error: undefined });
+      set({
+        kind: 'sms',
+        ...base,
+        phase: 'idle',
+        codeLength: capabilities?.sms.codeLength ?? 6,
+        ...sms,
+        error: undefined,
+      });
       return Promise.resolve();
     }
     set({ kind: 'step-up', ...base, pending: method as FaceMethod });
@@ -521,16 +531,20 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
     const s = state;
     const f = stepUpFlow('verifySms', s.kind === 'sms' && s.phase === 'sent');
     set({ ...(s as Extract<LoginState, { kind: 'sms' }>), phase: 'verifying', error: undefined });
-    return act(f, { method: 'POST', path: flowPath(f, '/sms/verify'), body: { code: code.replace(/\s+/g, '') } }, (error) => {
-      if (state.kind !== 'sms') return;
-      const noCode = error.code === 'sms_not_sent';
-      set({
-        ...state,
-        phase: noCode ? 'idle' : 'sent',
-        codeExpiresAt: noCode || error.code === 'sms_code_expired' ? undefined : state.codeExpiresAt,
-        error,
-      });
-    });
+    return act(
+      f,
+      { method: 'POST', path: flowPath(f, '/sms/verify'), body: { code: code.replace(/\s+/g, '') } },
+      (error) => {
+        if (state.kind !== 'sms') return;
+        const noCode = error.code === 'sms_not_sent';
+        set({
+          ...state,
+          phase: noCode ? 'idle' : 'sent',
+          codeExpiresAt: noCode || error.code === 'sms_code_expired' ? undefined : state.codeExpiresAt,
+          error,
+        });
+      },
+    );
   };
 
   const chooseIdentity = (identityId: string) => {
@@ -597,10 +611,7 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
     loadCapabilities,
     startQr: guarded('startQr', [...SIGNED_OUT, 'flow-ended'], startQr),
     submitPassword: (input: PasswordInput) => {
-      guard(
-        [...SIGNED_OUT, 'flow-ended'].includes(state.kind) && password.status !== 'submitting',
-        'submitPassword',
-      );
+      guard([...SIGNED_OUT, 'flow-ended'].includes(state.kind) && password.status !== 'submitting', 'submitPassword');
       return submitPassword(input);
     },
     chooseStepUp,

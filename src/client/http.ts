@@ -144,12 +144,16 @@ export async function request(options: HttpOptions, spec: RequestSpec): Promise<
     const err = parseErrorBody(data);
     const retryAfter = err?.retryAfter ?? retryAfterSeconds(res.headers.get('Retry-After'));
     return Promise.reject(
-      loginError(err?.code ?? (res.status >= 500 ? 'unavailable' : 'malformed_response'), err?.message || res.statusText, {
-        status: res.status,
-        retryAt: retryAfter === undefined ? undefined : now() + retryAfter * 1000,
-        attemptsLeft: err?.attemptsLeft,
-        field: err?.field,
-      }),
+      loginError(
+        err?.code ?? (res.status >= 500 ? 'unavailable' : 'malformed_response'),
+        err?.message || res.statusText,
+        {
+          status: res.status,
+          retryAt: retryAfter === undefined ? undefined : now() + retryAfter * 1000,
+          attemptsLeft: err?.attemptsLeft,
+          field: err?.field,
+        },
+      ),
     );
   } finally {
     clearTimeout(timer);

@@ -4,7 +4,12 @@
  * and the WebSocket transport.
  */
 import { expect } from '@open-wc/testing';
-import { createLoginClient, IllegalActionError, type LoginClient, type LoginClientOptions } from '../../src/client/index.js';
+import {
+  createLoginClient,
+  IllegalActionError,
+  type LoginClient,
+  type LoginClientOptions,
+} from '../../src/client/index.js';
 import { webSocket } from '../../src/client/websocket.js';
 import type { FlowState } from '../../src/client/protocol.js';
 import type { LoginState } from '../../src/client/state.js';
@@ -18,7 +23,12 @@ afterEach(() => {
   client = undefined;
 });
 
-const stepUp: FlowState = { seq: 1, status: 'step_up_required', methods: ['face_iit', 'face_etax', 'sms'], maskedPhone: '176****2696' };
+const stepUp: FlowState = {
+  seq: 1,
+  status: 'step_up_required',
+  methods: ['face_iit', 'face_etax', 'sms'],
+  maskedPhone: '176****2696',
+};
 
 function backend(over: Route = () => undefined, caps = capabilities()) {
   return fakeFetch((call) => {
@@ -28,8 +38,10 @@ function backend(over: Route = () => undefined, caps = capabilities()) {
     if (call.path === '/v1/flows/qr') return json(created(qrWaiting(1), { flowId: 'qr1', flowToken: 'qr-token' }), 201);
     if (call.path === '/v1/flows/password') return json(created(stepUp, { flowId: 'pw1', flowToken: 'pw-token' }), 201);
     if (call.method === 'DELETE') return reply('', 204);
-    if (call.path === '/v1/flows/pw1/sms') return json({ maskedPhone: '176****2696', codeLength: 6, resendAfter: 60, expiresIn: 300 });
-    if (call.path === '/v1/flows/pw1/sms/verify') return json({ seq: 2, status: 'authenticated', redirectUrl: '/home' });
+    if (call.path === '/v1/flows/pw1/sms')
+      return json({ maskedPhone: '176****2696', codeLength: 6, resendAfter: 60, expiresIn: 300 });
+    if (call.path === '/v1/flows/pw1/sms/verify')
+      return json({ seq: 2, status: 'authenticated', redirectUrl: '/home' });
     return undefined;
   });
 }
@@ -42,14 +54,25 @@ function start(f: ReturnType<typeof fakeFetch>, over: Partial<LoginClientOptions
   return { client, seen };
 }
 
-const enterprise = { entry: 'enterprise', fields: { taxpayerId: '91310110666007217T', account: '13800000000' }, password: 'Secret#Pass123' };
+const enterprise = {
+  entry: 'enterprise',
+  fields: { taxpayerId: '91310110666007217T', account: '13800000000' },
+  password: 'Secret#Pass123',
+};
 
 describe('login client', () => {
   it('keeps the password and the SMS code out of state, events and logs', async () => {
     const f = backend();
     const logged: string[] = [];
-    const original = { log: console.log, warn: console.warn, error: console.error, info: console.info, debug: console.debug };
-    for (const k of Object.keys(original) as (keyof typeof original)[]) console[k] = (...a: unknown[]) => logged.push(a.map(String).join(' '));
+    const original = {
+      log: console.log,
+      warn: console.warn,
+      error: console.error,
+      info: console.info,
+      debug: console.debug,
+    };
+    for (const k of Object.keys(original) as (keyof typeof original)[])
+      console[k] = (...a: unknown[]) => logged.push(a.map(String).join(' '));
     try {
       const { client, seen } = start(f);
       await client.submitPassword(enterprise);
@@ -96,7 +119,10 @@ describe('login client', () => {
     await client.startQr();
     expect(client.state.kind).to.equal('qr-waiting');
     const submitting = client.submitPassword(enterprise);
-    expect(client.state).to.deep.include({ kind: 'qr-waiting', password: { status: 'submitting', entry: 'enterprise' } });
+    expect(client.state).to.deep.include({
+      kind: 'qr-waiting',
+      password: { status: 'submitting', entry: 'enterprise' },
+    });
     await submitting;
     expect(client.state.kind).to.equal('qr-waiting');
     const state = client.state as Extract<LoginState, { kind: 'qr-waiting' }>;
@@ -138,7 +164,9 @@ describe('login client', () => {
 
   it('unwraps encrypted responses through the decryption hook', async () => {
     const f = fakeFetch((c) =>
-      c.path === '/v1/capabilities' ? reply(btoa(JSON.stringify(capabilities()))) : reply(btoa(JSON.stringify(created(qrWaiting(1)))), 201),
+      c.path === '/v1/capabilities'
+        ? reply(btoa(JSON.stringify(capabilities())))
+        : reply(btoa(JSON.stringify(created(qrWaiting(1)))), 201),
     );
     const { client } = start(f, { decrypt: async (text) => atob(text) });
     await client.startQr();
@@ -154,7 +182,9 @@ describe('login client', () => {
 
   it('turns malformed capabilities into an error state, and retries loading them', async () => {
     let broken = true;
-    const f = backend((c) => (c.path === '/v1/capabilities' && broken ? json({ protocol: 'etax-login', version: 1 }) : undefined));
+    const f = backend((c) =>
+      c.path === '/v1/capabilities' && broken ? json({ protocol: 'etax-login', version: 1 }) : undefined,
+    );
     const { client } = start(f);
     await client.startQr();
     expect(client.state).to.include({ kind: 'qr-error' });
@@ -165,7 +195,9 @@ describe('login client', () => {
   });
 
   it('maps a network failure of an action to a typed error, not a crash', async () => {
-    const f = backend((c) => (c.path === '/v1/flows/password' ? Promise.reject(new TypeError('Failed to fetch')) : undefined));
+    const f = backend((c) =>
+      c.path === '/v1/flows/password' ? Promise.reject(new TypeError('Failed to fetch')) : undefined,
+    );
     const { client } = start(f);
     await client.submitPassword(enterprise);
     expect(client.state).to.have.nested.property('password.error.code', 'network');
@@ -184,9 +216,15 @@ describe('login client', () => {
   });
 
   it('tells the other tabs when it completes a login', async () => {
-    const f = backend((c) => (c.path.startsWith('/v1/flows/pw1/sms/verify') ? json({ seq: 2, status: 'authenticated', redirectUrl: '/portal' }) : undefined));
+    const f = backend((c) =>
+      c.path.startsWith('/v1/flows/pw1/sms/verify')
+        ? json({ seq: 2, status: 'authenticated', redirectUrl: '/portal' })
+        : undefined,
+    );
     const other = new BroadcastChannel(`etax-login:${BASE}`);
-    const heard = new Promise<{ type: string; redirectUrl: string }>((resolve) => (other.onmessage = (e) => resolve(e.data)));
+    const heard = new Promise<{ type: string; redirectUrl: string }>(
+      (resolve) => (other.onmessage = (e) => resolve(e.data)),
+    );
     const { client } = start(f, { crossTab: true });
     await client.submitPassword(enterprise);
     await client.chooseStepUp('sms');
@@ -235,7 +273,12 @@ describe('login client', () => {
       ws.onopen!();
       expect(JSON.parse(ws.sent[0])).to.deep.equal({ type: 'auth', token: 'qr-token', after: 1 });
       ws.onmessage!({ data: JSON.stringify({ type: 'heartbeat' }) });
-      ws.onmessage!({ data: JSON.stringify({ type: 'state', state: { seq: 2, status: 'qr_scanned', qr: { payload: 'qr-1', expiresIn: 60 }, app: 'iit' } }) });
+      ws.onmessage!({
+        data: JSON.stringify({
+          type: 'state',
+          state: { seq: 2, status: 'qr_scanned', qr: { payload: 'qr-1', expiresIn: 60 }, app: 'iit' },
+        }),
+      });
       expect(client.state).to.include({ kind: 'qr-scanned', app: 'iit' });
       ws.onmessage!({ data: JSON.stringify({ type: 'state', state: { seq: 3, status: 'denied', app: 'iit' } }) });
       expect(client.state).to.include({ kind: 'qr-ended', reason: 'denied' });
@@ -243,7 +286,10 @@ describe('login client', () => {
     });
 
     it('falls back to polling when the socket closes', async () => {
-      const f = backend((c) => (c.method === 'GET' && c.path.startsWith('/v1/flows/qr1?') ? json(qrWaiting(1)) : undefined), capabilities({ transports: ['poll', 'websocket'] }));
+      const f = backend(
+        (c) => (c.method === 'GET' && c.path.startsWith('/v1/flows/qr1?') ? json(qrWaiting(1)) : undefined),
+        capabilities({ transports: ['poll', 'websocket'] }),
+      );
       const { client } = start(f, { webSocket });
       await client.startQr();
       expect(client.transport).to.equal('websocket');

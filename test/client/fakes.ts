@@ -167,7 +167,9 @@ export class FakeEventSource extends EventTarget {
     this.dispatchEvent(new Event('open'));
   }
   send(type: string, data: unknown, id?: string) {
-    this.dispatchEvent(new MessageEvent(type, { data: typeof data === 'string' ? data : JSON.stringify(data), lastEventId: id }));
+    this.dispatchEvent(
+      new MessageEvent(type, { data: typeof data === 'string' ? data : JSON.stringify(data), lastEventId: id }),
+    );
   }
   /** A network error; `closed` when the browser gives up reconnecting. */
   fail(closed = false) {

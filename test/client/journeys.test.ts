@@ -36,7 +36,11 @@ const errorOf = (s: LoginState): LoginError | undefined =>
   'error' in s ? s.error : 'password' in s && s.password.status === 'failed' ? s.password.error : undefined;
 
 const ACCOUNTS: Record<string, { entry: EntryId; fields: Record<string, string>; phone: string }> = {
-  enterprise: { entry: 'enterprise', fields: { taxpayerId: '91310110666007217T', account: '11010519491231002X' }, phone: '176****2696' },
+  enterprise: {
+    entry: 'enterprise',
+    fields: { taxpayerId: '91310110666007217T', account: '11010519491231002X' },
+    phone: '176****2696',
+  },
   individual: { entry: 'individual', fields: { account: '17612342696' }, phone: '176****2696' },
   agent: { entry: 'agent', fields: { taxpayerId: '9144030071526726XG', account: 'zhaolei' }, phone: '159****3035' },
 };
@@ -54,7 +58,7 @@ async function passStepUp(c: LoginClient, method: StepUpMethod) {
   } else {
     const face = await reach('face-waiting');
     expect(face.method).to.equal(method);
-    expect(face.qr.payload).to.be.a('string').and.not.empty;
+    expect(face.qr.payload).to.be.a('string').with.length.greaterThan(0);
     backend.control.scan(appOf[method]);
     expect((await reach('face-scanned')).app).to.equal(appOf[method]);
     backend.control.facePass();
@@ -156,12 +160,20 @@ describe('journeys through the client and the mock backend', () => {
     it('asks a person with several capacities to choose one', async () => {
       serve();
       const c = start();
-      await c.submitPassword({ entry: 'enterprise', fields: { taxpayerId: '91310115591693856A', account: 'liqiang' }, password: PASSWORD });
+      await c.submitPassword({
+        entry: 'enterprise',
+        fields: { taxpayerId: '91310115591693856A', account: 'liqiang' },
+        password: PASSWORD,
+      });
       await reach('step-up');
       await passStepUp(c, 'face_etax');
       const identity = await reach('identity');
       expect(identity.reason).to.equal('capacity');
-      expect(identity.identities.map((i) => i.roleLabel?.['zh-CN'])).to.deep.equal(['法定代表人', '财务负责人', '办税员']);
+      expect(identity.identities.map((i) => i.roleLabel?.['zh-CN'])).to.deep.equal([
+        '法定代表人',
+        '财务负责人',
+        '办税员',
+      ]);
       await c.chooseIdentity(identity.identities[1].id);
       expect(await reach('authenticated')).to.include({ via: 'password' });
     });
@@ -198,7 +210,11 @@ describe('journeys through the client and the mock backend', () => {
   });
 
   describe('error codes', () => {
-    const individual = (password = PASSWORD, account = '17612342696') => ({ entry: 'individual', fields: { account }, password });
+    const individual = (password = PASSWORD, account = '17612342696') => ({
+      entry: 'individual',
+      fields: { account },
+      password,
+    });
 
     async function atSms(c: LoginClient) {
       await c.submitPassword(individual());
@@ -222,7 +238,11 @@ describe('journeys through the client and the mock backend', () => {
     it('invalid_taxpayer_id names the field', async () => {
       serve();
       const c = start();
-      await c.submitPassword({ entry: 'enterprise', fields: { taxpayerId: '91110000000000000X', account: 'wangxiuying' }, password: PASSWORD });
+      await c.submitPassword({
+        entry: 'enterprise',
+        fields: { taxpayerId: '91110000000000000X', account: 'wangxiuying' },
+        password: PASSWORD,
+      });
       expect(errorOf(c.state)).to.include({ code: 'invalid_taxpayer_id', field: 'taxpayerId', status: 400 });
     });
 
@@ -347,7 +367,11 @@ describe('journeys through the client and the mock backend', () => {
     it('identity_invalid is guarded by the client before anything is sent', async () => {
       serve();
       const c = start();
-      await c.submitPassword({ entry: 'enterprise', fields: { taxpayerId: '91310115591693856A', account: 'liqiang' }, password: PASSWORD });
+      await c.submitPassword({
+        entry: 'enterprise',
+        fields: { taxpayerId: '91310115591693856A', account: 'liqiang' },
+        password: PASSWORD,
+      });
       await reach('step-up');
       await passStepUp(c, 'sms');
       await reach('identity');

@@ -51,12 +51,15 @@ afterEach(() => {
  * A server with capabilities and a QR flow; `status` answers the status
  * requests (default: the same waiting state again).
  */
-function server(opts: { caps?: Parameters<typeof capabilities>[0]; status?: (call: Call, n: number) => Reply; create?: Reply } = {}) {
+function server(
+  opts: { caps?: Parameters<typeof capabilities>[0]; status?: (call: Call, n: number) => Reply; create?: Reply } = {},
+) {
   let n = 0;
   return fakeFetch((call) => {
     if (call.path === '/v1/capabilities') return json(capabilities(opts.caps));
     if (call.method === 'POST' && call.path === '/v1/flows/qr') return opts.create ?? json(created(qrWaiting(1)), 201);
-    if (call.method === 'GET' && call.path.startsWith('/v1/flows/f1?')) return opts.status?.(call, n++) ?? json(qrWaiting(1));
+    if (call.method === 'GET' && call.path.startsWith('/v1/flows/f1?'))
+      return opts.status?.(call, n++) ?? json(qrWaiting(1));
     if (call.method === 'DELETE') return reply('', 204);
     return undefined;
   });
@@ -167,7 +170,8 @@ describe('client transports', () => {
 
     it('honours Retry-After in seconds', async () => {
       const f = server({
-        status: (_c, n) => (n === 0 ? errorReply(429, 'rate_limited', {}, { 'Retry-After': '20' }) : json(qrWaiting(1))),
+        status: (_c, n) =>
+          n === 0 ? errorReply(429, 'rate_limited', {}, { 'Retry-After': '20' }) : json(qrWaiting(1)),
       });
       const { client } = start(f);
       await client.startQr();

@@ -68,7 +68,8 @@ export function eventsFor(
         code: error.code,
         message: message(error),
         attemptsLeft: error.attemptsLeft,
-        retryAfter: error.retryAt === undefined ? undefined : Math.max(0, Math.ceil((error.retryAt - performance.now()) / 1000)),
+        retryAfter:
+          error.retryAt === undefined ? undefined : Math.max(0, Math.ceil((error.retryAt - performance.now()) / 1000)),
         field: error.field,
       }),
     );
@@ -76,7 +77,9 @@ export function eventsFor(
   switch (state.kind) {
     case 'qr-waiting':
       if (!('qr' in previous) || previous.qr.payload !== state.qr.payload) {
-        out.push(new EtaxQrReadyEvent({ flowId: state.flowId, matchCode: state.qr.matchCode, expiresIn: state.qr.expiresIn }));
+        out.push(
+          new EtaxQrReadyEvent({ flowId: state.flowId, matchCode: state.qr.matchCode, expiresIn: state.qr.expiresIn }),
+        );
       }
       break;
     case 'qr-scanned':
@@ -96,11 +99,17 @@ export function eventsFor(
       break;
     case 'sms':
       if (state.phase === 'sent' && previous.kind === 'sms' && previous.phase === 'sending') {
-        out.push(new EtaxSmsSentEvent({ maskedPhone: state.maskedPhone, resendAfter: Math.round(((state.resendAt ?? 0) - performance.now()) / 1000) }));
+        out.push(
+          new EtaxSmsSentEvent({
+            maskedPhone: state.maskedPhone,
+            resendAfter: Math.round(((state.resendAt ?? 0) - performance.now()) / 1000),
+          }),
+        );
       }
       break;
     case 'identity':
-      if (was !== 'identity') out.push(new EtaxIdentityRequiredEvent({ reason: state.reason, identities: state.identities }));
+      if (was !== 'identity')
+        out.push(new EtaxIdentityRequiredEvent({ reason: state.reason, identities: state.identities }));
       break;
     case 'authenticated':
       out.push(new EtaxLoginSuccessEvent({ via: state.via, redirectUrl: state.redirectUrl, session: state.session }));

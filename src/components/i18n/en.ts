@@ -2,7 +2,12 @@
 import type { Translation } from './translation.js';
 
 const time = (s: number): string => {
-  const [n, unit] = s >= 3600 ? [Math.ceil(s / 3600), 'hour'] : s >= 60 ? [Math.ceil(s / 60), 'minute'] : [Math.max(0, Math.ceil(s)), 'second'];
+  const [n, unit] =
+    s >= 3600
+      ? [Math.ceil(s / 3600), 'hour']
+      : s >= 60
+        ? [Math.ceil(s / 60), 'minute']
+        : [Math.max(0, Math.ceil(s)), 'second'];
   return `${n} ${unit}${n === 1 ? '' : 's'}`;
 };
 const times = (n: number) => `${n} more attempt${n === 1 ? '' : 's'}`;
@@ -55,7 +60,8 @@ export const en: Translation = {
   validation: {
     required: (field) => `Enter your ${field.charAt(0).toLowerCase()}${field.slice(1)}`,
     taxpayerId: 'A taxpayer ID has 15, 18 or 20 digits and capital letters. Please check it.',
-    usccChecksum: 'The check character of this credit code does not match. Please check it (some early codes are like this).',
+    usccChecksum:
+      'The check character of this credit code does not match. Please check it (some early codes are like this).',
     idNumber: 'This ID card number is not valid. Please check it.',
     mobile: 'Enter an 11-digit mainland mobile number.',
     username: 'A username has 4 to 20 letters, digits or underscores and starts with a letter.',
@@ -119,6 +125,7 @@ export const en: Translation = {
     submit: 'Log in',
     verifying: 'Checking…',
     wrongCode: (n) => `Wrong code. You have ${times(n)}.`,
+    invalidCode: 'Wrong code. Please try again.',
     codeExpired: 'The code has expired. Please ask for a new one.',
     throttled: (t) => `Too many codes asked for. Please try again in ${t}.`,
     notSent: 'Please ask for a code first.',

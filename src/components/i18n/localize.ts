@@ -35,7 +35,8 @@ export function translationFor(lang: string | undefined, override?: PartialTrans
 }
 
 /** Seconds until a `performance.now()` time, at least 1 while it lies ahead. */
-export const secondsUntil = (at: number | undefined): number => (at ? Math.max(0, Math.ceil((at - performance.now()) / 1000)) : 0);
+export const secondsUntil = (at: number | undefined): number =>
+  at ? Math.max(0, Math.ceil((at - performance.now()) / 1000)) : 0;
 
 /** The message a person sees for an error: the translation's wording for its code, never raw server text. */
 export function errorMessage(t: Translation, error: LoginError): string {
@@ -52,6 +53,12 @@ export function errorMessage(t: Translation, error: LoginError): string {
       return e.flow_expired;
     case 'internal_error':
       return e.unavailable;
+    case 'sms_code_invalid':
+      return error.attemptsLeft === undefined ? t.sms.invalidCode : t.sms.wrongCode(error.attemptsLeft);
+    case 'sms_code_expired':
+      return t.sms.codeExpired;
+    case 'sms_not_sent':
+      return t.sms.notSent;
     default: {
       const m = (e as unknown as Record<string, unknown>)[error.code];
       return typeof m === 'string' ? m : error.status && error.status >= 500 ? e.unavailable : e.other;

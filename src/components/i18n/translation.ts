@@ -112,6 +112,8 @@ export interface Translation {
     submit: string;
     verifying: string;
     wrongCode: (attemptsLeft: number) => string;
+    /** A wrong code when the server did not say how many attempts are left. */
+    invalidCode: string;
     codeExpired: string;
     throttled: (time: string) => string;
     notSent: string;
@@ -144,7 +146,9 @@ export interface Translation {
   };
 }
 
-type Deep<T> = { [K in keyof T]?: T[K] extends (...args: never[]) => unknown ? T[K] : T[K] extends object ? Deep<T[K]> : T[K] };
+type Deep<T> = {
+  [K in keyof T]?: T[K] extends (...args: never[]) => unknown ? T[K] : T[K] extends object ? Deep<T[K]> : T[K];
+};
 
 /** Any part of a translation, to override the built-in words. */
 export type PartialTranslation = Deep<Translation>;

@@ -115,6 +115,7 @@ export const zhCN: Translation = {
     submit: '登录',
     verifying: '正在验证…',
     wrongCode: (n) => `验证码错误，还可尝试${n}次`,
+    invalidCode: '验证码错误，请重新输入',
     codeExpired: '验证码已失效，请重新获取',
     throttled: (t) => `获取验证码过于频繁，请${t}后再试`,
     notSent: '请先获取验证码',

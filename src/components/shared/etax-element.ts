@@ -83,7 +83,11 @@ export abstract class EtaxElement extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('client')) this.login.use(this.client);
-    if ((changed.has('baseUrl') && changed.get('baseUrl') !== undefined) || changed.has('transport') || changed.has('clientOptions')) {
+    if (
+      (changed.has('baseUrl') && changed.get('baseUrl') !== undefined) ||
+      changed.has('transport') ||
+      changed.has('clientOptions')
+    ) {
       if (this.hasUpdated) this.login.renew();
     }
   }

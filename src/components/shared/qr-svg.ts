@@ -34,7 +34,13 @@ export function qrPath(text: string): { d: string; size: number } {
 /** The QR as an `<svg>` with an accessible name. */
 export function qrSvg(text: string, label: string): TemplateResult {
   const { d, size } = qrPath(text);
-  return html`<svg part="qr-code" role="img" aria-label=${label} viewBox=${`0 0 ${size} ${size}`} shape-rendering="crispEdges">
+  return html`<svg
+    part="qr-code"
+    role="img"
+    aria-label=${label}
+    viewBox=${`0 0 ${size} ${size}`}
+    shape-rendering="crispEdges"
+  >
     ${svg`<rect width=${size} height=${size} fill="#fff"></rect><path d=${d} fill="#000"></path>`}
   </svg>`;
 }
