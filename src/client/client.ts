@@ -271,6 +271,8 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
         return;
       case 'face_waiting':
       case 'face_scanned': {
+        // The person chose SMS; a face QR the server still shows (or rotates) does not pull them back.
+        if (s.status === 'face_waiting' && state.kind === 'sms') return;
         const qr = keepQr(s.qr);
         if (qr !== ('qr' in state && state.qr)) watchQr(f, qr);
         const base = { ...stepUpBase(f), method: s.method, qr };

@@ -102,9 +102,14 @@ export async function request(options: HttpOptions, spec: RequestSpec): Promise<
     if (body !== undefined) {
       const json = JSON.stringify(body);
       if (options.encrypt) {
-        const wrapped = await options.encrypt(json, context);
+        const wrapped = await options.encrypt(json, context).catch((e: unknown) => {
+          throw loginError('encryption_failed', String((e as Error)?.message ?? e));
+        });
         payload = wrapped.body;
         Object.assign(headers, wrapped.headers);
+      } else if (spec.encryption) {
+        // The server announced body encryption and this page gave no hook: never send the plain body.
+        throw loginError('encryption_failed', `the server requires "${spec.encryption.scheme}" body encryption`);
       } else {
         payload = json;
         headers['Content-Type'] = 'application/json';
@@ -130,7 +135,11 @@ export async function request(options: HttpOptions, spec: RequestSpec): Promise<
       if (isAbort(e)) throw e;
       throw loginError('network', 'response body lost');
     });
-    if (text && options.decrypt) text = await options.decrypt(text, res, context);
+    if (text && options.decrypt) {
+      text = await options.decrypt(text, res, context).catch((e: unknown) => {
+        throw loginError('encryption_failed', String((e as Error)?.message ?? e));
+      });
+    }
     let data: unknown;
     try {
       data = text ? JSON.parse(text) : undefined;

@@ -9,7 +9,8 @@
 import type { EntryId, FaceMethod, Identity, QrApp, QrCode, SessionToken, StepUpMethod } from './protocol.js';
 
 /** Codes the client itself produces, besides the server's `ServerErrorCode`s. */
-export type ClientErrorCode = 'network' | 'timeout' | 'malformed_response' | 'unsupported_protocol' | 'qr_expired';
+export type ClientErrorCode =
+  'network' | 'timeout' | 'malformed_response' | 'unsupported_protocol' | 'qr_expired' | 'encryption_failed';
 
 export interface LoginError {
   /** A server error code (`invalid_credentials`, …) or a client one (`network`, …). */

@@ -52,8 +52,9 @@ export const webSocket: StreamFactory = (ctx) => {
     } catch {
       message = undefined;
     }
+    // Unknown message types are a newer server's additions: ignored, as SSE ignores unknown events.
     if (message?.type === 'state') ctx.deliver(message.state);
-    else if (message?.type !== 'heartbeat') ctx.deliver(undefined);
+    else if (!message || typeof message.type !== 'string') ctx.deliver(undefined);
   };
   socket.onclose = socket.onerror = toPoll;
   alive();

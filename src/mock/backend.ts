@@ -430,19 +430,16 @@ export class Backend {
     if (!account || account.password !== body.password || !linked) this.wrongPassword(key);
     this.counters.delete(key);
 
+    const methods = this.methodsFor(account);
+    // The second factor is mandatory: with none usable, the password alone never logs in.
+    if (!methods.length) throw new ApiError('method_unavailable');
     const flow = this.newFlow('password', { status: 'step_up_required' });
     flow.account = account;
     flow.entry = entry.id;
     flow.taxpayerId = enterprise?.taxpayerId;
-    flow.methods = this.methodsFor(account);
+    flow.methods = methods;
     if (enterprise?.agency) this.offerIdentities(flow, this.clients(enterprise), 'client');
     else if (enterprise) this.offerIdentities(flow, this.capacities(account, enterprise.taxpayerId), 'capacity');
-    if (!flow.methods.length) {
-      // Nothing to step up with: the password alone decides (a deployment without step-up).
-      const created = this.created(flow);
-      this.complete(flow);
-      return { ...created, state: this.view(flow) };
-    }
     return this.created(flow);
   }
 

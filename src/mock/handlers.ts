@@ -7,7 +7,7 @@ import type { FlowState, TransportName } from '../client/protocol.js';
 import { redact, type Backend, type RequestLogEntry, type StreamConnection } from './backend.js';
 import { ApiError, codeForStatus } from './errors.js';
 import type { Fault } from './faults.js';
-import type { FlowRecord } from './flow.js';
+import { isLive, TERMINAL, type FlowRecord } from './flow.js';
 
 interface Route {
   request: Request;
@@ -163,11 +163,13 @@ export function createHandlers(b: Backend): AnyHandler[] {
     send: (state: FlowState) => void,
     beat: () => void,
     close: () => void,
+    /** Hangs up once a terminal state was sent: nothing more can follow. */
+    done: () => void,
   ): (() => void) => {
     const timer = setInterval(() => b.heartbeats && beat(), s.heartbeat * 1000);
     const end = () => {
       clearInterval(timer);
-      flow.listeners.delete(send);
+      flow.listeners.delete(deliver);
       if (b.streams.delete(conn)) b.emit({ type: 'flow', flowId: flow.id });
     };
     const conn: StreamConnection = {
@@ -178,9 +180,16 @@ export function createHandlers(b: Backend): AnyHandler[] {
         close();
       },
     };
+    const deliver = (state: FlowState) => {
+      send(state);
+      if (TERMINAL.includes(state.status)) {
+        end();
+        done();
+      }
+    };
     b.streams.add(conn);
-    flow.listeners.add(send);
-    if (flow.seq > after) send(b.view(flow));
+    flow.listeners.add(deliver);
+    if (flow.seq > after) deliver(b.view(flow));
     b.emit({ type: 'flow', flowId: flow.id });
     return end;
   };
@@ -236,6 +245,7 @@ export function createHandlers(b: Backend): AnyHandler[] {
         (state) => client.send(JSON.stringify({ type: 'state', state })),
         () => client.send(JSON.stringify({ type: 'heartbeat' })),
         () => shut(WS_CLOSE.tryAgain),
+        () => shut(1000),
       );
     });
   });
@@ -256,6 +266,7 @@ export function createHandlers(b: Backend): AnyHandler[] {
             'sse',
             (state) => client.send({ id: String(state.seq), event: 'state', data: JSON.stringify(state) }),
             () => client.send({ event: 'heartbeat', data: '{}' }),
+            close,
             close,
           );
           // The page closing the EventSource cancels the stream, which closes the client.
@@ -288,7 +299,9 @@ export function createHandlers(b: Backend): AnyHandler[] {
         const q = new URL(r.request.url).searchParams;
         if (!offered('sse')) throw new ApiError('invalid_request', { message: '服务端未提供该推送方式' });
         const flow = b.flowFor(r.flowId, q.get('token') ?? undefined);
-        seqParam(q.get('after'), 'after');
+        const after = Number(r.request.headers.get('Last-Event-ID') || seqParam(q.get('after'), 'after'));
+        // Over, and its last state already seen: 204 tells the EventSource to stop reconnecting.
+        if (!isLive(flow) && after >= flow.seq) return new HttpResponse(null, { status: 204 });
         if (b.refuseStreams || flow.refuseStreams) throw new ApiError('unavailable', { retryAfter: 1 });
         if (r.request.headers.get('accept') !== 'text/event-stream') {
           throw new ApiError('invalid_request', { message: '请以 text/event-stream 方式请求' });

@@ -173,6 +173,44 @@ describe('login client', () => {
     expect(client.state.kind).to.equal('qr-waiting');
   });
 
+  it('turns a failing encryption hook into a typed error and sends nothing', async () => {
+    const f = backend(undefined, capabilities({ encryption: { scheme: 'sm2-sm4' } }));
+    const { client } = start(f, {
+      encrypt: async () => {
+        throw new Error('SM2 public key missing');
+      },
+    });
+    await client.submitPassword(enterprise);
+    expect(client.state).to.have.nested.property('password.error.code', 'encryption_failed');
+    expect(f.to('POST', '/v1/flows/password')).to.have.length(0);
+  });
+
+  it('never sends a plain body to a server that announced encryption when no hook is given', async () => {
+    const f = backend(undefined, capabilities({ encryption: { scheme: 'sm2-sm4' } }));
+    const { client } = start(f);
+    await client.submitPassword(enterprise);
+    expect(client.state).to.have.nested.property('password.error.code', 'encryption_failed');
+    expect(f.to('POST', '/v1/flows/password')).to.have.length(0);
+  });
+
+  it('keeps the SMS view when the server rotates a face QR chosen earlier', async () => {
+    let face = { seq: 2, status: 'face_waiting', method: 'face_iit', qr: { payload: 'face-1', expiresIn: 60 } };
+    const f = backend((c) => {
+      if (c.path === '/v1/flows/pw1/step-up') return json(face);
+      if (c.method === 'GET' && c.path.startsWith('/v1/flows/pw1?')) return json(face);
+      return undefined;
+    });
+    const { client } = start(f, { maxFailures: 1 });
+    await client.submitPassword(enterprise);
+    await client.chooseStepUp('face_iit');
+    expect(client.state.kind).to.equal('face-waiting');
+    await client.chooseStepUp('sms');
+    face = { ...face, seq: 3, qr: { payload: 'face-2', expiresIn: 60 } };
+    await new Promise((r) => setTimeout(r, 2100)); // one poll at the 2 s interval
+    expect(f.to('GET', '/v1/flows/pw1?').length).to.be.greaterThan(0);
+    expect(client.state.kind).to.equal('sms');
+  });
+
   it('refuses a server of another protocol version with a typed error', async () => {
     const f = backend((c) => (c.path === '/v1/capabilities' ? json({ ...capabilities(), version: 2 }) : undefined));
     const { client } = start(f);
@@ -296,6 +334,18 @@ describe('login client', () => {
       FakeSocket.last.onclose!();
       expect(client.transport).to.equal('poll');
       expect(f.to('GET', '/v1/flows/qr1?')).to.have.length(1);
+    });
+
+    it('ignores message types it does not know, as a newer server may send them', async () => {
+      const f = backend(undefined, capabilities({ transports: ['poll', 'websocket'] }));
+      const { client } = start(f, { webSocket });
+      await client.startQr();
+      const ws = FakeSocket.last;
+      ws.onopen!();
+      ws.onmessage!({ data: JSON.stringify({ type: 'notice', text: 'maintenance at 22:00' }) });
+      expect(client.state.kind).to.equal('qr-waiting');
+      ws.onmessage!({ data: 'not json' });
+      expect(client.state).to.have.nested.property('error.code', 'malformed_response');
     });
 
     it('is not used unless the page supplies it', async () => {

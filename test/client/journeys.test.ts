@@ -276,7 +276,7 @@ describe('journeys through the client and the mock backend', () => {
       const control = serve();
       const c = start();
       await atSms(c);
-      control.throttle(40, { match: '/sms' });
+      control.throttle(40, { match: { path: /\/sms$/ } });
       await c.sendSms();
       const sms = await reach('sms');
       expect(sms.error).to.include({ code: 'sms_throttled' });
@@ -356,10 +356,10 @@ describe('journeys through the client and the mock backend', () => {
     it('a malformed answer becomes a typed error state', async () => {
       const control = serve();
       const c = start();
-      control.malformNext(1, 'shape', '/v1/flows/password');
+      control.malformNext(1, 'shape', { path: '/v1/flows/password' });
       await c.submitPassword(individual());
       expect(errorOf(c.state)).to.include({ code: 'malformed_response' });
-      control.malformNext(1, 'json', '/v1/flows/qr');
+      control.malformNext(1, 'json', { path: '/v1/flows/qr' });
       await c.startQr();
       expect(errorOf(c.state)).to.include({ code: 'malformed_response' });
     });

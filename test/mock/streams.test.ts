@@ -97,7 +97,7 @@ describe('mock backend: long-poll, SSE and WebSocket', () => {
   });
 
   describe('SSE', () => {
-    it('pushes every state with its seq as the event id, and heartbeats', async () => {
+    it('pushes every state with its seq as the event id, and hangs up after the last', async () => {
       const f = await qrFlow(BASE);
       const sse = listen(eventsUrl(f, 0));
       const first = await sse.states.next();
@@ -108,6 +108,25 @@ describe('mock backend: long-poll, SSE and WebSocket', () => {
       expect(await sse.states.next()).to.deep.include({ id: '2' });
       const last = await sse.states.next();
       expect(last.state).to.include({ seq: 3, status: 'authenticated' });
+      // After a terminal state the server hangs up (the client closes its EventSource on it, too).
+      sse.source.close();
+      await until(() => control.flow(f.flowId)?.streams === 0, 3000, 'the stream to close');
+    });
+
+    it('answers a stream request for a finished flow whose last state was seen with 204', async () => {
+      const f = await qrFlow(BASE);
+      control.scan('etax');
+      control.confirm();
+      const res = await fetch(`${BASE}/v1/flows/${f.flowId}/events?token=${f.flowToken}&after=3`, {
+        headers: { Accept: 'text/event-stream' },
+      });
+      expect(res.status).to.equal(204);
+    });
+
+    it('sends heartbeats while the flow is live', async () => {
+      const f = await qrFlow(BASE);
+      const sse = listen(eventsUrl(f, 0));
+      await sse.states.next();
       expect(await sse.heartbeats.next()).to.equal('{}');
       expect(control.flow(f.flowId)?.streams).to.equal(1);
       sse.source.close();

@@ -153,6 +153,8 @@ export const en: Translation = {
     unavailable: 'The login service is unavailable. Please try again later.',
     malformed_response: 'The server sent something unexpected. Please try again later.',
     unsupported_protocol: 'The login service is not compatible. Please contact the site’s administrator.',
+    encryption_failed:
+      'The page’s security encryption is not working. Reload the page or contact the site’s administrator.',
     other: 'The login failed. Please try again later.',
   },
 };

@@ -142,6 +142,8 @@ export interface Translation {
     unavailable: string;
     malformed_response: string;
     unsupported_protocol: string;
+    /** The page's body-encryption hook failed or is missing. */
+    encryption_failed: string;
     other: string;
   };
 }

@@ -143,6 +143,7 @@ export const zhCN: Translation = {
     unavailable: '登录服务暂时不可用，请稍后重试。',
     malformed_response: '服务器返回了无法识别的数据，请稍后重试。',
     unsupported_protocol: '登录服务版本不兼容，请联系网站管理员。',
+    encryption_failed: '登录页面的安全加密组件未能正常工作，请刷新页面或联系网站管理员。',
     other: '登录失败，请稍后重试。',
   },
 };
