@@ -1,0 +1,72 @@
+import { css } from 'lit';
+
+export const styles = css`
+  :host {
+    --_qr: var(--etax-qr-size, 200px);
+    display: block;
+    text-align: center;
+    background: var(--_surface);
+  }
+  :host([large-text]) {
+    --_qr: var(--etax-qr-size-large, 240px);
+  }
+  p {
+    margin: 0.5em 0 0;
+  }
+  .qr {
+    position: relative;
+    width: var(--_qr);
+    height: var(--_qr);
+    margin: 0 auto;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    background: var(--_subtle);
+    overflow: hidden;
+  }
+  svg {
+    display: block;
+    width: 100%;
+    height: 100%;
+  }
+  .over {
+    position: absolute;
+    inset: 0;
+    display: flex;
+    flex-direction: column;
+    align-items: center;
+    justify-content: center;
+    gap: 0.5em;
+    padding: 0.75em;
+  }
+  .over p {
+    margin: 0;
+  }
+  .on {
+    background: var(--_surface);
+    background: color-mix(in srgb, var(--_surface) 90%, transparent);
+    font-weight: 600;
+  }
+  .ok {
+    font-size: 2em;
+    line-height: 1;
+    color: var(--_success);
+  }
+  .match strong {
+    font-size: 1.75em;
+    letter-spacing: 0.1em;
+    margin: 0 0.15em;
+    font-variant-numeric: tabular-nums;
+    vertical-align: middle;
+  }
+  .muted {
+    font-size: 0.875em;
+  }
+  @media (forced-colors: active) {
+    svg {
+      forced-color-adjust: none;
+    }
+    .on {
+      background: Canvas;
+    }
+  }
+`;

@@ -1,0 +1,231 @@
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property } from 'lit/decorators.js';
+import type { QrApp } from '../../client/protocol.js';
+import type { LoginState, QrView } from '../../client/state.js';
+import { secondsUntil } from '../i18n/localize.js';
+import { EtaxElement } from '../shared/etax-element.js';
+import { qrSvg } from '../shared/qr-svg.js';
+import { Ticker } from '../shared/ticker.js';
+import { tokens } from '../shared/tokens.styles.js';
+import { styles } from './qr-login-panel.styles.js';
+
+const BOTH: QrApp[] = ['etax', 'iit'];
+
+/**
+ * @summary The QR code to scan with 电子税务局APP or 个人所得税APP: the login QR,
+ * or (with `mode="face"`) the face-recognition QR of the step-up. Usable alone
+ * or inside `<etax-login>` and `<step-up-dialog>`.
+ *
+ * Shows the QR with its remaining lifetime, the apps that can scan it and the
+ * match code; then "scanned, confirm on your phone", confirmed, declined or
+ * cancelled, expired (with a refresh button, after a few refreshes of its own)
+ * and errors (with a retry button). Each change is announced to screen readers.
+ *
+ * @fires etax-qr-ready - A login QR is on screen (also after a refresh or rotation).
+ * @fires etax-qr-scanned - The QR was scanned; the person confirms on the phone. `detail.app`.
+ * @fires etax-qr-expired - The QR expired; `detail.autoRefresh` tells whether a new one is fetched by itself.
+ * @fires etax-cancel - The login was declined or cancelled on the phone. `detail.reason`.
+ * @fires etax-login-success - The login completed (cancelable). `detail.via`, `detail.redirectUrl`.
+ * @fires etax-error - The QR could not be loaded or the flow failed. `detail.code`, `detail.message`.
+ * @fires etax-state-change - Every state change. `detail.state`, `detail.previous`.
+ *
+ * @csspart qr - The QR-sized frame: the code, or a placeholder of the same size.
+ * @csspart qr-code - The QR code (`<svg>`).
+ * @csspart overlay - The cover over the frame when scanned, ended or failed.
+ * @csspart status - The status text (a polite live region).
+ * @csspart refresh - The refresh and retry button.
+ * @csspart match-code - The code the phone shows for comparison.
+ * @csspart apps - Which apps can scan the code (in `face` mode, what to do on the phone).
+ * @csspart countdown - The remaining lifetime of the code.
+ *
+ * @cssprop --etax-qr-size - Side of the QR frame; default 200px.
+ * @cssprop --etax-qr-size-large - Side of the QR frame in `large-text` mode; default 240px.
+ */
+export class QrLoginPanel extends EtaxElement {
+  static override styles = [tokens, styles];
+
+  /**
+   * `login` (default): the login QR; started on connection when the panel is
+   * used alone. `face`: the face-recognition QR of the step-up; starts nothing.
+   */
+  @property({ reflect: true }) mode: 'login' | 'face' = 'login';
+
+  /**
+   * How many times in a row an expired login QR is replaced by itself before
+   * the refresh button is shown. Counted again after a scan or a refresh by
+   * the person.
+   */
+  @property({ type: Number, attribute: 'auto-refresh' }) autoRefresh = 2;
+
+  private refreshes = 0;
+  /** The expired QR just seen is being replaced by itself. */
+  private auto = false;
+  /** Connected, and not yet checked whether to start a login. */
+  private pending = false;
+  /** The last state this panel reacted to. */
+  private seen?: LoginState;
+
+  protected readonly ticker = new Ticker(this, () => /waiting/.test(this.state.kind));
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.pending = true;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    const kind = this.login.client?.state.kind;
+    if (this.pending && kind) {
+      this.pending = false;
+      if (this.mode === 'login' && !this.embedded && (kind === 'idle' || kind === 'qr-ended')) this.refresh();
+    }
+  }
+
+  protected override stateChanged(state: LoginState, previous: LoginState): void {
+    if (state.kind === 'qr-scanned') this.refreshes = 0;
+    this.seen = state;
+    const auto = (this.auto =
+      this.mode === 'login' &&
+      state.kind === 'qr-ended' &&
+      state.reason === 'expired' &&
+      this.refreshes < this.autoRefresh);
+    super.stateChanged(state, previous);
+    if (auto) {
+      this.refreshes++;
+      // After every listener has seen the expiry.
+      queueMicrotask(() => this.isConnected && this.login.state === state && this.login.client?.startQr());
+    }
+  }
+
+  protected override autoRefreshing(): boolean {
+    return this.willAutoRefresh;
+  }
+
+  private onRefresh() {
+    this.refresh();
+    // The button goes away: keep the focus on the code rather than losing it to the page.
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('.qr')?.focus());
+  }
+
+  /**
+   * Whether an expired login QR is replaced by itself: the one that just
+   * expired, or else one that would expire now.
+   * A container that dispatches the events asks it for `etax-qr-expired`.
+   */
+  get willAutoRefresh(): boolean {
+    const s = this.state;
+    return s === this.seen && s.kind === 'qr-ended'
+      ? this.auto
+      : this.mode === 'login' && this.refreshes < this.autoRefresh;
+  }
+
+  /** Starts a new login QR, as the refresh button does. */
+  refresh(): void {
+    this.refreshes = 0;
+    this.auto = false;
+    void this.login.client?.startQr();
+  }
+
+  override render(): TemplateResult {
+    const t = this.t;
+    const q = t.qr;
+    const s = this.state;
+    const face = this.mode === 'face';
+    const qr: QrView | undefined =
+      'qr' in s && (face ? s.kind.startsWith('face') : s.kind.startsWith('qr')) ? s.qr : undefined;
+    const method = face && ('method' in s ? s.method : s.kind === 'step-up' ? s.pending : undefined);
+    const apps = face
+      ? (qr || s.kind === 'step-up') && method && t.stepUp.faceSteps[method]
+      : /^(idle|qr)/.test(s.kind) &&
+        q.scanWith((qr?.apps?.length ? qr.apps : BOTH).map((a) => t.apps[a]).join(q.appsJoin));
+    const code = !face && qr?.matchCode;
+    const left = qr && secondsUntil(qr.expiresAt);
+    // The match code's sentence, with the code itself set large.
+    const [before, after] = q.matchCode('\0').split('\0');
+    let status = '';
+    let cover = true;
+    let done = false;
+    let button: string | undefined;
+    const loading = () => {
+      status = q.loading;
+      cover = false;
+    };
+
+    switch (s.kind) {
+      case 'idle':
+      case 'qr-loading':
+        if (!face) loading();
+        break;
+      case 'qr-waiting':
+      case 'face-waiting':
+        if (qr) {
+          status = [apps, code && q.matchCode(code)].filter(Boolean).join(' ');
+          cover = false;
+        }
+        break;
+      case 'qr-scanned':
+      case 'face-scanned':
+        if (qr) {
+          done = true;
+          status = (face ? t.stepUp.faceScanned : q.scanned)(t.apps[s.app]);
+        }
+        break;
+      case 'qr-ended':
+        if (face) break;
+        if (this.auto) loading();
+        else {
+          status = q[s.reason];
+          button = q.refresh;
+        }
+        break;
+      case 'qr-error':
+        if (face) break;
+        status = this.message(s.error);
+        button = q.retry;
+        break;
+      case 'identity':
+      case 'authenticated':
+        if (face) break;
+        done = true;
+        status = s.kind === 'authenticated' && s.via !== 'qr' ? t.login.success : q.confirmed;
+        break;
+      case 'step-up':
+        if (!face) break;
+        if (s.error) status = s.error.code === 'qr_expired' ? t.stepUp.qrExpired : this.message(s.error);
+        else if (method) loading();
+        break;
+      case 'face-verifying':
+        if (face) status = t.stepUp.verifying;
+        break;
+      case 'face-failed':
+        if (face) {
+          status =
+            s.attemptsLeft > 0 && s.methods.includes(s.method)
+              ? t.stepUp.faceFailed(s.attemptsLeft)
+              : t.stepUp.faceFailedFinal;
+        }
+        break;
+    }
+    cover &&= !!status;
+
+    return html`
+      <div part="qr" class="qr" tabindex="-1">
+        ${qr ? qrSvg(qr.payload, method ? t.stepUp.methods[method] : q.label) : nothing}
+        <div part=${cover ? 'overlay' : ''} class="over ${cover ? 'on' : ''}">
+          ${done ? html`<span class="ok" aria-hidden="true">✓</span>` : nothing}
+          <p part="status" role="status" class=${qr && !cover ? 'visually-hidden' : ''}>${status}</p>
+          ${button ? html`<button part="refresh" class="primary" @click=${this.onRefresh}>${button}</button>` : nothing}
+        </div>
+      </div>
+      ${code ? html`<p part="match-code" class="match">${before}<strong>${code}</strong>${after}</p>` : nothing}
+      ${apps ? html`<p part="apps" class="muted">${apps}</p>` : nothing}
+      ${left !== undefined && !cover ? html`<p part="countdown" class="muted">${left ? q.remaining(t.duration(left)) : ''}</p>` : nothing}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'qr-login-panel': QrLoginPanel;
+  }
+}

@@ -1,0 +1,549 @@
+/**
+ * `<qr-login-panel>` as a person sees and uses it: every state against the
+ * mock backend (real requests through msw), by keyboard and by pointer, with
+ * its events; the countdown and removal under fake timers with a scripted
+ * fetch.
+ */
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
+import { http } from 'msw';
+import { setupWorker, type SetupWorker } from 'msw/browser';
+import QRCode from 'qrcode';
+import sinon from 'sinon';
+import { createLoginClient, type LoginClient } from '../../src/client/client.js';
+import type { QrCode } from '../../src/client/protocol.js';
+import '../../src/components/qr-login-panel/define.js';
+import type { QrLoginPanel } from '../../src/components/qr-login-panel/qr-login-panel.js';
+import { createMockBackend } from '../../src/mock/index.js';
+import { capabilities, created, fakeFetch, json, qrWaiting, reply } from '../client/fakes.js';
+
+const BASE = '/api/qr-panel';
+const backend = createMockBackend({ baseUrl: BASE, pollInterval: 0.05 });
+const control = backend.control;
+let worker: SetupWorker;
+
+const part = (el: HTMLElement, name: string) => el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
+const text = (el: HTMLElement) => (el.shadowRoot!.textContent ?? '').replace(/\s+/g, ' ').trim();
+const statusOf = (el: HTMLElement) => part(el, 'status')!.textContent!.trim();
+const svgOf = (el: HTMLElement) => el.shadowRoot!.querySelector<SVGSVGElement>('svg[part="qr-code"]');
+const shows = (el: HTMLElement, words: string) =>
+  waitUntil(() => text(el).includes(words), `shows "${words}" (shows "${text(el)}")`, { timeout: 4000 });
+const liveQr = (): QrCode => (control.flow()!.state as { qr: QrCode }).qr;
+
+/** The `etax-*` events an element dispatches, in order. */
+function record(el: HTMLElement) {
+  const seen: { type: string; detail: Record<string, unknown> }[] = [];
+  for (const type of [
+    'etax-qr-ready',
+    'etax-qr-scanned',
+    'etax-qr-expired',
+    'etax-cancel',
+    'etax-login-success',
+    'etax-error',
+  ]) {
+    el.addEventListener(type, (e) =>
+      seen.push({ type, detail: (e as Event & { detail: Record<string, unknown> }).detail }),
+    );
+  }
+  return {
+    seen,
+    of: (type: string) => seen.filter((e) => e.type === type).map((e) => e.detail),
+  };
+}
+
+async function panel(attrs: { lang?: string } = {}) {
+  const el = await fixture<QrLoginPanel>(
+    html`<qr-login-panel base-url=${BASE} transport="poll" lang=${attrs.lang ?? ''}></qr-login-panel>`,
+  );
+  const events = record(el);
+  return { el, events };
+}
+
+const waiting = async (el: QrLoginPanel) => {
+  await waitUntil(() => svgOf(el) && !part(el, 'overlay'), 'a QR on show', { timeout: 4000 });
+  await el.updateComplete;
+};
+
+/** Rasterises the rendered QR at the size it is shown and reads back each module from the pixels. */
+async function modulesFromPixels(svg: SVGSVGElement): Promise<boolean[][]> {
+  const px = Math.round(svg.getBoundingClientRect().width);
+  const img = new Image();
+  img.src = URL.createObjectURL(new Blob([new XMLSerializer().serializeToString(svg)], { type: 'image/svg+xml' }));
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = px;
+  const ctx = canvas.getContext('2d')!;
+  ctx.drawImage(img, 0, 0, px, px);
+  const n = svg.viewBox.baseVal.width;
+  const data = ctx.getImageData(0, 0, px, px).data;
+  return Array.from({ length: n }, (_, y) =>
+    Array.from({ length: n }, (_, x) => {
+      const i = (Math.floor(((y + 0.5) * px) / n) * px + Math.floor(((x + 0.5) * px) / n)) * 4;
+      return data[i] + data[i + 1] + data[i + 2] < 384;
+    }),
+  );
+}
+
+/** Reads the modules back from the path's run-length rectangles (`M x y h run v1 h-run z`). */
+function modulesFromPath(svg: SVGSVGElement): boolean[][] {
+  const n = svg.viewBox.baseVal.width;
+  const m = Array.from({ length: n }, () => Array<boolean>(n).fill(false));
+  for (const [, x, y, run] of svg
+    .querySelector('path')!
+    .getAttribute('d')!
+    .matchAll(/M(\d+) (\d+)h(\d+)v1h-\3z/g)) {
+    for (let i = 0; i < +run; i++) m[+y][+x + i] = true;
+  }
+  return m;
+}
+
+/** What the QR must look like: `QRCode.create(payload).modules` inside a 4-module white quiet zone. */
+function expected(payload: string): boolean[][] {
+  const { modules } = QRCode.create(payload);
+  const n = modules.size + 8;
+  return Array.from({ length: n }, (_, y) =>
+    Array.from({ length: n }, (_, x) => x >= 4 && y >= 4 && x < n - 4 && y < n - 4 && !!modules.get(y - 4, x - 4)),
+  );
+}
+
+describe('qr-login-panel', () => {
+  before(async () => {
+    worker = setupWorker(...backend.handlers);
+    await worker.start({ quiet: true, onUnhandledRequest: 'bypass' });
+  });
+  after(() => worker.stop());
+  afterEach(async () => {
+    await resetMouse();
+    worker.resetHandlers();
+    control.reset();
+  });
+
+  describe('login QR', () => {
+    it('shows a placeholder of the QR’s size while loading, then the QR with its match code, apps and lifetime', async () => {
+      // The QR is held back until the loading state has been looked at.
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      worker.use(http.post(`${BASE}/v1/flows/qr`, () => held));
+      const { el, events } = await panel();
+      await expect(el).to.be.accessible();
+      expect(statusOf(el)).to.equal('二维码加载中…');
+      expect(part(el, 'status')!.getAttribute('role')).to.equal('status');
+      expect(svgOf(el)).to.equal(null);
+      const box = part(el, 'qr')!.getBoundingClientRect();
+      expect([box.width, box.height]).to.deep.equal([200, 200]);
+      expect(text(el)).to.include('请使用电子税务局APP或个人所得税APP扫描二维码登录');
+
+      release();
+      await waiting(el);
+      await expect(el).to.be.accessible();
+      const after = part(el, 'qr')!.getBoundingClientRect();
+      expect([after.width, after.height, after.top]).to.deep.equal([200, 200, box.top]);
+      const svg = svgOf(el)!;
+      expect(svg.getAttribute('role')).to.equal('img');
+      expect(svg.getAttribute('aria-label')).to.equal('登录二维码');
+      const qr = liveQr();
+      expect(qr.matchCode).to.match(/^\d\d$/);
+      expect(part(el, 'match-code')!.textContent!.replace(/\s+/g, '')).to.equal(
+        `请确认手机上显示的校验码为${qr.matchCode}`,
+      );
+      expect(part(el, 'match-code')!.querySelector('strong')!.textContent).to.equal(qr.matchCode);
+      expect(part(el, 'apps')!.textContent).to.equal('请使用电子税务局APP或个人所得税APP扫描二维码登录');
+      expect(part(el, 'countdown')!.textContent).to.equal('二维码1分钟后失效');
+      // The countdown is not in the live region; the QR's arrival is.
+      expect(part(el, 'status')!.contains(part(el, 'countdown'))).to.equal(false);
+      expect(statusOf(el)).to.include('请使用电子税务局APP或个人所得税APP扫描二维码登录');
+      expect(statusOf(el)).to.include(qr.matchCode!);
+      expect(events.of('etax-qr-ready')).to.deep.equal([
+        { flowId: control.flow()!.id, matchCode: qr.matchCode, expiresIn: 60 },
+      ]);
+    });
+
+    it('draws a QR that reads back, module for module, as the payload’s code', async () => {
+      const { el } = await panel();
+      await waiting(el);
+      const svg = svgOf(el)!;
+      const want = expected(liveQr().payload);
+      expect(svg.viewBox.baseVal.width).to.equal(want.length);
+      expect(modulesFromPath(svg)).to.deep.equal(want);
+      // As pixels at the default size: every module's centre has the right colour, quiet zone white.
+      expect(svg.getBoundingClientRect().width / want.length).to.be.at.least(3);
+      expect(await modulesFromPixels(svg)).to.deep.equal(want);
+    });
+
+    it('shows the QR without a match code when the server gives none, and only the apps it names', async () => {
+      const plain = createMockBackend({ baseUrl: BASE, pollInterval: 0.05, matchCode: false, qrApps: ['iit'] });
+      worker.use(...plain.handlers);
+      const { el } = await panel();
+      await waiting(el);
+      await expect(el).to.be.accessible();
+      expect(part(el, 'match-code')).to.equal(null);
+      expect(part(el, 'apps')!.textContent).to.equal('请使用个人所得税APP扫描二维码登录');
+      expect(statusOf(el)).to.equal('请使用个人所得税APP扫描二维码登录');
+      plain.control.reset();
+    });
+
+    for (const [app, name] of [
+      ['etax', '电子税务局APP'],
+      ['iit', '个人所得税APP'],
+    ] as const) {
+      it(`dims the QR once scanned with the ${app} app and asks to confirm on the phone`, async () => {
+        const { el, events } = await panel();
+        await waiting(el);
+        control.scan(app);
+        await shows(el, `扫描成功，请在手机上确认（${name}）`);
+        await expect(el).to.be.accessible();
+        expect(statusOf(el)).to.equal(`扫描成功，请在手机上确认（${name}）`);
+        expect(part(el, 'status')!.closest('[part~="overlay"]')).to.equal(part(el, 'overlay'));
+        expect(part(el, 'status')!.classList.contains('visually-hidden')).to.equal(false);
+        expect(svgOf(el)).not.to.equal(null);
+        expect(part(el, 'match-code')).not.to.equal(null);
+        expect(part(el, 'countdown')).to.equal(null);
+        expect(events.of('etax-qr-scanned')).to.deep.equal([{ app }]);
+      });
+    }
+
+    it('says it is logging in once confirmed on the phone', async () => {
+      const plain = createMockBackend({ baseUrl: BASE, pollInterval: 0.05, redirectUrl: '/portal' });
+      worker.use(...plain.handlers);
+      const { el, events } = await panel();
+      await waiting(el);
+      plain.control.scan('etax');
+      await shows(el, '扫描成功');
+      plain.control.confirm();
+      await shows(el, '已确认，正在登录…');
+      await expect(el).to.be.accessible();
+      expect(part(el, 'refresh')).to.equal(null);
+      const success = events.of('etax-login-success');
+      expect(success).to.have.length(1);
+      expect(success[0]).to.include({ via: 'qr', redirectUrl: '/portal' });
+      plain.control.reset();
+    });
+
+    for (const [how, words, reason] of [
+      ['denied', '您已在手机上拒绝登录', 'denied'],
+      ['cancelled', '您已在手机上取消登录', 'cancelled'],
+    ] as const) {
+      it(`covers the QR with the message and a refresh button when ${how} on the phone`, async () => {
+        const { el, events } = await panel();
+        await waiting(el);
+        control.scan('iit');
+        await shows(el, '扫描成功');
+        if (how === 'denied') control.deny();
+        else control.cancel();
+        await shows(el, words);
+        await expect(el).to.be.accessible();
+        expect(statusOf(el)).to.equal(words);
+        expect(part(el, 'overlay')!.contains(part(el, 'refresh'))).to.equal(true);
+        expect(part(el, 'refresh')!.tagName).to.equal('BUTTON');
+        expect(part(el, 'refresh')!.textContent!.trim()).to.equal('刷新二维码');
+        expect(events.of('etax-cancel')).to.deep.equal([{ reason }]);
+      });
+    }
+
+    it('fetches a new QR by itself when one expires, the set number of times in a row, then shows the expired overlay', async () => {
+      const once = createMockBackend({ baseUrl: BASE, pollInterval: 0.05, qrRotates: false });
+      worker.use(...once.handlers);
+      const { el, events } = await panel();
+      const flows = () => once.control.flows.length;
+      const nextQr = async (n: number) => {
+        await waitUntil(() => flows() === n && once.control.flow()?.status === 'qr_waiting', `flow ${n}`, {
+          timeout: 4000,
+        });
+        await waiting(el);
+      };
+      await nextQr(1);
+      once.control.expireQr();
+      await nextQr(2);
+      // A scan counts again from zero.
+      once.control.scan('iit');
+      await shows(el, '扫描成功');
+      once.control.unscan();
+      await waiting(el);
+      once.control.expireQr();
+      await nextQr(3);
+      once.control.expireQr();
+      await nextQr(4);
+      once.control.expireQr();
+      await shows(el, '二维码已失效');
+      await expect(el).to.be.accessible();
+      expect(statusOf(el)).to.equal('二维码已失效');
+      expect(part(el, 'refresh')!.textContent!.trim()).to.equal('刷新二维码');
+      expect(flows()).to.equal(4);
+      expect(events.of('etax-qr-expired')).to.deep.equal([
+        { autoRefresh: true },
+        { autoRefresh: true },
+        { autoRefresh: true },
+        { autoRefresh: false },
+      ]);
+      expect(events.of('etax-qr-ready')).to.have.length(4);
+      expect(el.willAutoRefresh).to.equal(false);
+
+      // The person refreshes: a new flow, and the count starts again.
+      part(el, 'refresh')!.click();
+      await nextQr(5);
+      expect(el.willAutoRefresh).to.equal(true);
+      once.control.reset();
+    });
+
+    it('follows the auto-refresh attribute (0: the overlay at once)', async () => {
+      const once = createMockBackend({ baseUrl: BASE, pollInterval: 0.05, qrRotates: false });
+      worker.use(...once.handlers);
+      const el = await fixture<QrLoginPanel>(
+        html`<qr-login-panel base-url=${BASE} transport="poll" auto-refresh="0"></qr-login-panel>`,
+      );
+      const events = record(el);
+      await waiting(el);
+      once.control.expireQr();
+      await shows(el, '二维码已失效');
+      expect(once.control.flows).to.have.length(1);
+      expect(events.of('etax-qr-expired')).to.deep.equal([{ autoRefresh: false }]);
+      once.control.reset();
+    });
+
+    it('starts a new flow from the refresh button by keyboard (Enter, then Space), keeping the focus in the panel', async () => {
+      const { el } = await panel();
+      await expect(el).to.be.accessible();
+      for (const [n, key] of [
+        [2, 'Enter'],
+        [3, 'Space'],
+      ] as const) {
+        await waiting(el);
+        control.scan('etax');
+        await shows(el, '扫描成功');
+        control.deny();
+        await shows(el, '您已在手机上拒绝登录');
+        (document.activeElement as HTMLElement | null)?.blur();
+        await sendKeys({ press: 'Tab' });
+        expect(el.shadowRoot!.activeElement).to.equal(part(el, 'refresh'));
+        expect(getComputedStyle(part(el, 'refresh')!).outlineStyle).to.equal('solid');
+        await sendKeys({ press: key });
+        await waitUntil(() => control.flows.length === n, `flow ${n}`);
+        await waiting(el);
+        expect(el.shadowRoot!.activeElement).to.equal(part(el, 'qr'));
+        expect(statusOf(el)).to.include('请使用电子税务局APP或个人所得税APP扫描二维码登录');
+      }
+    });
+
+    it('starts a new flow from the refresh button by pointer', async () => {
+      const { el, events } = await panel();
+      await expect(el).to.be.accessible();
+      await waiting(el);
+      control.scan('iit');
+      await shows(el, '扫描成功');
+      control.cancel();
+      await shows(el, '您已在手机上取消登录');
+      // The overlay does not hold the focus: Tab reaches its button, and then leaves the panel.
+      (document.activeElement as HTMLElement | null)?.blur();
+      await sendKeys({ press: 'Tab' });
+      expect(el.shadowRoot!.activeElement).to.equal(part(el, 'refresh'));
+      await sendKeys({ press: 'Tab' });
+      expect(el.shadowRoot!.activeElement).to.equal(null);
+      const r = part(el, 'refresh')!.getBoundingClientRect();
+      await sendMouse({ type: 'click', position: [Math.round(r.x + r.width / 2), Math.round(r.y + r.height / 2)] });
+      await waitUntil(() => control.flows.length === 2, 'a second flow');
+      await waiting(el);
+      expect(events.of('etax-qr-ready')).to.have.length(2);
+    });
+
+    it('shows an error with a retry button, and retrying loads a QR', async () => {
+      control.failNext(1, 503, { method: 'POST', path: '/v1/flows/qr' });
+      const { el, events } = await panel();
+      await shows(el, '登录服务暂时不可用，请稍后重试。');
+      await expect(el).to.be.accessible();
+      expect(statusOf(el)).to.equal('登录服务暂时不可用，请稍后重试。');
+      expect(part(el, 'refresh')!.textContent!.trim()).to.equal('重试');
+      const errors = events.of('etax-error');
+      expect(errors).to.have.length(1);
+      expect(errors[0]).to.include({ code: 'unavailable', message: '登录服务暂时不可用，请稍后重试。' });
+      part(el, 'refresh')!.click();
+      await waiting(el);
+      expect(control.flows).to.have.length(1);
+    });
+
+    it('switches language at runtime and takes overridden words', async () => {
+      const { el } = await panel();
+      await waiting(el);
+      await expect(el).to.be.accessible();
+      el.lang = 'en';
+      await el.updateComplete;
+      expect(svgOf(el)!.getAttribute('aria-label')).to.equal('Login QR code');
+      expect(part(el, 'apps')!.textContent).to.equal(
+        'Scan the QR code with the e-Tax app or the Individual Income Tax app to log in',
+      );
+      expect(part(el, 'countdown')!.textContent).to.equal('The QR code expires in 1 minute');
+      expect(part(el, 'match-code')!.textContent).to.include('Check that your phone shows the code');
+      el.lang = 'zh-CN';
+      await el.updateComplete;
+      expect(part(el, 'apps')!.textContent).to.equal('请使用电子税务局APP或个人所得税APP扫描二维码登录');
+
+      el.strings = { qr: { label: '扫码登录', refresh: '换一张' } };
+      await el.updateComplete;
+      expect(svgOf(el)!.getAttribute('aria-label')).to.equal('扫码登录');
+      control.scan('etax');
+      await shows(el, '扫描成功');
+      control.deny();
+      await shows(el, '换一张');
+      // Words not overridden stay the language's own.
+      expect(statusOf(el)).to.equal('您已在手机上拒绝登录');
+    });
+
+    it('passes the accessibility check in dark and large-text modes, with a larger QR', async () => {
+      const el = await fixture<QrLoginPanel>(
+        html`<qr-login-panel base-url=${BASE} transport="poll" theme="dark" large-text></qr-login-panel>`,
+      );
+      await expect(el).to.be.accessible();
+      await waiting(el);
+      await expect(el).to.be.accessible();
+      expect(part(el, 'qr')!.getBoundingClientRect().width).to.equal(240);
+      control.scan('etax');
+      control.deny();
+      await shows(el, '刷新二维码');
+      await expect(el).to.be.accessible();
+    });
+
+    it('starts nothing when embedded: the container starts and shares the client', async () => {
+      const client = createLoginClient({ baseUrl: BASE, transport: 'poll', crossTab: false });
+      try {
+        const el = await fixture<QrLoginPanel>(html`<qr-login-panel embedded .client=${client}></qr-login-panel>`);
+        const events = record(el);
+        await expect(el).to.be.accessible();
+        expect(statusOf(el)).to.equal('二维码加载中…');
+        await new Promise((r) => setTimeout(r, 150));
+        expect(control.flows).to.have.length(0);
+        await client.startQr();
+        await waiting(el);
+        // The container dispatches the events of an embedded panel.
+        expect(events.seen).to.deep.equal([]);
+      } finally {
+        client.destroy();
+      }
+    });
+  });
+
+  describe('face mode', () => {
+    let client: LoginClient;
+    beforeEach(async () => {
+      client = createLoginClient({ baseUrl: BASE, transport: 'poll', crossTab: false });
+      await client.submitPassword({
+        entry: 'enterprise',
+        fields: { taxpayerId: '91310115591693856A', account: 'liqiang' },
+        password: 'Etax@2024',
+      });
+    });
+    afterEach(() => client.destroy());
+
+    it('shows the face-recognition QR of the step-up and each of its states, starting nothing', async () => {
+      const el = await fixture<QrLoginPanel>(
+        html`<qr-login-panel mode="face" embedded .client=${client}></qr-login-panel>`,
+      );
+      await expect(el).to.be.accessible();
+      expect(svgOf(el)).to.equal(null);
+      expect(statusOf(el)).to.equal('');
+
+      await client.chooseStepUp('face_iit');
+      await waiting(el);
+      await expect(el).to.be.accessible();
+      expect(svgOf(el)!.getAttribute('aria-label')).to.equal('个人所得税APP扫码人脸识别');
+      expect(part(el, 'apps')!.textContent).to.include('勾选授权协议，拖动验证滑块后开始人脸识别');
+      expect(part(el, 'countdown')!.textContent).to.equal('二维码1分钟后失效');
+      expect(part(el, 'match-code')).to.equal(null);
+      expect(modulesFromPath(svgOf(el)!)).to.deep.equal(expected(liveQr().payload));
+
+      control.scan('iit');
+      await shows(el, '扫描成功，请在个人所得税APP上完成人脸识别');
+      await expect(el).to.be.accessible();
+      control.faceVerify();
+      await shows(el, '正在验证人脸识别结果…');
+      await expect(el).to.be.accessible();
+      control.faceFail();
+      await shows(el, '人脸识别未通过，还可尝试2次。您也可以使用短信验证。');
+      await expect(el).to.be.accessible();
+      // The step-up dialog offers the next step; the panel has no button of its own here.
+      expect(part(el, 'refresh')).to.equal(null);
+      expect(control.flows.filter((f) => f.kind === 'qr')).to.have.length(0);
+    });
+
+    it('never starts a login QR, even alone with a base URL', async () => {
+      const el = await fixture<QrLoginPanel>(
+        html`<qr-login-panel mode="face" base-url=${BASE} transport="poll"></qr-login-panel>`,
+      );
+      await expect(el).to.be.accessible();
+      await new Promise((r) => setTimeout(r, 150));
+      expect(control.requests.filter((r) => r.path.startsWith('/v1/flows/qr'))).to.have.length(0);
+      expect(svgOf(el)).to.equal(null);
+    });
+  });
+
+  describe('countdown and removal (fake timers)', () => {
+    let clock: sinon.SinonFakeTimers;
+    afterEach(() => clock?.restore());
+
+    const scripted = () =>
+      fakeFetch((call) => {
+        if (call.path === '/v1/capabilities') return json(capabilities());
+        if (call.method === 'POST' && call.path === '/v1/flows/qr')
+          return json(created(qrWaiting(1, 'https://etax.example.invalid/qr/1', 59)), 201);
+        if (call.method === 'GET' && call.path.startsWith('/v1/flows/f1?'))
+          return json(qrWaiting(1, 'https://etax.example.invalid/qr/1', 59));
+        if (call.method === 'DELETE') return reply('', 204);
+        return undefined;
+      });
+
+    it('is accessible while counting down (real timers: the checker itself waits on them)', async () => {
+      const f = scripted();
+      const el = await fixture<QrLoginPanel>(
+        html`<qr-login-panel base-url="/api" .clientOptions=${{ fetch: f.fetch, crossTab: false }}></qr-login-panel>`,
+      );
+      await waiting(el);
+      await expect(el).to.be.accessible();
+      expect(part(el, 'countdown')!.textContent).to.match(/^二维码5\d秒后失效$/);
+    });
+
+    it('counts the QR’s lifetime down each second without announcing it', async () => {
+      clock = sinon.useFakeTimers({
+        toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+        shouldClearNativeTimers: true,
+      });
+      const f = scripted();
+      const el = await fixture<QrLoginPanel>(
+        html`<qr-login-panel base-url="/api" .clientOptions=${{ fetch: f.fetch, crossTab: false }}></qr-login-panel>`,
+      );
+      await clock.tickAsync(10);
+      await el.updateComplete;
+      const live = statusOf(el);
+      expect(part(el, 'countdown')!.textContent).to.equal('二维码59秒后失效');
+      await clock.tickAsync(1000);
+      await el.updateComplete;
+      expect(part(el, 'countdown')!.textContent).to.equal('二维码58秒后失效');
+      await clock.tickAsync(30000);
+      await el.updateComplete;
+      expect(part(el, 'countdown')!.textContent).to.equal('二维码28秒后失效');
+      expect(statusOf(el)).to.equal(live);
+      expect(part(el, 'status')!.contains(part(el, 'countdown'))).to.equal(false);
+    });
+
+    it('leaves no timer and no request behind when removed mid-flow', async () => {
+      clock = sinon.useFakeTimers({
+        toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+        shouldClearNativeTimers: true,
+      });
+      const f = scripted();
+      const el = await fixture<QrLoginPanel>(
+        html`<qr-login-panel base-url="/api" .clientOptions=${{ fetch: f.fetch, crossTab: false }}></qr-login-panel>`,
+      );
+      await clock.tickAsync(10);
+      await el.updateComplete;
+      await expect(part(el, 'countdown')).to.exist;
+      await clock.tickAsync(4000);
+      const polls = f.to('GET', '/v1/flows/f1?').length;
+      expect(polls).to.be.at.least(1);
+      expect(clock.countTimers()).to.be.greaterThan(0);
+      el.remove();
+      expect(clock.countTimers()).to.equal(0);
+      expect(f.pending).to.equal(0);
+      const calls = f.calls.length;
+      await clock.tickAsync(120000);
+      expect(f.calls.length).to.equal(calls);
+    });
+  });
+});
