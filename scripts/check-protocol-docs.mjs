@@ -10,8 +10,10 @@
  *   and a schema in the `FlowState` discriminator mapping of `docs/openapi.yaml`;
  * - every endpoint of the table in `protocol.ts` is a path with that method in
  *   `docs/openapi.yaml`;
+ * - every `ClientErrorCode` of `src/client/state.ts` has a row in the table of
+ *   errors the client makes itself in `docs/protocol.md`;
  * - and, the other way round, neither document lists a code, status or endpoint
- *   that `protocol.ts` does not know.
+ *   that `protocol.ts` (or, for client codes, `state.ts`) does not know.
  *
  * Plain text checks, no dependencies. Prints what is missing and exits 1 if anything is.
  * Usage: node scripts/check-protocol-docs.mjs
@@ -24,6 +26,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const read = (path) => readFileSync(resolve(root, path), 'utf8');
 
 const protocolTs = read('src/client/protocol.ts');
+const stateTs = read('src/client/state.ts');
 const md = read('docs/protocol.md');
 const yaml = read('docs/openapi.yaml');
 
@@ -33,13 +36,14 @@ const problem = (text) => problems.push(text);
 /* ------------------------------------------------------- from protocol.ts */
 
 /** The string literals of `export type Name = | 'a' | 'b' …;`. */
-function unionOf(name) {
-  const m = new RegExp(`export type ${name}\\s*=([^;]*);`).exec(protocolTs);
-  if (!m) throw new Error(`protocol.ts: type ${name} not found`);
+function unionOf(name, source = protocolTs, file = 'protocol.ts') {
+  const m = new RegExp(`export type ${name}\\s*=([^;]*);`).exec(source);
+  if (!m) throw new Error(`${file}: type ${name} not found`);
   return [...m[1].matchAll(/'([^']+)'/g)].map((x) => x[1]);
 }
 
 const errorCodes = unionOf('ServerErrorCode');
+const clientCodes = unionOf('ClientErrorCode', stateTs, 'state.ts');
 
 const errorStatus = (() => {
   const m = /export const ERROR_STATUS[^{]*\{([^}]*)\}/.exec(protocolTs);
@@ -96,6 +100,16 @@ for (const code of errorCodes) {
 for (const code of mdErrors.keys()) {
   if (!errorCodes.includes(code))
     problem(`docs/protocol.md: error table lists \`${code}\`, which is not a ServerErrorCode`);
+}
+
+const mdClientErrors = tableUnder(/Errors the client makes itself/);
+for (const code of clientCodes) {
+  if (!mdClientErrors.has(code))
+    problem(`docs/protocol.md: client error code \`${code}\` has no row in the "Errors the client makes itself" table`);
+}
+for (const code of mdClientErrors.keys()) {
+  if (!clientCodes.includes(code))
+    problem(`docs/protocol.md: client error table lists \`${code}\`, which is not a ClientErrorCode`);
 }
 
 const mdStates = tableUnder(/Flow state$/);
@@ -219,5 +233,5 @@ if (problems.length) {
   process.exit(1);
 }
 console.log(
-  `Protocol documents cover ${errorCodes.length} error codes, ${statuses.length} flow statuses and ${endpoints.length} endpoints.`,
+  `Protocol documents cover ${errorCodes.length} error codes, ${clientCodes.length} client error codes, ${statuses.length} flow statuses and ${endpoints.length} endpoints.`,
 );
