@@ -94,10 +94,11 @@ export default defineConfig([
     ...litA11y.configs.recommended,
   },
 
-  // Tests: every committed test runs.
+  // Tests: every committed test runs. Chai's property assertions (`expect(x).to.exist`) are expressions.
   {
     files: ['test/**/*.ts'],
     rules: {
+      '@typescript-eslint/no-unused-expressions': 'off',
       'no-restricted-properties': [
         'error',
         ...['describe', 'context', 'suite', 'it', 'specify', 'test'].flatMap((object) =>
