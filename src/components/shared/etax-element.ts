@@ -83,12 +83,9 @@ export abstract class EtaxElement extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('client')) this.login.use(this.client);
-    if (
-      (changed.has('baseUrl') && changed.get('baseUrl') !== undefined) ||
-      changed.has('transport') ||
-      changed.has('clientOptions')
-    ) {
-      if (this.hasUpdated) this.login.renew();
+    // After the first render, a new base URL, transport or options means a new own client.
+    if (this.hasUpdated && (changed.has('baseUrl') || changed.has('transport') || changed.has('clientOptions'))) {
+      this.login.renew();
     }
   }
 }
