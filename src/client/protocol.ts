@@ -223,183 +223,162 @@ export class ProtocolError extends Error {
   override name = 'ProtocolError';
 }
 
+/**
+ * A check reads one member: it returns the value (a fresh copy for objects) or
+ * throws a `ProtocolError` naming the member. The schemas below are built from
+ * a handful of them, so every body is read by the same few lines of code.
+ */
+type Check<T = unknown> = (value: unknown, key: string) => T;
+/** The checks of an object's members; `seq` and `status` are read before a flow state's schema. */
+type Schema<T> = { [K in keyof T]-?: Check<T[K]> };
 type Obj = Record<string, unknown>;
 
-const fail = (what: string): never => {
-  throw new ProtocolError(`unexpected ${what}`);
+const fail = (key: string): never => {
+  throw new ProtocolError(`unexpected ${key}`);
 };
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const obj = (v: unknown, what: string): Obj => (isObj(v) ? v : fail(what));
-const str = (o: Obj, k: string): string => (typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : fail(k));
-const optStr = (o: Obj, k: string): string | undefined => (o[k] == null ? undefined : str(o, k));
-const num = (o: Obj, k: string): number =>
-  typeof o[k] === 'number' && Number.isFinite(o[k]) && (o[k] as number) >= 0 ? (o[k] as number) : fail(k);
-const optNum = (o: Obj, k: string): number | undefined => (o[k] == null ? undefined : num(o, k));
-const oneOf = <T extends string>(o: Obj, k: string, allowed: readonly T[]): T =>
-  allowed.includes(o[k] as T) ? (o[k] as T) : fail(k);
-const list = <T>(o: Obj, k: string, item: (v: unknown) => T): T[] => {
-  const v = o[k];
-  return Array.isArray(v) ? v.map(item) : fail(k);
-};
+const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
+const obj: Check<Obj> = (v, k) => (isObj(v) ? v : fail(k));
+const str: Check<string> = (v, k) => (typeof v === 'string' && v ? v : fail(k));
+/** Counts, lifetimes and intervals: finite and not negative. */
+const num: Check<number> = (v, k) => (Number.isFinite(v) && (v as number) >= 0 ? (v as number) : fail(k));
+/** Absent (`undefined` or `null`) is fine; present must pass. */
+const opt =
+  <T>(check: Check<T>): Check<T | undefined> =>
+  (v, k) =>
+    v == null ? undefined : check(v, k);
+const oneOf =
+  <T>(...allowed: T[]): Check<T> =>
+  (v, k) =>
+    allowed.includes(v as T) ? (v as T) : fail(k);
+const list =
+  <T>(item: Check<T>): Check<T[]> =>
+  (v, k) =>
+    Array.isArray(v) ? v.map((x) => item(x, k)) : fail(k);
 /** Keeps the known members of a list of names, so a newer server's additions are ignored, not fatal. */
-const known = <T extends string>(o: Obj, k: string, allowed: readonly T[]): T[] =>
-  list(o, k, (v) => v).filter((v): v is T => allowed.includes(v as T));
+const known =
+  <T>(...allowed: T[]): Check<T[]> =>
+  (v, k) =>
+    list((x) => x)(v, k).filter((x): x is T => allowed.includes(x as T));
+/** An object read member by member; members the schema does not name are dropped, absent ones left out. */
+const shape =
+  <T>(schema: Schema<T>): Check<T> =>
+  (v, k) => {
+    const o = obj(v, k);
+    const out: Obj = {};
+    for (const key in schema) {
+      const value = schema[key](o[key], key);
+      if (value !== undefined) out[key] = value;
+    }
+    return out as T;
+  };
 
-const APPS: readonly QrApp[] = ['etax', 'iit'];
-const FACE: readonly FaceMethod[] = ['face_iit', 'face_etax'];
-const METHODS: readonly StepUpMethod[] = [...FACE, 'sms'];
-const TRANSPORTS: readonly TransportName[] = ['poll', 'long-poll', 'sse', 'websocket'];
-
-const text = (v: unknown): LocalizedText | undefined => {
-  if (v == null) return undefined;
-  const o = obj(v, 'label');
-  for (const k in o) if (typeof o[k] !== 'string') fail('label');
+const app = oneOf<QrApp>('etax', 'iit');
+const method = oneOf<FaceMethod>('face_iit', 'face_etax');
+const methods = known<StepUpMethod>('face_iit', 'face_etax', 'sms');
+const text: Check<LocalizedText | undefined> = opt((v, k) => {
+  const o = obj(v, k);
+  for (const lang in o) if (typeof o[lang] !== 'string') fail(k);
   return o as LocalizedText;
+});
+const qr = shape<QrCode>({
+  payload: str,
+  expiresIn: num,
+  matchCode: opt(str),
+  apps: opt(known<QrApp>('etax', 'iit')),
+});
+const identity = shape<Identity>({ id: str, name: str, role: opt(str), roleLabel: text, taxpayerId: opt(str) });
+/** A choice needs something to choose from. */
+const identities: Check<Identity[]> = (v, k) => {
+  const all = list(identity)(v, k);
+  return all.length ? all : fail(k);
 };
 
-const qrCode = (v: unknown): QrCode => {
-  const o = obj(v, 'qr');
-  return {
-    payload: str(o, 'payload'),
-    expiresIn: num(o, 'expiresIn'),
-    matchCode: optStr(o, 'matchCode'),
-    apps: o.apps == null ? undefined : known(o, 'apps', APPS),
-  };
+/** The members of each flow state, by status; an unknown status is a malformed body. */
+const FLOW_STATES: { [S in FlowStatus]: Schema<Omit<FlowStateOf<S>, 'seq' | 'status'>> } = {
+  qr_waiting: { qr },
+  qr_scanned: { qr, app },
+  step_up_required: { methods, maskedPhone: opt(str) },
+  face_waiting: { method, qr },
+  face_scanned: { method, qr, app },
+  face_verifying: { method },
+  face_failed: { method, attemptsLeft: num, methods },
+  identity_required: { reason: oneOf('capacity', 'client'), identities },
+  authenticated: {
+    redirectUrl: opt(str),
+    session: opt(shape<SessionToken>({ token: str, tokenType: str, expiresIn: opt(num) })),
+  },
+  denied: { app: opt(app) },
+  cancelled: { by: oneOf('phone', 'client', 'server') },
+  expired: {},
+  locked: { retryAfter: opt(num) },
 };
 
-const identity = (v: unknown): Identity => {
-  const o = obj(v, 'identity');
-  return {
-    id: str(o, 'id'),
-    name: str(o, 'name'),
-    role: optStr(o, 'role'),
-    roleLabel: text(o.roleLabel),
-    taxpayerId: optStr(o, 'taxpayerId'),
-  };
+const flowState: Check<FlowState> = (v, k) => {
+  const o = obj(v, k);
+  const status = o.status as FlowStatus;
+  // Own keys only, so that a status such as "constructor" is unknown too.
+  if (!Object.keys(FLOW_STATES).includes(status)) fail('status');
+  return { seq: num(o.seq, 'seq'), status, ...shape(FLOW_STATES[status] as Schema<Obj>)(o, k) } as FlowState;
 };
 
-export function parseFlowState(v: unknown): FlowState {
-  const o = obj(v, 'state');
-  const seq = num(o, 'seq');
-  const status = o.status;
-  switch (status) {
-    case 'qr_waiting':
-      return { seq, status, qr: qrCode(o.qr) };
-    case 'qr_scanned':
-      return { seq, status, qr: qrCode(o.qr), app: oneOf(o, 'app', APPS) };
-    case 'step_up_required':
-      return { seq, status, methods: known(o, 'methods', METHODS), maskedPhone: optStr(o, 'maskedPhone') };
-    case 'face_waiting':
-      return { seq, status, method: oneOf(o, 'method', FACE), qr: qrCode(o.qr) };
-    case 'face_scanned':
-      return { seq, status, method: oneOf(o, 'method', FACE), qr: qrCode(o.qr), app: oneOf(o, 'app', APPS) };
-    case 'face_verifying':
-      return { seq, status, method: oneOf(o, 'method', FACE) };
-    case 'face_failed':
-      return {
-        seq,
-        status,
-        method: oneOf(o, 'method', FACE),
-        attemptsLeft: num(o, 'attemptsLeft'),
-        methods: known(o, 'methods', METHODS),
-      };
-    case 'identity_required': {
-      const identities = list(o, 'identities', identity);
-      if (!identities.length) fail('identities');
-      return { seq, status, reason: oneOf(o, 'reason', ['capacity', 'client'] as const), identities };
-    }
-    case 'authenticated': {
-      const s = o.session == null ? undefined : obj(o.session, 'session');
-      return {
-        seq,
-        status,
-        redirectUrl: optStr(o, 'redirectUrl'),
-        session: s && { token: str(s, 'token'), tokenType: str(s, 'tokenType'), expiresIn: optNum(s, 'expiresIn') },
-      };
-    }
-    case 'denied':
-      return { seq, status, app: o.app == null ? undefined : oneOf(o, 'app', APPS) };
-    case 'cancelled':
-      return { seq, status, by: oneOf(o, 'by', ['phone', 'client', 'server'] as const) };
-    case 'expired':
-      return { seq, status };
-    case 'locked':
-      return { seq, status, retryAfter: optNum(o, 'retryAfter') };
-    default:
-      return fail(`status ${String(status)}`);
-  }
-}
+export const parseFlowState = (v: unknown): FlowState => flowState(v, 'state');
 
-export function parseFlowCreated(v: unknown): FlowCreated {
-  const o = obj(v, 'flow');
-  return {
-    flowId: str(o, 'flowId'),
-    flowToken: str(o, 'flowToken'),
-    expiresIn: num(o, 'expiresIn'),
-    pollInterval: optNum(o, 'pollInterval'),
-    state: parseFlowState(o.state),
-  };
-}
+export const parseFlowCreated = (v: unknown): FlowCreated =>
+  shape<FlowCreated>({
+    flowId: str,
+    flowToken: str,
+    expiresIn: num,
+    pollInterval: opt(num),
+    state: flowState,
+  })(v, 'flow');
 
-export function parseSmsSent(v: unknown): SmsSent {
-  const o = obj(v, 'sms');
-  return {
-    maskedPhone: str(o, 'maskedPhone'),
-    codeLength: num(o, 'codeLength'),
-    resendAfter: num(o, 'resendAfter'),
-    expiresIn: num(o, 'expiresIn'),
-  };
-}
+export const parseSmsSent = (v: unknown): SmsSent =>
+  shape<SmsSent>({ maskedPhone: str, codeLength: num, resendAfter: num, expiresIn: num })(v, 'sms');
 
-const field = (v: unknown): FieldSpec => {
-  const o = obj(v, 'field');
-  return {
-    name: str(o, 'name'),
-    kind: ['taxpayer-id', 'account'].includes(o.kind as string) ? (o.kind as FieldKind) : 'text',
-    required: o.required !== false,
-    label: text(o.label),
-    maxLength: optNum(o, 'maxLength'),
-  };
-};
+const field = shape<FieldSpec>({
+  name: str,
+  // An unknown kind is shown as plain text.
+  kind: (v) => (v === 'taxpayer-id' || v === 'account' ? v : 'text'),
+  required: (v) => v !== false,
+  label: text,
+  maxLength: opt(num),
+});
 
-export function parseCapabilities(v: unknown): Capabilities {
-  const o = obj(v, 'capabilities');
-  if (o.protocol !== PROTOCOL) fail('protocol');
-  const version = num(o, 'version');
-  if (version !== PROTOCOL_VERSION) throw new ProtocolError(`unsupported protocol version ${version}`);
-  const transports = known(o, 'transports', TRANSPORTS);
-  if (!transports.includes('poll')) transports.unshift('poll');
-  const stepUp = obj(o.stepUp, 'stepUp');
-  const sms = obj(o.sms, 'sms');
-  const qr = obj(o.qr, 'qr');
-  return {
-    protocol: PROTOCOL,
-    version,
-    transports,
-    pollInterval: num(o, 'pollInterval'),
-    longPollWait: optNum(o, 'longPollWait'),
-    heartbeat: optNum(o, 'heartbeat'),
-    entries: list(o, 'entries', (e) => {
-      const eo = obj(e, 'entry');
-      return { id: str(eo, 'id'), fields: list(eo, 'fields', field), label: text(eo.label) };
-    }),
-    stepUp: { methods: known(stepUp, 'methods', METHODS) },
-    sms: { codeLength: num(sms, 'codeLength') },
-    qr: { apps: known(qr, 'apps', APPS) },
-    encryption: o.encryption == null ? undefined : (obj(o.encryption, 'encryption') as Capabilities['encryption']),
-  };
-}
+/**
+ * Reads the capabilities. A server of another protocol version fails on
+ * `version` (checked before everything but `protocol`), which the client
+ * reports as `unsupported_protocol`.
+ */
+export const parseCapabilities = (v: unknown): Capabilities =>
+  shape<Capabilities>({
+    protocol: oneOf(PROTOCOL),
+    version: oneOf(PROTOCOL_VERSION),
+    transports: (v, k) => {
+      const transports = known<TransportName>('poll', 'long-poll', 'sse', 'websocket')(v, k);
+      if (!transports.includes('poll')) transports.unshift('poll');
+      return transports;
+    },
+    pollInterval: num,
+    longPollWait: opt(num),
+    heartbeat: opt(num),
+    entries: list(shape<EntrySpec>({ id: str, fields: list(field), label: text })),
+    stepUp: shape({ methods }),
+    sms: shape({ codeLength: num }),
+    qr: shape({ apps: known<QrApp>('etax', 'iit') }),
+    encryption: opt(obj as Check<Capabilities['encryption']>),
+  })(v, 'capabilities');
 
 /** Reads a server error body; anything else yields undefined. */
 export function parseErrorBody(v: unknown): ErrorBody['error'] | undefined {
-  if (!isObj(v) || !isObj(v.error)) return undefined;
-  const e = v.error;
-  if (typeof e.code !== 'string' || !e.code) return undefined;
+  const e = isObj(v) && v.error;
+  if (!isObj(e) || typeof e.code !== 'string' || !e.code) return undefined;
+  // Lenient: a member of the wrong type is left out, the code still counts.
+  const n = (x: unknown) => (Number.isFinite(x) && (x as number) >= 0 ? (x as number) : undefined);
   return {
     code: e.code,
     message: typeof e.message === 'string' ? e.message : '',
-    retryAfter: typeof e.retryAfter === 'number' && e.retryAfter >= 0 ? e.retryAfter : undefined,
-    attemptsLeft: typeof e.attemptsLeft === 'number' && e.attemptsLeft >= 0 ? e.attemptsLeft : undefined,
+    retryAfter: n(e.retryAfter),
+    attemptsLeft: n(e.attemptsLeft),
     field: typeof e.field === 'string' ? e.field : undefined,
   };
 }
