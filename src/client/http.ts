@@ -2,7 +2,7 @@
  * One request to the auth backend: timeout, error bodies, Retry-After and the
  * optional body-encryption hook, all in one place so every call behaves alike.
  */
-import { ProtocolError, parseErrorBody, type Capabilities } from './protocol.js';
+import { parseErrorBody, type Capabilities } from './protocol.js';
 import type { LoginError } from './state.js';
 
 /** What a body-encryption hook is told about the request it wraps. */
@@ -50,6 +50,13 @@ export interface RequestSpec {
 
 export const now = (): number => performance.now();
 
+/**
+ * When a server-given lifetime of `seconds` ends, as `performance.now()` ms:
+ * measured from its arrival on the monotonic clock, never the device clock.
+ */
+export const at = <T extends number | undefined>(seconds: T): T =>
+  (seconds === undefined ? seconds : now() + seconds * 1000) as T;
+
 /** Builds a client error. */
 export const loginError = (code: string, message = code, extra?: Partial<LoginError>): LoginError => ({
   code,
@@ -59,18 +66,21 @@ export const loginError = (code: string, message = code, extra?: Partial<LoginEr
 
 /** Seconds from a Retry-After header: delta-seconds or an HTTP-date. */
 export function retryAfterSeconds(value: string | null): number | undefined {
-  if (!value) return undefined;
-  if (/^\s*\d+\s*$/.test(value)) return Number(value);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+  if (/^\s*\d+\s*$/.test(value ?? '')) return Number(value);
+  // NaN (no header, or not a date) compares false both ways.
+  const ms = Date.parse(value ?? '') - Date.now();
+  return ms > 0 ? ms / 1000 : ms <= 0 ? 0 : undefined;
 }
 
 export const isAbort = (e: unknown): boolean => (e as Error)?.name === 'AbortError';
 
 /** Absolute URL of a path below the base URL. */
-export const urlOf = (options: HttpOptions, path: string): string => {
-  const base = new URL(options.baseUrl, globalThis.location?.href);
-  return base.href.replace(/\/$/, '') + path;
+export const urlOf = (options: HttpOptions, path: string): string =>
+  new URL(options.baseUrl, globalThis.location?.href).href.replace(/\/$/, '') + path;
+
+/** A body-encryption hook failed: the request is not sent, or its answer cannot be read. */
+const hookFailed = (e: unknown): never => {
+  throw loginError('encryption_failed', String(e));
 };
 
 /**
@@ -78,8 +88,8 @@ export const urlOf = (options: HttpOptions, path: string): string => {
  * Rejects with a `LoginError`, or with the AbortError when `signal` aborted it.
  */
 export async function request(options: HttpOptions, spec: RequestSpec): Promise<unknown> {
-  const { method, path, body, token, signal } = spec;
-  const context: BodyContext = { method, path, encryption: spec.encryption };
+  const { method, path, body, token, signal, encryption } = spec;
+  const context: BodyContext = { method, path, encryption };
   const ctrl = new AbortController();
   let timedOut = false;
   const timer = setTimeout(
@@ -89,9 +99,11 @@ export async function request(options: HttpOptions, spec: RequestSpec): Promise<
     },
     (options.requestTimeout ?? 15000) + (spec.hold ?? 0),
   );
+  // The caller's signal (its flow ended, the client was destroyed) aborts the request
+  // too, and leaves no timer behind at once.
   const abort = () => {
     clearTimeout(timer);
-    ctrl.abort(signal?.reason);
+    ctrl.abort(signal!.reason);
   };
   signal?.addEventListener('abort', abort);
   try {
@@ -100,69 +112,54 @@ export async function request(options: HttpOptions, spec: RequestSpec): Promise<
     if (token) headers.Authorization = `Bearer ${token}`;
     let payload: BodyInit | undefined;
     if (body !== undefined) {
-      const json = JSON.stringify(body);
+      payload = JSON.stringify(body);
       if (options.encrypt) {
-        const wrapped = await options.encrypt(json, context).catch((e: unknown) => {
-          throw loginError('encryption_failed', String((e as Error)?.message ?? e));
-        });
+        const wrapped = await options.encrypt(payload, context).catch(hookFailed);
         payload = wrapped.body;
         Object.assign(headers, wrapped.headers);
-      } else if (spec.encryption) {
+      } else if (encryption) {
         // The server announced body encryption and this page gave no hook: never send the plain body.
-        throw loginError('encryption_failed', `the server requires "${spec.encryption.scheme}" body encryption`);
+        throw loginError('encryption_failed', `no hook for "${encryption.scheme}"`);
       } else {
-        payload = json;
         headers['Content-Type'] = 'application/json';
       }
     }
     let res: Response;
+    let text: string;
     try {
       res = await (options.fetch ?? fetch)(urlOf(options, path), {
         method,
         headers,
         body: payload,
-        credentials: options.credentials ?? 'same-origin',
+        // Left out, fetch's default: same-origin.
+        credentials: options.credentials,
         signal: ctrl.signal,
         cache: 'no-store',
       });
+      text = await res.text();
     } catch (e) {
-      if (timedOut) throw loginError('timeout', `${method} ${path} timed out`);
-      if (isAbort(e)) throw e;
-      throw loginError('network', String((e as Error)?.message ?? e));
+      if (timedOut) throw loginError('timeout');
+      throw isAbort(e) ? e : loginError('network', String(e));
     }
-    let text = await res.text().catch((e: unknown) => {
-      if (timedOut) throw loginError('timeout', `${method} ${path} timed out`);
-      if (isAbort(e)) throw e;
-      throw loginError('network', 'response body lost');
-    });
-    if (text && options.decrypt) {
-      text = await options.decrypt(text, res, context).catch((e: unknown) => {
-        throw loginError('encryption_failed', String((e as Error)?.message ?? e));
-      });
-    }
+    if (text && options.decrypt) text = await options.decrypt(text, res, context).catch(hookFailed);
     let data: unknown;
     try {
       data = text ? JSON.parse(text) : undefined;
     } catch {
-      data = new ProtocolError('body is not JSON');
+      // An error status without a JSON body is told by its status below.
+      if (res.ok) throw loginError('malformed_response', 'not JSON', { status: res.status });
     }
-    if (res.ok) {
-      if (data instanceof ProtocolError) throw loginError('malformed_response', data.message, { status: res.status });
-      return data;
-    }
+    if (res.ok) return data;
     const err = parseErrorBody(data);
-    const retryAfter = err?.retryAfter ?? retryAfterSeconds(res.headers.get('Retry-After'));
-    return Promise.reject(
-      loginError(
-        err?.code ?? (res.status >= 500 ? 'unavailable' : 'malformed_response'),
-        err?.message || res.statusText,
-        {
-          status: res.status,
-          retryAt: retryAfter === undefined ? undefined : now() + retryAfter * 1000,
-          attemptsLeft: err?.attemptsLeft,
-          field: err?.field,
-        },
-      ),
+    throw loginError(
+      err?.code ?? (res.status >= 500 ? 'unavailable' : 'malformed_response'),
+      err?.message || res.statusText,
+      {
+        status: res.status,
+        retryAt: at(err?.retryAfter ?? retryAfterSeconds(res.headers.get('Retry-After'))),
+        attemptsLeft: err?.attemptsLeft,
+        field: err?.field,
+      },
     );
   } finally {
     clearTimeout(timer);
