@@ -55,15 +55,15 @@ export const backoff = (failures: number, base: number): number => {
 export const retryable = (e: LoginError): boolean =>
   e.code === 'network' || e.code === 'timeout' || e.status === 408 || e.status === 429 || (e.status ?? 0) >= 500;
 
-const hidden = (): boolean => typeof document !== 'undefined' && document.hidden;
-
 /**
  * Polling, or long-polling when `wait` (seconds) is given: `GET /v1/flows/{id}?after=N`.
  * Pauses while the page is hidden and asks at once when it is visible again.
  * The first request goes after one interval (the flow was just created), or
- * at once for a long-poll or after a fallback (`now`).
+ * at once for a long-poll or after a fallback (`soon`).
  */
-export const poll = (ctx: StreamContext, wait = 0, now_ = wait > 0): Stream => {
+export const poll = (ctx: StreamContext, wait = 0, soon = wait > 0): Stream => {
+  // Read when polling starts, not at import: the module must load where there is no document.
+  const doc = globalThis.document;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
   let busy = false;
@@ -71,12 +71,12 @@ export const poll = (ctx: StreamContext, wait = 0, now_ = wait > 0): Stream => {
 
   const schedule = (ms: number) => {
     clearTimeout(timer);
-    timer = stopped || hidden() ? undefined : setTimeout(tick, ms);
+    if (!stopped && !doc?.hidden) timer = setTimeout(tick, ms);
   };
 
-  async function tick() {
-    timer = undefined;
-    if (stopped || busy || hidden()) return;
+  /** One request; a kick while it runs (or while stopped or hidden) does nothing. */
+  const tick = async () => {
+    if (stopped || busy || doc?.hidden) return;
     busy = true;
     const started = now();
     try {
@@ -93,7 +93,7 @@ export const poll = (ctx: StreamContext, wait = 0, now_ = wait > 0): Stream => {
       ctx.deliver(body);
       // A long-poll asks again at once, but never faster than the poll interval
       // when the server answers without holding.
-      schedule(wait ? Math.max(0, ctx.pollInterval - (now() - started)) : ctx.pollInterval);
+      schedule(ctx.pollInterval - (wait && now() - started));
     } catch (e) {
       busy = false;
       if (stopped || isAbort(e)) return;
@@ -101,27 +101,23 @@ export const poll = (ctx: StreamContext, wait = 0, now_ = wait > 0): Stream => {
       if (!retryable(error) || ++failures >= ctx.maxFailures) {
         stop();
         ctx.fail(error);
-        return;
-      }
-      schedule(Math.max(backoff(failures, ctx.pollInterval), (error.retryAt ?? 0) - now()));
-    }
-  }
-
-  const kick = () => {
-    if (!busy && !stopped) {
-      clearTimeout(timer);
-      void tick();
+      } else schedule(Math.max(backoff(failures, ctx.pollInterval), (error.retryAt ?? 0) - now()));
     }
   };
-  const onVisibility = () => (hidden() ? clearTimeout(timer) : kick());
+
+  const kick = () => {
+    clearTimeout(timer);
+    void tick();
+  };
+  const onVisibility = () => (doc.hidden ? clearTimeout(timer) : kick());
   const stop = () => {
     stopped = true;
     clearTimeout(timer);
-    if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', onVisibility);
+    doc?.removeEventListener('visibilitychange', onVisibility);
   };
 
-  if (typeof document !== 'undefined') document.addEventListener('visibilitychange', onVisibility);
-  if (now_) void tick();
+  doc?.addEventListener('visibilitychange', onVisibility);
+  if (soon) kick();
   else schedule(ctx.pollInterval);
   return { stop, kick };
 };
@@ -166,9 +162,7 @@ export const sse: StreamFactory = (ctx) => {
     watchdog = setTimeout(toPoll, ctx.heartbeat * 2 + 5000);
   };
 
-  if (!ES) {
-    toPoll();
-  } else {
+  if (ES) {
     source = new ES(
       urlOf(
         ctx.http,
@@ -184,15 +178,15 @@ export const sse: StreamFactory = (ctx) => {
       try {
         data = JSON.parse((event as MessageEvent<string>).data);
       } catch {
-        data = undefined;
+        // Not JSON: delivered as nothing, which fails the checks like any malformed state.
       }
       ctx.deliver(data);
     });
     source.addEventListener('error', () => {
-      if (source?.readyState === 2 || ++errors >= 2) toPoll();
+      if (source?.readyState === 2 || ++errors > 1) toPoll();
     });
     alive();
-  }
+  } else toPoll();
   return {
     stop() {
       close();
