@@ -9,7 +9,7 @@
  * ```
  */
 import { createNanoEvents, type Unsubscribe } from 'nanoevents';
-import { isAbort, loginError, now, request, type HttpOptions } from './http.js';
+import { at, isAbort, loginError, now, request, urlOf, type HttpOptions, type RequestSpec } from './http.js';
 import {
   parseCapabilities,
   parseFlowCreated,
@@ -17,15 +17,13 @@ import {
   parseSmsSent,
   type Capabilities,
   type EntryId,
-  type FaceMethod,
   type FlowCreated,
   type FlowState,
   type QrApp,
-  type QrCode,
   type StepUpMethod,
   type TransportName,
 } from './protocol.js';
-import type { LoginError, LoginState, LoginStateKind, PasswordAttempt, QrView } from './state.js';
+import type { LoginError, LoginState, LoginStateOf, PasswordAttempt, QrView } from './state.js';
 import { longPoll, poll, sse, type Stream, type StreamFactory } from './transports.js';
 
 export interface LoginClientOptions extends HttpOptions {
@@ -90,25 +88,10 @@ export class IllegalActionError extends Error {
   override name = 'IllegalActionError';
 }
 
-interface Flow {
-  id: string;
-  token: string;
-  mode: 'qr' | 'password';
-  seq: number;
-  expiresAt: number;
-  ctrl: AbortController;
-  stream?: Stream;
-  timers: ReturnType<typeof setTimeout>[];
-  qrTimer?: ReturnType<typeof setTimeout>;
-  methods: StepUpMethod[];
-  maskedPhone?: string;
-  pollInterval: number;
-}
+type Reason = LoginStateOf<'flow-ended'>['reason'];
 
-const SIGNED_OUT: LoginStateKind[] = ['idle', 'qr-loading', 'qr-waiting', 'qr-scanned', 'qr-ended', 'qr-error'];
-const STEP_UP: LoginStateKind[] = ['step-up', 'face-waiting', 'face-scanned', 'face-verifying', 'face-failed', 'sms'];
-/** Server codes after which the flow cannot go on. */
-const FLOW_OVER: Record<string, 'expired' | 'locked' | 'error'> = {
+/** How a flow ends after an error with this code; the others leave the flow going. */
+const FLOW_OVER: Record<string, Reason> = {
   flow_expired: 'expired',
   flow_not_found: 'expired',
   unauthorized: 'error',
@@ -118,304 +101,268 @@ const FLOW_OVER: Record<string, 'expired' | 'locked' | 'error'> = {
   unsupported_protocol: 'error',
 };
 
+/**
+ * A `LoginError` as it is; anything else is a body that failed its checks
+ * (a `ProtocolError`): `malformed_response`, or `unsupported_protocol` when
+ * what failed is the capabilities' `version`.
+ */
+const asError = (e: unknown): LoginError =>
+  (e as LoginError).code
+    ? (e as LoginError)
+    : loginError(/version/.test(String(e)) ? 'unsupported_protocol' : 'malformed_response', String(e));
+
 let documentId: string | undefined;
 
 export function createLoginClient(options: LoginClientOptions): LoginClient {
   const events = createNanoEvents<LoginClientEvents>();
   const root = new AbortController();
-  let state: LoginState = { kind: 'idle', password: { status: 'idle' } };
   let password: PasswordAttempt = { status: 'idle' };
+  let state: LoginState = { kind: 'idle', password };
   let passwordCtrl: AbortController | undefined;
   let capabilities: Capabilities | undefined;
   let capabilitiesLoad: Promise<Capabilities> | undefined;
   let transport: TransportName | undefined;
-  let flow: Flow | undefined;
   let channel: BroadcastChannel | undefined;
 
-  const is = (...kinds: LoginStateKind[]) => kinds.includes(state.kind);
-  const guard = (ok: boolean, action: string) => {
-    if (!ok) throw new IllegalActionError(`${action}() is not allowed in state "${state.kind}"`);
+  /*
+   * The current flow; there is one at a time. `flow` is its controller: it is
+   * aborted when the flow ends, every request of the flow uses its signal, and
+   * whatever a flow left running (a timer, an answer) checks `flow === f`
+   * before it touches the fields below, which belong to the current flow.
+   */
+  let flow: AbortController | undefined;
+  let flowId: string;
+  /** The flow's secret for its requests (not the QR payload). */
+  let token: string;
+  let mode: 'qr' | 'password';
+  /** Sequence number of the last applied state. */
+  let seq: number;
+  let expiresAt: number;
+  let methods: StepUpMethod[];
+  let maskedPhone: string | undefined;
+  let stream: Stream | undefined;
+  /** Ends the flow at its lifetime. */
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** Watches the lifetime of the QR on screen. */
+  let qrTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Signed-out states carry the password form's status (and step-up states the methods). */
+  const signedOut = () => 'password' in state;
+  const guard = (ok: unknown, action: string, why = `in state "${state.kind}"`) => {
+    if (!ok) throw new IllegalActionError(`${action}() is not allowed ${why}`);
   };
 
   const set = (next: LoginState) => {
     const previous = state;
     state = next;
     events.emit('state', next, previous);
-    const error = 'error' in next ? next.error : undefined;
-    if (error && (!('error' in previous) || previous.error !== error)) events.emit('error', error);
+    const error = (next as { error?: LoginError }).error;
+    if (error && error !== (previous as { error?: LoginError }).error) events.emit('error', error);
   };
 
   /** Re-renders a signed-out state with the password form's new status. */
   const setPassword = (next: PasswordAttempt) => {
     password = next;
-    if (SIGNED_OUT.includes(state.kind)) set({ ...(state as Extract<LoginState, { password: unknown }>), password });
+    if ('password' in state) set({ ...state, password });
     if (next.status === 'failed') events.emit('error', next.error);
   };
 
-  const call = (spec: Parameters<typeof request>[1]) =>
-    request(options, { encryption: capabilities?.encryption, ...spec });
+  const call = (spec: RequestSpec) => request(options, { encryption: capabilities?.encryption, ...spec });
 
   const loadCapabilities = (): Promise<Capabilities> =>
-    (capabilitiesLoad ??= call({ method: 'GET', path: '/v1/capabilities', signal: root.signal })
-      .then((body) => {
-        try {
-          capabilities = parseCapabilities(body);
-        } catch (e) {
-          const message = (e as Error).message;
-          throw loginError(/version/.test(message) ? 'unsupported_protocol' : 'malformed_response', message);
-        }
-        events.emit('capabilities', capabilities);
-        return capabilities;
-      })
-      .catch((e: unknown) => {
-        capabilitiesLoad = undefined;
-        throw e;
-      }));
+    (capabilitiesLoad ??= call({ method: 'GET', path: '/v1/capabilities', signal: root.signal }).then((body) => {
+      events.emit('capabilities', (capabilities = parseCapabilities(body)));
+      return capabilities;
+    })).catch((e: unknown) => {
+      capabilitiesLoad = undefined;
+      throw asError(e);
+    });
 
   /* ---------------------------------------------------------------- flows */
 
   const endFlow = () => {
-    const f = flow;
-    if (!f) return;
-    flow = undefined;
-    f.stream?.stop();
-    f.ctrl.abort();
-    f.timers.forEach(clearTimeout);
-    clearTimeout(f.qrTimer);
+    if (!flow) return;
+    stream?.stop();
+    flow.abort();
+    clearTimeout(timer);
+    clearTimeout(qrTimer);
+    flow = stream = undefined;
   };
 
-  /** Ends the flow and shows how it ended. */
-  const finish = (
-    f: Flow,
-    reason: 'expired' | 'cancelled' | 'denied' | 'locked' | 'error',
-    error?: LoginError,
-    app?: QrApp,
-  ) => {
+  /** The person is logged in: nothing of the flow or the password form goes on. */
+  const signIn = (via: 'qr' | 'password' | 'other-tab', result: object) => {
     endFlow();
-    if (f.mode === 'qr') {
-      set(
-        reason === 'locked' || reason === 'error'
-          ? { kind: 'qr-error', error: error ?? loginError('account_locked'), password }
+    passwordCtrl?.abort();
+    set({ kind: 'authenticated', via, ...result });
+  };
+
+  /** Ends the current flow and shows how it ended. */
+  const finish = (reason: Reason, error?: LoginError, app?: QrApp) => {
+    endFlow();
+    set(
+      mode === 'password'
+        ? { kind: 'flow-ended', reason, error }
+        : reason === 'locked' || reason === 'error'
+          ? { kind: 'qr-error', error: error!, password }
           : { kind: 'qr-ended', reason, app, password },
-      );
-    } else {
-      set({ kind: 'flow-ended', reason, error });
-    }
+    );
   };
 
-  const fail = (f: Flow, error: LoginError) => {
-    if (flow !== f) return;
-    finish(f, FLOW_OVER[error.code] ?? 'error', error);
-  };
+  const fail = (f: AbortController, error: LoginError) => flow === f && finish(FLOW_OVER[error.code] ?? 'error', error);
 
-  const qrView = (qr: QrCode): QrView => ({ ...qr, expiresAt: now() + qr.expiresIn * 1000 });
+  const stepUpBase = () => ({ flowId, expiresAt, methods, maskedPhone });
 
   /**
    * Watches a QR payload's lifetime: when it runs out, ask the server for a
    * rotated one; if none came within the grace, the QR is expired.
    */
-  const watchQr = (f: Flow, qr: QrView) => {
-    clearTimeout(f.qrTimer);
-    f.qrTimer = setTimeout(
-      () => {
-        f.stream?.kick();
-        f.qrTimer = setTimeout(() => {
-          // Once scanned, the payload has done its work: the phone is confirming.
-          if (flow !== f || (state.kind !== 'qr-waiting' && state.kind !== 'face-waiting')) return;
-          if (state.qr.payload !== qr.payload) return;
-          if (f.mode === 'qr') finish(f, 'expired');
-          else set({ ...stepUpBase(f), kind: 'step-up', error: loginError('qr_expired') });
-        }, options.qrGrace ?? 3000);
-      },
-      Math.max(0, qr.expiresAt - now()),
-    );
+  const watchQr = (f: AbortController, qr: QrView) => {
+    clearTimeout(qrTimer);
+    qrTimer = setTimeout(() => {
+      stream?.kick();
+      qrTimer = setTimeout(() => {
+        // Once scanned, the payload has done its work: the phone is confirming.
+        if (flow !== f || (state.kind !== 'qr-waiting' && state.kind !== 'face-waiting')) return;
+        if (state.qr.payload !== qr.payload) return;
+        if (mode === 'qr') finish('expired');
+        else set({ kind: 'step-up', ...stepUpBase(), error: loginError('qr_expired') });
+      }, options.qrGrace ?? 3000);
+    }, qr.expiresAt - now());
   };
 
-  const stepUpBase = (f: Flow) => ({
-    flowId: f.id,
-    expiresAt: f.expiresAt,
-    methods: f.methods,
-    maskedPhone: f.maskedPhone,
-  });
-
   /** Applies a validated server state to the view state. */
-  const apply = (f: Flow, s: FlowState) => {
-    if (flow !== f || s.seq <= f.seq) return;
-    f.seq = s.seq;
-    const inFlow = { flowId: f.id, expiresAt: f.expiresAt };
-    const keepQr = (qr: QrCode): QrView => ('qr' in state && state.qr.payload === qr.payload ? state.qr : qrView(qr));
-    if (f.mode === 'qr' && /^(step_up|face|sms)/.test(s.status)) {
-      return fail(f, loginError('malformed_response', `${s.status} in a QR flow`));
-    }
-    if (f.mode === 'password' && s.status.startsWith('qr_')) {
-      return fail(f, loginError('malformed_response', `${s.status} in a password flow`));
+  const apply = (f: AbortController, s: FlowState) => {
+    const { seq: next, status, ...fields } = s;
+    if (flow !== f || next <= seq) return;
+    seq = next;
+    // A QR login needs no second factor, and a password flow shows no login QR.
+    if (mode === 'qr' ? /^(step|face)/.test(status) : /^qr/.test(status)) {
+      return fail(f, loginError('malformed_response', `${status} in a ${mode} flow`));
     }
     switch (s.status) {
-      case 'qr_waiting':
-      case 'qr_scanned': {
-        const qr = keepQr(s.qr);
-        if (qr !== ('qr' in state && state.qr)) watchQr(f, qr);
-        set(
-          s.status === 'qr_waiting'
-            ? { kind: 'qr-waiting', qr, ...inFlow, password }
-            : { kind: 'qr-scanned', qr, app: s.app, ...inFlow, password },
-        );
-        return;
-      }
-      case 'step_up_required':
-        f.methods = s.methods;
-        f.maskedPhone = s.maskedPhone ?? f.maskedPhone;
-        clearTimeout(f.qrTimer);
-        // SMS is the client's own sub-flow: a status that only repeats "step-up" keeps it.
-        set(state.kind === 'sms' ? { ...state, ...stepUpBase(f) } : { kind: 'step-up', ...stepUpBase(f) });
-        return;
-      case 'face_waiting':
-      case 'face_scanned': {
-        // The person chose SMS; a face QR the server still shows (or rotates) does not pull them back.
-        if (s.status === 'face_waiting' && state.kind === 'sms') return;
-        const qr = keepQr(s.qr);
-        if (qr !== ('qr' in state && state.qr)) watchQr(f, qr);
-        const base = { ...stepUpBase(f), method: s.method, qr };
-        set(
-          s.status === 'face_waiting'
-            ? { kind: 'face-waiting', ...base }
-            : { kind: 'face-scanned', ...base, app: s.app },
-        );
-        return;
-      }
-      case 'face_verifying':
-        clearTimeout(f.qrTimer);
-        set({ kind: 'face-verifying', ...stepUpBase(f), method: s.method });
-        return;
-      case 'face_failed':
-        clearTimeout(f.qrTimer);
-        f.methods = s.methods;
-        set({ kind: 'face-failed', ...stepUpBase(f), method: s.method, attemptsLeft: s.attemptsLeft });
-        return;
-      case 'identity_required':
-        clearTimeout(f.qrTimer);
-        set({ kind: 'identity', ...inFlow, reason: s.reason, identities: s.identities });
-        return;
       case 'authenticated':
-        endFlow();
-        passwordCtrl?.abort();
-        channel?.postMessage({ type: 'authenticated', from: documentId, redirectUrl: s.redirectUrl });
-        set({ kind: 'authenticated', via: f.mode, redirectUrl: s.redirectUrl, session: s.session });
-        return;
-      case 'denied':
-        return finish(f, 'denied', undefined, s.app);
-      case 'cancelled':
-        return finish(f, 'cancelled');
-      case 'expired':
-        return finish(f, 'expired');
+        channel?.postMessage({ type: status, from: documentId, redirectUrl: s.redirectUrl });
+        return signIn(mode, fields);
       case 'locked':
-        return finish(
-          f,
-          'locked',
-          loginError('account_locked', 'locked', {
-            retryAt: s.retryAfter === undefined ? undefined : now() + s.retryAfter * 1000,
-          }),
-        );
+        return finish(s.status, loginError('account_locked', status, { retryAt: at(s.retryAfter) }));
+      case 'denied':
+        return finish(s.status, undefined, s.app);
+      case 'cancelled':
+      case 'expired':
+        return finish(s.status);
+      case 'step_up_required':
+      case 'face_failed':
+        methods = s.methods;
+        if (s.status === 'step_up_required') {
+          maskedPhone = s.maskedPhone ?? maskedPhone;
+          // SMS is the client's own sub-flow: a status that only repeats "step-up" keeps it.
+          if (state.kind === 'sms') return set({ ...state, ...stepUpBase() });
+        }
+        break;
+      case 'face_waiting':
+        // The person chose SMS; a face QR the server still shows (or rotates) does not pull them back.
+        if (state.kind === 'sms') return;
     }
+    if ('qr' in s) {
+      // The same payload keeps its view and its lifetime; a new one is watched from now.
+      const shown = (state as { qr?: QrView }).qr;
+      const qr = shown?.payload === s.qr.payload ? shown : { ...s.qr, expiresAt: at(s.qr.expiresIn) };
+      if (qr !== shown) watchQr(f, qr);
+      (fields as { qr: QrView }).qr = qr;
+    } else clearTimeout(qrTimer);
+    // Each status names its view: qr_waiting → qr-waiting, step_up_required → step-up, identity_required → identity.
+    const kind = status.replace(/_required$/, '').replace('_', '-');
+    set({
+      kind,
+      ...(kind === 'identity' ? { flowId, expiresAt } : mode === 'qr' ? { flowId, expiresAt, password } : stepUpBase()),
+      ...fields,
+    } as LoginState);
   };
 
   /** Validates a raw state body for the flow, or ends the flow as malformed. */
-  const deliver = (f: Flow, raw: unknown) => {
+  const deliver = (f: AbortController, raw: unknown) => {
     let s: FlowState;
     try {
       s = parseFlowState(raw);
     } catch (e) {
-      return fail(f, loginError('malformed_response', (e as Error).message));
+      return fail(f, asError(e));
     }
     apply(f, s);
   };
 
-  const pickTransport = (caps: Capabilities): [TransportName, StreamFactory] => {
-    const wanted = options.transport ?? 'auto';
-    const offered = (t: TransportName) => caps.transports.includes(t) && (wanted === 'auto' || wanted === t);
-    if (offered('websocket') && options.webSocket) return ['websocket', options.webSocket];
-    if (offered('sse') && (options.EventSource ?? globalThis.EventSource)) return ['sse', sse];
-    if (offered('long-poll')) return ['long-poll', longPoll(caps.longPollWait ?? 25)];
-    return ['poll', poll];
-  };
-
-  const openChannel = () => {
-    if (channel || options.crossTab === false || typeof BroadcastChannel === 'undefined') return;
-    documentId ??= Math.random().toString(36).slice(2);
-    channel = new BroadcastChannel(`etax-login:${new URL(options.baseUrl, globalThis.location?.href).href}`);
-    channel.onmessage = (event: MessageEvent<{ type?: string; from?: string; redirectUrl?: unknown }>) => {
-      const m = event.data;
-      if (m?.type !== 'authenticated' || m.from === documentId || is('authenticated', 'destroyed')) return;
-      endFlow();
-      passwordCtrl?.abort();
-      set({
-        kind: 'authenticated',
-        via: 'other-tab',
-        redirectUrl: typeof m.redirectUrl === 'string' ? m.redirectUrl : undefined,
-      });
-    };
-  };
+  const using = (name: TransportName) => events.emit('transport', (transport = name));
 
   /** Starts following a flow the server created. */
-  const begin = (created: FlowCreated, mode: Flow['mode'], caps: Capabilities) => {
+  const begin = (created: FlowCreated, flowMode: typeof mode, caps: Capabilities) => {
     endFlow();
-    openChannel();
-    const f: Flow = {
-      id: created.flowId,
-      token: created.flowToken,
-      mode,
-      seq: -1,
-      expiresAt: now() + created.expiresIn * 1000,
-      ctrl: new AbortController(),
-      timers: [],
-      methods: caps.stepUp.methods,
-      pollInterval: (created.pollInterval ?? caps.pollInterval) * 1000,
-    };
-    flow = f;
-    f.timers.push(setTimeout(() => flow === f && finish(f, 'expired'), created.expiresIn * 1000));
+    if (!channel && options.crossTab !== false && typeof BroadcastChannel !== 'undefined') {
+      // Listens for a login completed in another tab of the site.
+      documentId ??= Math.random().toString(36).slice(2);
+      channel = new BroadcastChannel(`etax-login:${urlOf(options, '')}`);
+      channel.onmessage = ({ data: m }: MessageEvent<{ type?: string; from?: string; redirectUrl?: unknown }>) => {
+        if (m?.type !== 'authenticated' || m.from === documentId || /authenticated|destroyed/.test(state.kind)) return;
+        signIn('other-tab', { redirectUrl: typeof m.redirectUrl === 'string' ? m.redirectUrl : undefined });
+      };
+    }
+    const f = (flow = new AbortController());
+    ({ flowId, flowToken: token } = created);
+    mode = flowMode;
+    seq = -1;
+    expiresAt = at(created.expiresIn);
+    methods = caps.stepUp.methods;
+    maskedPhone = undefined;
+    timer = setTimeout(() => finish('expired'), created.expiresIn * 1000);
     apply(f, created.state);
     if (flow !== f) return; // already over (e.g. authenticated at once)
-    const [name, factory] = pickTransport(caps);
-    transport = name;
-    events.emit('transport', name);
-    f.stream = factory({
+    const wanted = options.transport ?? 'auto';
+    const offered = (t: TransportName) => caps.transports.includes(t) && (wanted === 'auto' || wanted === t);
+    const [name, factory]: [TransportName, StreamFactory] =
+      offered('websocket') && options.webSocket
+        ? ['websocket', options.webSocket]
+        : offered('sse') && (options.EventSource ?? globalThis.EventSource)
+          ? ['sse', sse]
+          : offered('long-poll')
+            ? ['long-poll', longPoll(caps.longPollWait ?? 25)]
+            : ['poll', poll];
+    using(name);
+    stream = factory({
       http: options,
-      flowId: f.id,
-      token: f.token,
-      signal: f.ctrl.signal,
-      seq: () => f.seq,
+      flowId,
+      token,
+      signal: f.signal,
+      seq: () => seq,
       deliver: (raw) => deliver(f, raw),
       fail: (error) => fail(f, error),
-      using: (t) => {
-        transport = t;
-        events.emit('transport', t);
-      },
-      pollInterval: f.pollInterval,
+      using,
+      pollInterval: (created.pollInterval ?? caps.pollInterval) * 1000,
       heartbeat: (caps.heartbeat ?? 15) * 1000,
       maxFailures: options.maxFailures ?? 6,
       EventSource: options.EventSource,
     });
   };
 
-  /** Runs an action request of the current flow; stale answers are dropped. */
+  const flowPath = (rest = '') => `/v1/flows/${encodeURIComponent(flowId)}${rest}`;
+  /** Tells the server the current flow is over, so its QR or token cannot be used any more. */
+  const retire = () => call({ method: 'DELETE', path: flowPath(), token, signal: root.signal }).catch(() => {});
+
+  /** Posts an action of the current flow; answers that come after the flow ended are dropped. */
   const act = async (
-    f: Flow,
-    spec: Omit<Parameters<typeof request>[1], 'token' | 'signal'>,
+    path: string,
+    body: object,
     onError: (error: LoginError) => void,
-    onOk: (body: unknown) => void = (body) => deliver(f, body),
+    onOk: (body: unknown) => void = (body) => deliver(flow!, body),
   ) => {
+    const f = flow!;
     try {
-      const body = await call({ ...spec, token: f.token, signal: f.ctrl.signal });
-      if (flow === f) onOk(body);
+      const answer = await call({ method: 'POST', path: flowPath(path), body, token, signal: f.signal });
+      if (flow === f) onOk(answer);
     } catch (e) {
       if (isAbort(e) || flow !== f) return;
-      const error = e as LoginError;
+      const error = asError(e);
       if (FLOW_OVER[error.code]) fail(f, error);
       else onError(error);
     }
   };
-
-  const flowPath = (f: Flow, rest = '') => `/v1/flows/${encodeURIComponent(f.id)}${rest}`;
 
   /* -------------------------------------------------------------- actions */
 
@@ -427,12 +374,9 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
       const created = parseFlowCreated(
         await call({ method: 'POST', path: '/v1/flows/qr', body: {}, signal: root.signal }),
       );
-      if (state.kind !== 'qr-loading') return; // superseded by another action
-      begin(created, 'qr', caps);
+      if (state.kind === 'qr-loading') begin(created, 'qr', caps); // else superseded by another action
     } catch (e) {
-      if (isAbort(e) || state.kind !== 'qr-loading') return;
-      const error = (e as LoginError).code ? (e as LoginError) : loginError('malformed_response', String(e));
-      set({ kind: 'qr-error', error, password });
+      if (!isAbort(e) && state.kind === 'qr-loading') set({ kind: 'qr-error', error: asError(e), password });
     }
   };
 
@@ -440,145 +384,112 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
     passwordCtrl?.abort();
     const ctrl = (passwordCtrl = new AbortController());
     const signal = AbortSignal.any ? AbortSignal.any([root.signal, ctrl.signal]) : ctrl.signal;
-    if (!SIGNED_OUT.includes(state.kind)) set({ kind: 'idle', password });
+    if (!signedOut()) set({ kind: 'idle', password });
     setPassword({ status: 'submitting', entry });
     try {
       const caps = await loadCapabilities();
       const created = parseFlowCreated(
-        await call({
-          method: 'POST',
-          path: '/v1/flows/password',
-          body: { entry, fields, password: secret },
-          signal,
-        }),
+        await call({ method: 'POST', path: '/v1/flows/password', body: { entry, fields, password: secret }, signal }),
       );
-      if (ctrl.signal.aborted || !SIGNED_OUT.includes(state.kind)) return;
-      const qr = flow;
+      if (ctrl.signal.aborted || !signedOut()) return;
+      // The QR flow is no longer needed: tell the server so the phone cannot use it.
+      if (flow) void retire();
       password = { status: 'idle' };
       begin(created, 'password', caps);
-      // The QR flow is no longer needed: tell the server so the phone cannot use it.
-      if (qr) void call({ method: 'DELETE', path: flowPath(qr), token: qr.token, signal: root.signal }).catch(() => {});
     } catch (e) {
-      if (isAbort(e) || ctrl.signal.aborted) return;
-      const error = (e as LoginError).code ? (e as LoginError) : loginError('malformed_response', String(e));
-      setPassword({ status: 'failed', entry, error });
+      if (!isAbort(e) && !ctrl.signal.aborted) setPassword({ status: 'failed', entry, error: asError(e) });
     } finally {
       if (passwordCtrl === ctrl) passwordCtrl = undefined;
     }
   };
 
-  const stepUpFlow = (action: string, extra = true): Flow => {
-    guard(STEP_UP.includes(state.kind) && !!flow && extra, action);
-    return flow!;
-  };
+  /** Throws unless the state is a step-up one in which `action` is legal. */
+  const inStepUp = (action: string, ok = true) => guard('methods' in state && flow && ok, action);
 
   const chooseStepUp = (method: StepUpMethod) => {
-    const f = stepUpFlow('chooseStepUp', state.kind !== 'face-verifying');
-    if (!f.methods.includes(method)) throw new IllegalActionError(`step-up method "${method}" is not offered`);
-    const base = stepUpBase(f);
+    inStepUp('chooseStepUp', state.kind !== 'face-verifying');
+    guard(methods.includes(method), 'chooseStepUp', `for "${method}", which is not offered`);
     if (method === 'sms') {
-      const sms = state.kind === 'sms' ? state : undefined;
       set({
         kind: 'sms',
-        ...base,
+        ...stepUpBase(),
         phase: 'idle',
         codeLength: capabilities?.sms.codeLength ?? 6,
-        ...sms,
+        // Back to the SMS view from a face QR: the code sent before is still good.
+        ...(state.kind === 'sms' && state),
         error: undefined,
       });
       return Promise.resolve();
     }
-    set({ kind: 'step-up', ...base, pending: method as FaceMethod });
-    return act(f, { method: 'POST', path: flowPath(f, '/step-up'), body: { method } }, (error) =>
-      set({ kind: 'step-up', ...stepUpBase(f), error }),
-    );
+    set({ kind: 'step-up', ...stepUpBase(), pending: method });
+    return act('/step-up', { method }, (error) => set({ kind: 'step-up', ...stepUpBase(), error }));
   };
 
   const sendSms = () => {
-    const s = state;
-    const f = stepUpFlow('sendSms', s.kind === 'sms' && (s.phase === 'idle' || s.phase === 'sent'));
-    const sms = s as Extract<LoginState, { kind: 'sms' }>;
-    if (sms.resendAt && sms.resendAt > now()) throw new IllegalActionError('sendSms() is not allowed before resendAt');
+    const sms = state as LoginStateOf<'sms'>;
+    inStepUp('sendSms', sms.phase === 'idle' || sms.phase === 'sent');
+    guard(!(sms.resendAt! > now()), 'sendSms', 'before resendAt');
     set({ ...sms, phase: 'sending', error: undefined });
     return act(
-      f,
-      { method: 'POST', path: flowPath(f, '/sms'), body: {} },
-      (error) => {
-        if (state.kind !== 'sms') return;
-        set({ ...state, phase: sms.phase, error, resendAt: error.retryAt ?? sms.resendAt });
-      },
+      '/sms',
+      {},
+      (error) =>
+        state.kind === 'sms' && set({ ...state, phase: sms.phase, error, resendAt: error.retryAt ?? sms.resendAt }),
       (body) => {
-        let sent;
-        try {
-          sent = parseSmsSent(body);
-        } catch (e) {
-          return fail(f, loginError('malformed_response', (e as Error).message));
+        const sent = parseSmsSent(body);
+        maskedPhone = sent.maskedPhone;
+        if (state.kind === 'sms') {
+          set({
+            ...state,
+            maskedPhone,
+            phase: 'sent',
+            codeLength: sent.codeLength,
+            resendAt: at(sent.resendAfter),
+            codeExpiresAt: at(sent.expiresIn),
+            error: undefined,
+          });
         }
-        f.maskedPhone = sent.maskedPhone;
-        if (state.kind !== 'sms') return;
-        set({
-          ...state,
-          maskedPhone: sent.maskedPhone,
-          phase: 'sent',
-          codeLength: sent.codeLength,
-          resendAt: now() + sent.resendAfter * 1000,
-          codeExpiresAt: now() + sent.expiresIn * 1000,
-          error: undefined,
-        });
       },
     );
   };
 
   const verifySms = (code: string) => {
-    const s = state;
-    const f = stepUpFlow('verifySms', s.kind === 'sms' && s.phase === 'sent');
-    set({ ...(s as Extract<LoginState, { kind: 'sms' }>), phase: 'verifying', error: undefined });
-    return act(
-      f,
-      { method: 'POST', path: flowPath(f, '/sms/verify'), body: { code: code.replace(/\s+/g, '') } },
-      (error) => {
-        if (state.kind !== 'sms') return;
-        const noCode = error.code === 'sms_not_sent';
-        set({
-          ...state,
-          phase: noCode ? 'idle' : 'sent',
-          codeExpiresAt: noCode || error.code === 'sms_code_expired' ? undefined : state.codeExpiresAt,
-          error,
-        });
-      },
-    );
+    const sms = state as LoginStateOf<'sms'>;
+    inStepUp('verifySms', sms.phase === 'sent');
+    set({ ...sms, phase: 'verifying', error: undefined });
+    return act('/sms/verify', { code: code.replace(/\s+/g, '') }, (error) => {
+      if (state.kind !== 'sms') return;
+      const noCode = error.code === 'sms_not_sent';
+      set({
+        ...state,
+        phase: noCode ? 'idle' : 'sent',
+        codeExpiresAt: noCode || error.code === 'sms_code_expired' ? undefined : state.codeExpiresAt,
+        error,
+      });
+    });
   };
 
   const chooseIdentity = (identityId: string) => {
-    const s = state;
-    guard(s.kind === 'identity' && !s.pending && !!flow, 'chooseIdentity');
-    const id = s as Extract<LoginState, { kind: 'identity' }>;
-    if (!id.identities.some((i) => i.id === identityId)) {
-      throw new IllegalActionError(`identity "${identityId}" was not offered`);
-    }
-    const f = flow!;
-    set({ ...id, pending: identityId, error: undefined });
-    return act(f, { method: 'POST', path: flowPath(f, '/identity'), body: { identityId } }, (error) =>
-      set({ ...id, pending: undefined, error }),
+    const id = state as LoginStateOf<'identity'>;
+    guard(id.kind === 'identity' && !id.pending && flow, 'chooseIdentity');
+    guard(
+      id.identities.some((i) => i.id === identityId),
+      'chooseIdentity',
+      `for "${identityId}", which is not offered`,
     );
+    set({ ...id, pending: identityId, error: undefined });
+    return act('/identity', { identityId }, (error) => set({ ...id, pending: undefined, error }));
   };
 
-  const cancel = () => {
-    guard(!is('authenticated', 'destroyed'), 'cancel');
-    return cancelFlow();
-  };
-  const cancelFlow = async () => {
+  const cancel = async () => {
     passwordCtrl?.abort();
-    const f = flow;
     if (password.status === 'submitting') password = { status: 'idle' };
-    if (!f) {
-      if (!SIGNED_OUT.includes(state.kind)) set({ kind: 'idle', password });
-      else if (state.kind === 'qr-loading') set({ kind: 'qr-ended', reason: 'cancelled', password });
-      else setPassword(password);
-      return;
-    }
-    finish(f, 'cancelled');
-    await call({ method: 'DELETE', path: flowPath(f), token: f.token, signal: root.signal }).catch(() => {});
+    if (flow) {
+      finish('cancelled');
+      await retire();
+    } else if (!signedOut()) set({ kind: 'idle', password });
+    else if (state.kind === 'qr-loading') set({ kind: 'qr-ended', reason: 'cancelled', password });
+    else setPassword(password);
   };
 
   const destroy = () => {
@@ -592,12 +503,8 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
     events.events = {};
   };
 
-  const guarded =
-    <A extends unknown[]>(name: string, kinds: LoginStateKind[], fn: (...args: A) => Promise<void>) =>
-    (...args: A) => {
-      guard(kinds.includes(state.kind), name);
-      return fn(...args);
-    };
+  /** A new login may start from a signed-out state or after a password flow ended. */
+  const canStart = () => signedOut() || state.kind === 'flow-ended';
 
   return {
     get state() {
@@ -611,16 +518,22 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
     },
     on: (event, callback) => events.on(event, callback),
     loadCapabilities,
-    startQr: guarded('startQr', [...SIGNED_OUT, 'flow-ended'], startQr),
+    startQr: () => {
+      guard(canStart(), 'startQr');
+      return startQr();
+    },
     submitPassword: (input: PasswordInput) => {
-      guard([...SIGNED_OUT, 'flow-ended'].includes(state.kind) && password.status !== 'submitting', 'submitPassword');
+      guard(canStart() && password.status !== 'submitting', 'submitPassword');
       return submitPassword(input);
     },
     chooseStepUp,
     sendSms,
     verifySms,
     chooseIdentity,
-    cancel,
+    cancel: () => {
+      guard(!/authenticated|destroyed/.test(state.kind), 'cancel');
+      return cancel();
+    },
     destroy,
   };
 }
