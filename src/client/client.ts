@@ -148,6 +148,8 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
 
   /** Signed-out states carry the password form's status (and step-up states the methods). */
   const signedOut = () => 'password' in state;
+  /** A new login may start from a signed-out state or after a password flow ended. */
+  const canStart = () => signedOut() || state.kind === 'flow-ended';
   const guard = (ok: unknown, action: string, why = `in state "${state.kind}"`) => {
     if (!ok) throw new IllegalActionError(`${action}() is not allowed ${why}`);
   };
@@ -293,7 +295,8 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
   const using = (name: TransportName) => events.emit('transport', (transport = name));
 
   /** Starts following a flow the server created. */
-  const begin = (created: FlowCreated, flowMode: typeof mode, caps: Capabilities) => {
+  const begin = (created: FlowCreated, flowMode: typeof mode) => {
+    const caps = capabilities!;
     endFlow();
     if (!channel && options.crossTab !== false && typeof BroadcastChannel !== 'undefined') {
       // Listens for a login completed in another tab of the site.
@@ -366,41 +369,45 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
 
   /* -------------------------------------------------------------- actions */
 
-  const startQr = async () => {
-    endFlow();
-    set({ kind: 'qr-loading', password });
-    try {
-      const caps = await loadCapabilities();
-      const created = parseFlowCreated(
-        await call({ method: 'POST', path: '/v1/flows/qr', body: {}, signal: root.signal }),
-      );
-      if (state.kind === 'qr-loading') begin(created, 'qr', caps); // else superseded by another action
-    } catch (e) {
-      if (!isAbort(e) && state.kind === 'qr-loading') set({ kind: 'qr-error', error: asError(e), password });
-    }
+  /** Creates a flow once the capabilities are known. */
+  const create = async (kind: 'qr' | 'password', body: object, signal: AbortSignal) => {
+    await loadCapabilities();
+    return parseFlowCreated(await call({ method: 'POST', path: `/v1/flows/${kind}`, body, signal }));
   };
 
-  const submitPassword = async ({ entry, fields, password: secret }: PasswordInput) => {
-    passwordCtrl?.abort();
+  const startQr = () => {
+    guard(canStart(), 'startQr');
+    endFlow();
+    set({ kind: 'qr-loading', password });
+    // Another action (or destroy) that left qr-loading supersedes this one.
+    return create('qr', {}, root.signal).then(
+      (created) => {
+        if (state.kind === 'qr-loading') begin(created, 'qr');
+      },
+      (e) => {
+        if (state.kind === 'qr-loading') set({ kind: 'qr-error', error: asError(e), password });
+      },
+    );
+  };
+
+  const submitPassword = ({ entry, fields, password: secret }: PasswordInput) => {
+    guard(canStart() && password.status !== 'submitting', 'submitPassword');
+    // Aborted by cancel(), destroy() or a login completed meanwhile.
     const ctrl = (passwordCtrl = new AbortController());
-    const signal = AbortSignal.any ? AbortSignal.any([root.signal, ctrl.signal]) : ctrl.signal;
     if (!signedOut()) set({ kind: 'idle', password });
     setPassword({ status: 'submitting', entry });
-    try {
-      const caps = await loadCapabilities();
-      const created = parseFlowCreated(
-        await call({ method: 'POST', path: '/v1/flows/password', body: { entry, fields, password: secret }, signal }),
-      );
-      if (ctrl.signal.aborted || !signedOut()) return;
-      // The QR flow is no longer needed: tell the server so the phone cannot use it.
-      if (flow) void retire();
-      password = { status: 'idle' };
-      begin(created, 'password', caps);
-    } catch (e) {
-      if (!isAbort(e) && !ctrl.signal.aborted) setPassword({ status: 'failed', entry, error: asError(e) });
-    } finally {
-      if (passwordCtrl === ctrl) passwordCtrl = undefined;
-    }
+    return create('password', { entry, fields, password: secret }, ctrl.signal).then(
+      (created) => {
+        if (ctrl.signal.aborted || !signedOut()) return;
+        // The QR flow is no longer needed: tell the server so the phone cannot use it.
+        if (flow) void retire();
+        password = { status: 'idle' };
+        begin(created, 'password');
+      },
+      (e) => {
+        if (!ctrl.signal.aborted) setPassword({ status: 'failed', entry, error: asError(e) });
+      },
+    );
   };
 
   /** Throws unless the state is a step-up one in which `action` is legal. */
@@ -414,7 +421,7 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
         kind: 'sms',
         ...stepUpBase(),
         phase: 'idle',
-        codeLength: capabilities?.sms.codeLength ?? 6,
+        codeLength: capabilities!.sms.codeLength,
         // Back to the SMS view from a face QR: the code sent before is still good.
         ...(state.kind === 'sms' && state),
         error: undefined,
@@ -503,9 +510,6 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
     events.events = {};
   };
 
-  /** A new login may start from a signed-out state or after a password flow ended. */
-  const canStart = () => signedOut() || state.kind === 'flow-ended';
-
   return {
     get state() {
       return state;
@@ -518,14 +522,8 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
     },
     on: (event, callback) => events.on(event, callback),
     loadCapabilities,
-    startQr: () => {
-      guard(canStart(), 'startQr');
-      return startQr();
-    },
-    submitPassword: (input: PasswordInput) => {
-      guard(canStart() && password.status !== 'submitting', 'submitPassword');
-      return submitPassword(input);
-    },
+    startQr,
+    submitPassword,
     chooseStepUp,
     sendSms,
     verifySms,

@@ -2,7 +2,7 @@
  * One request to the auth backend: timeout, error bodies, Retry-After and the
  * optional body-encryption hook, all in one place so every call behaves alike.
  */
-import { parseErrorBody, type Capabilities } from './protocol.js';
+import { parseErrorBody, type Capabilities, type ErrorBody } from './protocol.js';
 import type { LoginError } from './state.js';
 
 /** What a body-encryption hook is told about the request it wraps. */
@@ -87,31 +87,26 @@ const hookFailed = (e: unknown): never => {
  * Sends one request and resolves with the parsed JSON body (undefined for 204).
  * Rejects with a `LoginError`, or with the AbortError when `signal` aborted it.
  */
-export async function request(options: HttpOptions, spec: RequestSpec): Promise<unknown> {
-  const { method, path, body, token, signal, encryption } = spec;
+export async function request(
+  options: HttpOptions,
+  { method, path, body, token, signal, hold = 0, encryption }: RequestSpec,
+): Promise<unknown> {
   const context: BodyContext = { method, path, encryption };
+  // Aborted by the timeout with a timeout error, or by the caller's signal (its
+  // flow ended, the client was destroyed) with its AbortError, leaving no timer.
   const ctrl = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(
-    () => {
-      timedOut = true;
-      ctrl.abort();
-    },
-    (options.requestTimeout ?? 15000) + (spec.hold ?? 0),
-  );
-  // The caller's signal (its flow ended, the client was destroyed) aborts the request
-  // too, and leaves no timer behind at once.
+  const timer = setTimeout(() => ctrl.abort(loginError('timeout')), (options.requestTimeout ?? 15000) + hold);
   const abort = () => {
     clearTimeout(timer);
     ctrl.abort(signal!.reason);
   };
   signal?.addEventListener('abort', abort);
   try {
-    if (signal?.aborted) throw signal.reason ?? new DOMException('aborted', 'AbortError');
+    if (signal?.aborted) throw signal.reason;
     const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
     if (token) headers.Authorization = `Bearer ${token}`;
     let payload: BodyInit | undefined;
-    if (body !== undefined) {
+    if (body) {
       payload = JSON.stringify(body);
       if (options.encrypt) {
         const wrapped = await options.encrypt(payload, context).catch(hookFailed);
@@ -138,8 +133,7 @@ export async function request(options: HttpOptions, spec: RequestSpec): Promise<
       });
       text = await res.text();
     } catch (e) {
-      if (timedOut) throw loginError('timeout');
-      throw isAbort(e) ? e : loginError('network', String(e));
+      throw ctrl.signal.aborted ? ctrl.signal.reason : loginError('network', String(e));
     }
     if (text && options.decrypt) text = await options.decrypt(text, res, context).catch(hookFailed);
     let data: unknown;
@@ -150,17 +144,13 @@ export async function request(options: HttpOptions, spec: RequestSpec): Promise<
       if (res.ok) throw loginError('malformed_response', 'not JSON', { status: res.status });
     }
     if (res.ok) return data;
-    const err = parseErrorBody(data);
-    throw loginError(
-      err?.code ?? (res.status >= 500 ? 'unavailable' : 'malformed_response'),
-      err?.message || res.statusText,
-      {
-        status: res.status,
-        retryAt: at(err?.retryAfter ?? retryAfterSeconds(res.headers.get('Retry-After'))),
-        attemptsLeft: err?.attemptsLeft,
-        field: err?.field,
-      },
-    );
+    const {
+      code = res.status >= 500 ? 'unavailable' : 'malformed_response',
+      message,
+      retryAfter = retryAfterSeconds(res.headers.get('Retry-After')),
+      ...more
+    } = parseErrorBody(data) ?? ({} as ErrorBody['error']);
+    throw loginError(code, message || res.statusText, { status: res.status, retryAt: at(retryAfter), ...more });
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', abort);

@@ -370,15 +370,25 @@ export const parseCapabilities = (v: unknown): Capabilities =>
 
 /** Reads a server error body; anything else yields undefined. */
 export function parseErrorBody(v: unknown): ErrorBody['error'] | undefined {
-  const e = isObj(v) && v.error;
-  if (!isObj(e) || typeof e.code !== 'string' || !e.code) return undefined;
-  // Lenient: a member of the wrong type is left out, the code still counts.
-  const n = (x: unknown) => (Number.isFinite(x) && (x as number) >= 0 ? (x as number) : undefined);
-  return {
-    code: e.code,
-    message: typeof e.message === 'string' ? e.message : '',
-    retryAfter: n(e.retryAfter),
-    attemptsLeft: n(e.attemptsLeft),
-    field: typeof e.field === 'string' ? e.field : undefined,
-  };
+  // Lenient but for `code`: a member of the wrong type is left out.
+  const lax =
+    <T>(check: Check<T>): Check<T | undefined> =>
+    (v, k) => {
+      try {
+        return check(v, k);
+      } catch {
+        return undefined;
+      }
+    };
+  try {
+    return shape<ErrorBody['error']>({
+      code: str,
+      message: (v) => (typeof v === 'string' ? v : ''),
+      retryAfter: lax(num),
+      attemptsLeft: lax(num),
+      field: lax(str),
+    })(obj(v, 'body').error, 'error');
+  } catch {
+    return undefined;
+  }
 }
