@@ -118,6 +118,7 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
   const root = new AbortController();
   let password: PasswordAttempt = { status: 'idle' };
   let state: LoginState = { kind: 'idle', password };
+  /** Aborted by cancel(), destroy() or a login completed while the password is on its way. */
   let passwordCtrl: AbortController | undefined;
   let capabilities: Capabilities | undefined;
   let capabilitiesLoad: Promise<Capabilities> | undefined;
@@ -153,6 +154,8 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
   const guard = (ok: unknown, action: string, why = `in state "${state.kind}"`) => {
     if (!ok) throw new IllegalActionError(`${action}() is not allowed ${why}`);
   };
+  /** Throws unless the state is a step-up one of a live flow in which `action` is legal. */
+  const inStepUp = (action: string, ok: unknown = 1) => guard('methods' in state && flow && ok, action);
 
   const set = (next: LoginState) => {
     const previous = state;
@@ -165,8 +168,13 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
   /** Re-renders a signed-out state with the password form's new status. */
   const setPassword = (next: PasswordAttempt) => {
     password = next;
-    if ('password' in state) set({ ...state, password });
+    if (signedOut()) set({ ...(state as LoginStateOf<'idle'>), password });
     if (next.status === 'failed') events.emit('error', next.error);
+  };
+
+  /** Updates the SMS view, unless the person has left it meanwhile; a new step clears the last error. */
+  const setSms = (patch: Partial<LoginStateOf<'sms'>>) => {
+    if (state.kind === 'sms') set({ ...state, error: undefined, ...patch });
   };
 
   const call = (spec: RequestSpec) => request(options, { encryption: capabilities?.encryption, ...spec });
@@ -183,9 +191,8 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
   /* ---------------------------------------------------------------- flows */
 
   const endFlow = () => {
-    if (!flow) return;
     stream?.stop();
-    flow.abort();
+    flow?.abort();
     clearTimeout(timer);
     clearTimeout(qrTimer);
     flow = stream = undefined;
@@ -219,7 +226,6 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
    * rotated one; if none came within the grace, the QR is expired.
    */
   const watchQr = (f: AbortController, qr: QrView) => {
-    clearTimeout(qrTimer);
     qrTimer = setTimeout(() => {
       stream?.kick();
       qrTimer = setTimeout(() => {
@@ -252,33 +258,42 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
       case 'cancelled':
       case 'expired':
         return finish(s.status);
-      case 'step_up_required':
-      case 'face_failed':
-        methods = s.methods;
-        if (s.status === 'step_up_required') {
-          maskedPhone = s.maskedPhone ?? maskedPhone;
-          // SMS is the client's own sub-flow: a status that only repeats "step-up" keeps it.
-          if (state.kind === 'sms') return set({ ...state, ...stepUpBase() });
-        }
-        break;
       case 'face_waiting':
         // The person chose SMS; a face QR the server still shows (or rotates) does not pull them back.
         if (state.kind === 'sms') return;
+        break;
+      case 'step_up_required':
+        maskedPhone = s.maskedPhone ?? maskedPhone;
+        methods = s.methods;
+        break;
+      case 'face_failed':
+        methods = s.methods;
     }
+    let qr = (state as { qr?: QrView }).qr;
     if ('qr' in s) {
       // The same payload keeps its view and its lifetime; a new one is watched from now.
-      const shown = (state as { qr?: QrView }).qr;
-      const qr = shown?.payload === s.qr.payload ? shown : { ...s.qr, expiresAt: at(s.qr.expiresIn) };
-      if (qr !== shown) watchQr(f, qr);
-      (fields as { qr: QrView }).qr = qr;
+      if (qr?.payload !== s.qr.payload) {
+        clearTimeout(qrTimer);
+        watchQr(f, (qr = { ...s.qr, expiresAt: at(s.qr.expiresIn) }));
+      }
+      (fields as { qr: QrView }).qr = qr!;
     } else clearTimeout(qrTimer);
     // Each status names its view: qr_waiting → qr-waiting, step_up_required → step-up, identity_required → identity.
     const kind = status.replace(/_required$/, '').replace('_', '-');
-    set({
-      kind,
-      ...(kind === 'identity' ? { flowId, expiresAt } : mode === 'qr' ? { flowId, expiresAt, password } : stepUpBase()),
-      ...fields,
-    } as LoginState);
+    set(
+      // SMS is the client's own sub-flow: a status that only repeats "step-up" keeps it.
+      kind === 'step-up' && state.kind === 'sms'
+        ? { ...state, ...stepUpBase() }
+        : ({
+            kind,
+            ...(kind === 'identity'
+              ? { flowId, expiresAt }
+              : mode === 'qr'
+                ? { flowId, expiresAt, password }
+                : stepUpBase()),
+            ...fields,
+          } as LoginState),
+    );
   };
 
   /** Validates a raw state body for the flow, or ends the flow as malformed. */
@@ -317,18 +332,20 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
     timer = setTimeout(() => finish('expired'), created.expiresIn * 1000);
     apply(f, created.state);
     if (flow !== f) return; // already over (e.g. authenticated at once)
+    // The best transport the server offers and the page allows.
     const wanted = options.transport ?? 'auto';
-    const offered = (t: TransportName) => caps.transports.includes(t) && (wanted === 'auto' || wanted === t);
-    const [name, factory]: [TransportName, StreamFactory] =
-      offered('websocket') && options.webSocket
-        ? ['websocket', options.webSocket]
-        : offered('sse') && (options.EventSource ?? globalThis.EventSource)
-          ? ['sse', sse]
-          : offered('long-poll')
-            ? ['long-poll', longPoll(caps.longPollWait ?? 25)]
-            : ['poll', poll];
+    const [name, factory] = (
+      [
+        ['websocket', options.webSocket],
+        ['sse', (options.EventSource ?? globalThis.EventSource) && sse],
+        ['long-poll', longPoll(caps.longPollWait ?? 25)],
+      ] as [TransportName, StreamFactory | undefined][]
+    ).find(([t, factory]) => factory && caps.transports.includes(t) && (wanted === 'auto' || wanted === t)) ?? [
+      'poll',
+      poll,
+    ];
     using(name);
-    stream = factory({
+    stream = factory!({
       http: options,
       flowId,
       token,
@@ -346,7 +363,9 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
 
   const flowPath = (rest = '') => `/v1/flows/${encodeURIComponent(flowId)}${rest}`;
   /** Tells the server the current flow is over, so its QR or token cannot be used any more. */
-  const retire = () => call({ method: 'DELETE', path: flowPath(), token, signal: root.signal }).catch(() => {});
+  const retire = async () => {
+    await call({ method: 'DELETE', path: flowPath(), token, signal: root.signal }).catch(() => {});
+  };
 
   /** Posts an action of the current flow; answers that come after the flow ended are dropped. */
   const act = async (
@@ -367,148 +386,13 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
     }
   };
 
-  /* -------------------------------------------------------------- actions */
-
   /** Creates a flow once the capabilities are known. */
   const create = async (kind: 'qr' | 'password', body: object, signal: AbortSignal) => {
     await loadCapabilities();
     return parseFlowCreated(await call({ method: 'POST', path: `/v1/flows/${kind}`, body, signal }));
   };
 
-  const startQr = () => {
-    guard(canStart(), 'startQr');
-    endFlow();
-    set({ kind: 'qr-loading', password });
-    // Another action (or destroy) that left qr-loading supersedes this one.
-    return create('qr', {}, root.signal).then(
-      (created) => {
-        if (state.kind === 'qr-loading') begin(created, 'qr');
-      },
-      (e) => {
-        if (state.kind === 'qr-loading') set({ kind: 'qr-error', error: asError(e), password });
-      },
-    );
-  };
-
-  const submitPassword = ({ entry, fields, password: secret }: PasswordInput) => {
-    guard(canStart() && password.status !== 'submitting', 'submitPassword');
-    // Aborted by cancel(), destroy() or a login completed meanwhile.
-    const ctrl = (passwordCtrl = new AbortController());
-    if (!signedOut()) set({ kind: 'idle', password });
-    setPassword({ status: 'submitting', entry });
-    return create('password', { entry, fields, password: secret }, ctrl.signal).then(
-      (created) => {
-        if (ctrl.signal.aborted || !signedOut()) return;
-        // The QR flow is no longer needed: tell the server so the phone cannot use it.
-        if (flow) void retire();
-        password = { status: 'idle' };
-        begin(created, 'password');
-      },
-      (e) => {
-        if (!ctrl.signal.aborted) setPassword({ status: 'failed', entry, error: asError(e) });
-      },
-    );
-  };
-
-  /** Throws unless the state is a step-up one in which `action` is legal. */
-  const inStepUp = (action: string, ok = true) => guard('methods' in state && flow && ok, action);
-
-  const chooseStepUp = (method: StepUpMethod) => {
-    inStepUp('chooseStepUp', state.kind !== 'face-verifying');
-    guard(methods.includes(method), 'chooseStepUp', `for "${method}", which is not offered`);
-    if (method === 'sms') {
-      set({
-        kind: 'sms',
-        ...stepUpBase(),
-        phase: 'idle',
-        codeLength: capabilities!.sms.codeLength,
-        // Back to the SMS view from a face QR: the code sent before is still good.
-        ...(state.kind === 'sms' && state),
-        error: undefined,
-      });
-      return Promise.resolve();
-    }
-    set({ kind: 'step-up', ...stepUpBase(), pending: method });
-    return act('/step-up', { method }, (error) => set({ kind: 'step-up', ...stepUpBase(), error }));
-  };
-
-  const sendSms = () => {
-    const sms = state as LoginStateOf<'sms'>;
-    inStepUp('sendSms', sms.phase === 'idle' || sms.phase === 'sent');
-    guard(!(sms.resendAt! > now()), 'sendSms', 'before resendAt');
-    set({ ...sms, phase: 'sending', error: undefined });
-    return act(
-      '/sms',
-      {},
-      (error) =>
-        state.kind === 'sms' && set({ ...state, phase: sms.phase, error, resendAt: error.retryAt ?? sms.resendAt }),
-      (body) => {
-        const sent = parseSmsSent(body);
-        maskedPhone = sent.maskedPhone;
-        if (state.kind === 'sms') {
-          set({
-            ...state,
-            maskedPhone,
-            phase: 'sent',
-            codeLength: sent.codeLength,
-            resendAt: at(sent.resendAfter),
-            codeExpiresAt: at(sent.expiresIn),
-            error: undefined,
-          });
-        }
-      },
-    );
-  };
-
-  const verifySms = (code: string) => {
-    const sms = state as LoginStateOf<'sms'>;
-    inStepUp('verifySms', sms.phase === 'sent');
-    set({ ...sms, phase: 'verifying', error: undefined });
-    return act('/sms/verify', { code: code.replace(/\s+/g, '') }, (error) => {
-      if (state.kind !== 'sms') return;
-      const noCode = error.code === 'sms_not_sent';
-      set({
-        ...state,
-        phase: noCode ? 'idle' : 'sent',
-        codeExpiresAt: noCode || error.code === 'sms_code_expired' ? undefined : state.codeExpiresAt,
-        error,
-      });
-    });
-  };
-
-  const chooseIdentity = (identityId: string) => {
-    const id = state as LoginStateOf<'identity'>;
-    guard(id.kind === 'identity' && !id.pending && flow, 'chooseIdentity');
-    guard(
-      id.identities.some((i) => i.id === identityId),
-      'chooseIdentity',
-      `for "${identityId}", which is not offered`,
-    );
-    set({ ...id, pending: identityId, error: undefined });
-    return act('/identity', { identityId }, (error) => set({ ...id, pending: undefined, error }));
-  };
-
-  const cancel = async () => {
-    passwordCtrl?.abort();
-    if (password.status === 'submitting') password = { status: 'idle' };
-    if (flow) {
-      finish('cancelled');
-      await retire();
-    } else if (!signedOut()) set({ kind: 'idle', password });
-    else if (state.kind === 'qr-loading') set({ kind: 'qr-ended', reason: 'cancelled', password });
-    else setPassword(password);
-  };
-
-  const destroy = () => {
-    if (state.kind === 'destroyed') return;
-    endFlow();
-    passwordCtrl?.abort();
-    root.abort();
-    channel?.close();
-    channel = undefined;
-    set({ kind: 'destroyed' });
-    events.events = {};
-  };
+  /* -------------------------------------------------------------- actions */
 
   return {
     get state() {
@@ -522,16 +406,132 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
     },
     on: (event, callback) => events.on(event, callback),
     loadCapabilities,
-    startQr,
-    submitPassword,
-    chooseStepUp,
-    sendSms,
-    verifySms,
-    chooseIdentity,
-    cancel: () => {
-      guard(!/authenticated|destroyed/.test(state.kind), 'cancel');
-      return cancel();
+
+    startQr() {
+      guard(canStart(), 'startQr');
+      endFlow();
+      set({ kind: 'qr-loading', password });
+      // Another action (or destroy) that left qr-loading supersedes this one.
+      return create('qr', {}, root.signal).then(
+        (created) => {
+          if (state.kind === 'qr-loading') begin(created, 'qr');
+        },
+        (e) => {
+          if (state.kind === 'qr-loading') set({ kind: 'qr-error', error: asError(e), password });
+        },
+      );
     },
-    destroy,
+
+    submitPassword({ entry, fields, password: secret }) {
+      guard(canStart() && password.status !== 'submitting', 'submitPassword');
+      const ctrl = (passwordCtrl = new AbortController());
+      if (!signedOut()) set({ kind: 'idle', password });
+      setPassword({ status: 'submitting', entry });
+      return create('password', { entry, fields, password: secret }, ctrl.signal).then(
+        (created) => {
+          if (ctrl.signal.aborted || !signedOut()) return;
+          // The QR flow is no longer needed: tell the server so the phone cannot use it.
+          if (flow) void retire();
+          password = { status: 'idle' };
+          begin(created, 'password');
+        },
+        (e) => {
+          if (!ctrl.signal.aborted) setPassword({ status: 'failed', entry, error: asError(e) });
+        },
+      );
+    },
+
+    chooseStepUp(method) {
+      inStepUp('chooseStepUp', state.kind !== 'face-verifying');
+      guard(methods.includes(method), 'chooseStepUp', `for "${method}", which is not offered`);
+      if (method === 'sms') {
+        set({
+          kind: 'sms',
+          ...stepUpBase(),
+          phase: 'idle',
+          codeLength: capabilities!.sms.codeLength,
+          // Back to the SMS view from a face QR: the code sent before is still good.
+          ...(state.kind === 'sms' && state),
+          error: undefined,
+        });
+        return Promise.resolve();
+      }
+      set({ kind: 'step-up', ...stepUpBase(), pending: method });
+      return act('/step-up', { method }, (error) => set({ kind: 'step-up', ...stepUpBase(), error }));
+    },
+
+    sendSms() {
+      const { phase, resendAt } = state as LoginStateOf<'sms'>;
+      inStepUp('sendSms', phase === 'idle' || phase === 'sent');
+      guard(!(resendAt! > now()), 'sendSms', 'before resendAt');
+      setSms({ phase: 'sending' });
+      return act(
+        '/sms',
+        {},
+        (error) => setSms({ phase, error, resendAt: error.retryAt ?? resendAt }),
+        (body) => {
+          const sent = parseSmsSent(body);
+          maskedPhone = sent.maskedPhone;
+          setSms({
+            maskedPhone,
+            phase: 'sent',
+            codeLength: sent.codeLength,
+            resendAt: at(sent.resendAfter),
+            codeExpiresAt: at(sent.expiresIn),
+          });
+        },
+      );
+    },
+
+    verifySms(code) {
+      inStepUp('verifySms', (state as LoginStateOf<'sms'>).phase === 'sent');
+      setSms({ phase: 'verifying' });
+      return act('/sms/verify', { code: code.replace(/\s+/g, '') }, (error) => {
+        const noCode = error.code === 'sms_not_sent';
+        setSms({
+          phase: noCode ? 'idle' : 'sent',
+          // A code that is gone is no longer counted down.
+          ...((noCode || error.code === 'sms_code_expired') && { codeExpiresAt: undefined }),
+          error,
+        });
+      });
+    },
+
+    chooseIdentity(identityId) {
+      const id = state as LoginStateOf<'identity'>;
+      guard(id.kind === 'identity' && !id.pending && flow, 'chooseIdentity');
+      guard(
+        id.identities.some((i) => i.id === identityId),
+        'chooseIdentity',
+        `for "${identityId}", which is not offered`,
+      );
+      set({ ...id, pending: identityId, error: undefined });
+      return act('/identity', { identityId }, (error) => set({ ...id, pending: undefined, error }));
+    },
+
+    cancel() {
+      guard(!/authenticated|destroyed/.test(state.kind), 'cancel');
+      passwordCtrl?.abort();
+      if (password.status === 'submitting') password = { status: 'idle' };
+      if (flow) {
+        finish('cancelled');
+        return retire();
+      }
+      if (!signedOut()) set({ kind: 'idle', password });
+      else if (state.kind === 'qr-loading') set({ kind: 'qr-ended', reason: 'cancelled', password });
+      else setPassword(password);
+      return Promise.resolve();
+    },
+
+    destroy() {
+      if (state.kind === 'destroyed') return;
+      endFlow();
+      passwordCtrl?.abort();
+      root.abort();
+      channel?.close();
+      channel = undefined;
+      set({ kind: 'destroyed' });
+      events.events = {};
+    },
   };
 }
