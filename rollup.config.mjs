@@ -14,6 +14,7 @@ import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { readFileSync, rmSync } from 'node:fs';
 import { DROP_INS, isExternal, npmEntries, pkg, TERSER } from './scripts/entries.mjs';
+import { minifyLiteralsRollup } from './scripts/minify-literals.mjs';
 
 // Start from an empty dist/ so nothing stale gets published.
 if (!process.env.ROLLUP_WATCH) rmSync('dist', { recursive: true, force: true });
@@ -22,7 +23,7 @@ if (!process.env.ROLLUP_WATCH) rmSync('dist', { recursive: true, force: true });
 const npm = {
   input: Object.fromEntries(npmEntries.map((e) => [e.dist.replace(/^dist\//, '').replace(/\.js$/, ''), e.source])),
   external: isExternal,
-  plugins: [typescript({ tsconfig: './tsconfig.build.json' })],
+  plugins: [minifyLiteralsRollup(), typescript({ tsconfig: './tsconfig.build.json' })],
   output: {
     dir: 'dist',
     format: 'es',
@@ -49,6 +50,7 @@ const dropIn = (entry) => ({
   plugins: [
     nodeResolve({ browser: true, exportConditions: ['production'] }),
     commonjs(), // qrcode is CommonJS
+    minifyLiteralsRollup(),
     typescript({ tsconfig: './tsconfig.build.json', declaration: false, sourceMap: true, outDir: 'dist' }),
   ],
   output: {

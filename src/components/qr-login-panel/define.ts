@@ -1,7 +1,7 @@
-/** Registers `<qr-login-panel>`; loading it twice is harmless. */
+/** Registers `<qr-login-panel>`. */
+import { define } from '../shared/define.js';
 import { QrLoginPanel } from './qr-login-panel.js';
 
-export { QrLoginPanel };
+define('qr-login-panel', QrLoginPanel);
 
-const name = 'qr-login-panel';
-if (!customElements.get(name)) customElements.define(name, QrLoginPanel);
+export { QrLoginPanel };

@@ -4,7 +4,8 @@
  * refuse.
  */
 import { html, svg, type TemplateResult } from 'lit';
-import QRCode from 'qrcode';
+// The encoder core only: the package's renderers (canvas, SVG strings) are never used.
+import QRCode from 'qrcode/lib/core/qrcode.js';
 
 const QUIET = 4;
 const paths = new Map<string, { d: string; size: number }>();

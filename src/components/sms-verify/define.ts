@@ -1,9 +1,7 @@
-/**
- * Registers `<sms-verify>`. Loading it twice, or beside a bundle that already
- * registered the element, is harmless.
- */
+/** Registers `<sms-verify>`. */
+import { define } from '../shared/define.js';
 import { SmsVerify } from './sms-verify.js';
 
-export { SmsVerify };
+define('sms-verify', SmsVerify);
 
-if (!customElements.get('sms-verify')) customElements.define('sms-verify', SmsVerify);
+export { SmsVerify };
