@@ -106,7 +106,7 @@ export async function request(
     const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
     if (token) headers.Authorization = `Bearer ${token}`;
     let payload: BodyInit | undefined;
-    if (body) {
+    if (body !== undefined) {
       payload = JSON.stringify(body);
       if (options.encrypt) {
         const wrapped = await options.encrypt(payload, context).catch(hookFailed);

@@ -224,7 +224,7 @@ export class ProtocolError extends Error {
 }
 
 /**
- * A check reads one member: it returns the value (a fresh copy for objects) or
+ * A check reads one member: it returns the value (objects read by a schema as a fresh copy) or
  * throws a `ProtocolError` naming the member. The schemas below are built from
  * a handful of them, so every body is read by the same few lines of code.
  */

@@ -91,8 +91,8 @@ export const poll = (ctx: StreamContext, wait = 0, soon = wait > 0): Stream => {
       failures = 0;
       if (stopped) return;
       ctx.deliver(body);
-      // A long-poll asks again at once, but never faster than the poll interval
-      // when the server answers without holding.
+      // A long-poll asks again at once (a delay below zero runs at once), but
+      // never faster than the poll interval when the server answers without holding.
       schedule(ctx.pollInterval - (wait && now() - started));
     } catch (e) {
       busy = false;
@@ -183,7 +183,7 @@ export const sse: StreamFactory = (ctx) => {
       ctx.deliver(data);
     });
     source.addEventListener('error', () => {
-      if (source?.readyState === 2 || ++errors > 1) toPoll();
+      if (source?.readyState === 2 || ++errors >= 2) toPoll();
     });
     alive();
   } else toPoll();
