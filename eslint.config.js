@@ -31,7 +31,7 @@ const unsafeSyntax = [
 ];
 
 export default defineConfig([
-  globalIgnores(['dist/', 'coverage/', 'node_modules/', 'bench/results.json', '**/mockServiceWorker.js']),
+  globalIgnores(['dist/', 'dist-demo/', '.scratch/', 'coverage/', 'node_modules/', 'bench/results.json', '**/mockServiceWorker.js']),
 
   js.configs.recommended,
   tseslint.configs.recommended,

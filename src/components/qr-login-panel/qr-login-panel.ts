@@ -12,6 +12,7 @@ import { styles } from './qr-login-panel.styles.js';
 const BOTH: QrApp[] = ['etax', 'iit'];
 
 /**
+ * @tag qr-login-panel
  * @summary The QR code to scan with 电子税务局APP or 个人所得税APP: the login QR,
  * or (with `mode="face"`) the face-recognition QR of the step-up. Usable alone
  * or inside `<etax-login>` and `<step-up-dialog>`.

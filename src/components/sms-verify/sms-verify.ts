@@ -20,6 +20,7 @@ const CODE_ERRORS = ['sms_code_invalid', 'sms_code_expired', 'sms_not_sent'];
 type Focus = 'input' | 'select' | 'send';
 
 /**
+ * @tag sms-verify
  * @summary SMS verification (短信验证), the fallback second factor of 再次认证:
  * the bound phone, 获取验证码 with the server's resend countdown, one code
  * field, and 登录. Usable alone with a shared `client`, or inside

@@ -1,0 +1,387 @@
+/**
+ * `<etax-login>` as a portal embeds it and a person uses it: both panels, the
+ * entry tabs and their fields, inline checks, the password form's life with
+ * password managers, the hand-over to the step-up dialog, success with its
+ * redirect rules, language, removal, and two blocks on one page.
+ */
+import { expect, fixture, fixtureCleanup, html, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import { setupWorker, type SetupWorker } from 'msw/browser';
+import '../../src/components/etax-login/define.js';
+import type { EtaxLogin } from '../../src/components/etax-login/etax-login.js';
+import { createMockBackend, type MockBackendOptions } from '../../src/mock/index.js';
+
+const PASSWORD = 'Etax@2024';
+let worker: SetupWorker;
+let backend = createMockBackend({ baseUrl: '/api/etax-login-el', pollInterval: 0.05 });
+
+function serve(options: MockBackendOptions = {}) {
+  backend = createMockBackend({
+    baseUrl: `/api/el${Math.random().toString(36).slice(2)}`,
+    pollInterval: 0.05,
+    ...options,
+  });
+  worker.use(...backend.handlers);
+  return backend.control;
+}
+
+const shadowText = (el: HTMLElement) => (el.shadowRoot!.textContent ?? '').replace(/\s+/g, ' ');
+const form = (el: EtaxLogin) => el.querySelector<HTMLFormElement>('form.etax-form')!;
+/** The input a label names, found the way assistive technology does: through <label for>. */
+function field(el: EtaxLogin, label: string): HTMLInputElement {
+  const l = [...el.querySelectorAll('label')].find((x) => x.textContent!.trim() === label);
+  if (!l)
+    throw new Error(
+      `no field labelled ${label}; labels: ${[...el.querySelectorAll('label')].map((x) => x.textContent)}`,
+    );
+  return document.getElementById(l.htmlFor) as HTMLInputElement;
+}
+const tab = (el: EtaxLogin, name: string) =>
+  [...el.querySelectorAll<HTMLButtonElement>('[role="tab"]')].find((t) => t.textContent!.trim() === name)!;
+const submit = (el: EtaxLogin) => el.querySelector<HTMLButtonElement>('.etax-submit')!;
+const describedText = (input: HTMLInputElement) =>
+  (input.getAttribute('aria-describedby') ?? '')
+    .split(' ')
+    .filter(Boolean)
+    .map((id) => document.getElementById(id)?.textContent?.replace(/\s+/g, ' ').trim())
+    .join(' ');
+
+async function type(input: HTMLInputElement, text: string) {
+  input.focus();
+  input.select();
+  await sendKeys({ type: text });
+}
+
+async function mount(attrs = '', options: { lang?: string } = {}) {
+  const el = await fixture<EtaxLogin>(
+    html`<etax-login base-url=${backend.baseUrl} transport="poll" lang=${options.lang ?? ''}></etax-login>`,
+  );
+  for (const [k, v] of new URLSearchParams(attrs)) el.setAttribute(k, v);
+  await el.updateComplete;
+  return el;
+}
+
+const qrShown = (el: EtaxLogin) =>
+  waitUntil(
+    () => el.shadowRoot!.querySelector('qr-login-panel')?.shadowRoot?.querySelector('svg[part="qr-code"]'),
+    'a login QR',
+    {
+      timeout: 4000,
+    },
+  );
+const dialogOpen = (el: EtaxLogin) =>
+  waitUntil(
+    () => el.shadowRoot!.querySelector('step-up-dialog')?.shadowRoot?.querySelector('dialog[open]'),
+    'the step-up dialog',
+    {
+      timeout: 4000,
+    },
+  );
+
+describe('<etax-login>', () => {
+  before(async () => {
+    worker = setupWorker(...backend.handlers);
+    await worker.start({ quiet: true, onUnhandledRequest: 'bypass' });
+  });
+  after(() => worker.stop());
+  afterEach(() => {
+    fixtureCleanup();
+    worker.resetHandlers();
+  });
+
+  it('shows the QR login beside the password login, accessible', async () => {
+    serve();
+    const el = await mount();
+    await qrShown(el);
+    await expect(el).to.be.accessible();
+    const text = shadowText(el);
+    expect(text).to.include('扫码登录').and.include('推荐').and.include('用户名密码登录');
+    expect(text.indexOf('扫码登录')).to.be.lessThan(text.indexOf('用户名密码登录'));
+    expect([...el.querySelectorAll('[role="tab"]')].map((t) => t.textContent!.trim())).to.deep.equal([
+      '企业业务',
+      '自然人业务',
+      '代理业务',
+    ]);
+  });
+
+  it('starts once a base URL arrives after it was placed (frameworks set properties late)', async () => {
+    serve();
+    const el = await fixture<EtaxLogin>(html`<etax-login transport="poll"></etax-login>`);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(backend.control.requests).to.have.length(0);
+    el.baseUrl = backend.baseUrl;
+    await qrShown(el);
+  });
+
+  it('puts a real form in the light DOM where password managers look, with username and current-password', async () => {
+    serve();
+    const el = await mount();
+    const inputs = document.querySelectorAll<HTMLInputElement>('etax-login form input');
+    expect(inputs.length).to.equal(3);
+    const pw = document.querySelector<HTMLInputElement>('form input[autocomplete="current-password"]')!;
+    expect(pw.type).to.equal('password');
+    expect(pw.form).to.equal(form(el));
+    const user = document.querySelector<HTMLInputElement>('form input[autocomplete="username"]')!;
+    expect(user.form).to.equal(form(el));
+    expect(user.name).to.equal('account');
+    expect(form(el).querySelector('button[type="submit"]')).to.exist;
+    // A framework that owns the element's children may remove the form: it comes back.
+    form(el).parentElement!.remove();
+    await waitUntil(() => el.querySelector('form.etax-form'), 'the form re-attached');
+    expect(el.querySelector('form.etax-form')!.isConnected).to.equal(true);
+  });
+
+  it('shows each entry’s own labelled fields and moves between tabs with arrow keys', async () => {
+    serve();
+    const el = await mount();
+    expect(field(el, '统一社会信用代码/纳税人识别号')).to.exist;
+    expect(field(el, '居民身份证号码/手机号码/用户名')).to.exist;
+    expect(field(el, '个人用户密码')).to.exist;
+    tab(el, '企业业务').focus();
+    await sendKeys({ press: 'ArrowRight' });
+    await el.updateComplete;
+    expect(tab(el, '自然人业务').getAttribute('aria-selected')).to.equal('true');
+    expect(document.activeElement).to.equal(tab(el, '自然人业务'));
+    expect(el.querySelectorAll('.etax-field input')).to.have.length(2);
+    await sendKeys({ press: 'ArrowRight' });
+    await el.updateComplete;
+    expect(field(el, '代理机构统一社会信用代码/纳税人识别号')).to.exist;
+    expect(field(el, '代理人居民身份证号码/手机号码/用户名')).to.exist;
+    await sendKeys({ press: 'Home' });
+    await el.updateComplete;
+    expect(tab(el, '企业业务').getAttribute('aria-selected')).to.equal('true');
+    await expect(el).to.be.accessible();
+  });
+
+  it('checks fields inline: a wrong taxpayer ID blocks, a USCC checksum only warns', async () => {
+    const control = serve();
+    const el = await mount();
+    const id = field(el, '统一社会信用代码/纳税人识别号');
+    await type(id, '12345');
+    await sendKeys({ press: 'Tab' });
+    await el.updateComplete;
+    expect(id.getAttribute('aria-invalid')).to.equal('true');
+    expect(describedText(id)).to.include('纳税人识别号为15位、18位、20位');
+    await expect(el).to.be.accessible();
+
+    await type(id, '91310110666007217A'); // wrong check symbol
+    await sendKeys({ press: 'Tab' });
+    await el.updateComplete;
+    expect(id.getAttribute('aria-invalid')).to.equal('false');
+    expect(describedText(id)).to.include('校验位不符');
+
+    submit(el).click();
+    await el.updateComplete;
+    const account = field(el, '居民身份证号码/手机号码/用户名');
+    expect(account.getAttribute('aria-invalid')).to.equal('true');
+    expect(describedText(account)).to.include('请输入居民身份证号码/手机号码/用户名');
+    expect(document.activeElement).to.equal(account);
+    expect(control.requests.filter((r) => r.path.startsWith('/v1/flows/password'))).to.have.length(0);
+    await expect(el).to.be.accessible();
+  });
+
+  it('keeps what was typed after a refused password, except the password', async () => {
+    const control = serve();
+    const el = await mount();
+    tab(el, '自然人业务').click();
+    await el.updateComplete;
+    await type(field(el, '居民身份证号码/手机号码/用户名'), '11010519491231002X');
+    await type(field(el, '个人用户密码'), 'wrong-password');
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => el.querySelector('[role="alert"] .etax-error'), 'the refusal');
+    expect(el.querySelector('[role="alert"]')!.textContent).to.include('输入的个人账号或密码错误，请重新输入！');
+    expect(field(el, '居民身份证号码/手机号码/用户名').value).to.equal('11010519491231002X');
+    expect(field(el, '个人用户密码').value).to.equal('');
+    expect(document.activeElement).to.equal(field(el, '个人用户密码'));
+    expect(control.requests.filter((r) => r.path === '/v1/flows/password')).to.have.length(1);
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows a refused taxpayer ID at its field', async () => {
+    serve();
+    const el = await mount();
+    await type(field(el, '统一社会信用代码/纳税人识别号'), '91110000000000000X');
+    await type(field(el, '居民身份证号码/手机号码/用户名'), 'wangxiuying');
+    await type(field(el, '个人用户密码'), PASSWORD);
+    submit(el).click();
+    const id = field(el, '统一社会信用代码/纳税人识别号');
+    await waitUntil(() => id.getAttribute('aria-invalid') === 'true', 'the field marked');
+    expect(describedText(id)).to.include('输入的统一社会信用代码或纳税人识别号错误');
+  });
+
+  it('shows and hides the password with a toggle button', async () => {
+    serve();
+    const el = await mount();
+    const pw = field(el, '个人用户密码');
+    const toggle = el.querySelector<HTMLButtonElement>('.etax-reveal')!;
+    expect(toggle.getAttribute('aria-pressed')).to.equal('false');
+    toggle.click();
+    await el.updateComplete;
+    expect(pw.type).to.equal('text');
+    expect(toggle.getAttribute('aria-pressed')).to.equal('true');
+    expect(toggle.textContent!.trim()).to.equal('隐藏密码');
+  });
+
+  it('sends one request however often 登录 is pressed', async () => {
+    const control = serve({ latency: 300 });
+    const el = await mount();
+    tab(el, '自然人业务').click();
+    await el.updateComplete;
+    await type(field(el, '居民身份证号码/手机号码/用户名'), 'wangxiuying');
+    await type(field(el, '个人用户密码'), PASSWORD);
+    for (let i = 0; i < 4; i++) submit(el).click();
+    await el.updateComplete;
+    expect(submit(el).getAttribute('aria-disabled')).to.equal('true');
+    expect(submit(el).textContent!.trim()).to.equal('正在登录…');
+    await dialogOpen(el);
+    expect(control.requests.filter((r) => r.path === '/v1/flows/password')).to.have.length(1);
+  });
+
+  it('opens the step-up dialog by itself after the password, with the step-up event', async () => {
+    serve();
+    const el = await mount();
+    const seen: Event[] = [];
+    el.addEventListener('etax-step-up-required', (e) => seen.push(e));
+    await type(field(el, '统一社会信用代码/纳税人识别号'), '91310110666007217T');
+    await type(field(el, '居民身份证号码/手机号码/用户名'), 'wangxiuying');
+    await type(field(el, '个人用户密码'), PASSWORD);
+    await sendKeys({ press: 'Enter' });
+    await dialogOpen(el);
+    expect(seen).to.have.length(1);
+    expect((seen[0] as CustomEvent).detail).to.deep.equal({
+      methods: ['face_iit', 'face_etax', 'sms'],
+      maskedPhone: '176****2696',
+    });
+    expect(field(el, '个人用户密码').value).to.equal('');
+  });
+
+  describe('success and redirects', () => {
+    async function loginByQr(redirectUrl: string | undefined, attrs = '') {
+      const control = serve({ redirectUrl });
+      const el = await mount(attrs);
+      const went: string[] = [];
+      el.navigate = (url) => went.push(url);
+      await qrShown(el);
+      control.scan('etax');
+      control.confirm();
+      return { el, went };
+    }
+
+    it('goes to a same-origin redirect after success', async () => {
+      const { el, went } = await loginByQr('/portal/home');
+      const success = await new Promise<CustomEvent>((r) =>
+        el.addEventListener('etax-login-success', (e) => r(e as CustomEvent)),
+      );
+      expect(success.cancelable).to.equal(true);
+      expect(success.detail).to.include({ via: 'qr', redirectUrl: '/portal/home' });
+      await waitUntil(() => went.length, 'navigation');
+      expect(went).to.deep.equal([`${location.origin}/portal/home`]);
+      await el.updateComplete;
+      expect(shadowText(el)).to.include('登录成功');
+      await expect(el).to.be.accessible();
+    });
+
+    it('stays when the host prevents the success event', async () => {
+      const { el, went } = await loginByQr('/portal/home');
+      el.addEventListener('etax-login-success', (e) => e.preventDefault());
+      await waitUntil(() => shadowText(el).includes('登录成功'), 'success');
+      expect(went).to.deep.equal([]);
+    });
+
+    it('does not follow a redirect to another origin', async () => {
+      const { el, went } = await loginByQr('https://evil.example/steal');
+      await waitUntil(() => shadowText(el).includes('登录成功'), 'success');
+      expect(went).to.deep.equal([]);
+    });
+
+    it('follows a redirect to an allow-listed origin and path', async () => {
+      const { el, went } = await loginByQr(
+        'https://portal.example.gov.cn/etax/home',
+        'allowed-redirects=https://portal.example.gov.cn/etax/',
+      );
+      await waitUntil(() => went.length, 'navigation');
+      expect(went).to.deep.equal(['https://portal.example.gov.cn/etax/home']);
+      expect(el).to.exist;
+    });
+
+    it('never follows a javascript: URL', async () => {
+      const { el, went } = await loginByQr('javascript:alert(1)', 'allowed-redirects=javascript:');
+      await waitUntil(() => shadowText(el).includes('登录成功'), 'success');
+      expect(went).to.deep.equal([]);
+    });
+  });
+
+  it('switches language at runtime', async () => {
+    serve();
+    const el = await mount();
+    el.lang = 'en';
+    await el.updateComplete;
+    expect(shadowText(el)).to.include('Scan to log in');
+    expect([...el.querySelectorAll('[role="tab"]')].map((t) => t.textContent!.trim())).to.deep.equal([
+      'Enterprise',
+      'Individual',
+      'Agent',
+    ]);
+    expect(field(el, 'Personal password')).to.exist;
+    el.lang = 'zh-CN';
+    await el.updateComplete;
+    expect(field(el, '个人用户密码')).to.exist;
+  });
+
+  it('runs a portal’s challenge before the password is sent', async () => {
+    const control = serve();
+    const el = await mount();
+    let answer: false | Record<string, string> = false;
+    const asked: unknown[] = [];
+    el.beforeSubmit = async (input) => {
+      asked.push(input);
+      return answer;
+    };
+    tab(el, '自然人业务').click();
+    await el.updateComplete;
+    await type(field(el, '居民身份证号码/手机号码/用户名'), 'wangxiuying');
+    await type(field(el, '个人用户密码'), PASSWORD);
+    submit(el).click();
+    await waitUntil(() => asked.length === 1, 'the challenge');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(control.requests.filter((r) => r.path === '/v1/flows/password')).to.have.length(0);
+    expect(asked[0]).to.deep.equal({ entry: 'individual', fields: { account: 'wangxiuying' } });
+    answer = { captchaTicket: 't-123' };
+    submit(el).click();
+    await dialogOpen(el);
+    const sent = control.requests.find((r) => r.path === '/v1/flows/password')!;
+    expect(JSON.stringify(sent.body)).to.include('t-123').and.not.include(PASSWORD);
+  });
+
+  it('leaves no request behind once removed mid-flow', async () => {
+    const control = serve();
+    const el = await mount();
+    await qrShown(el);
+    el.remove();
+    await new Promise((r) => setTimeout(r, 50));
+    const n = control.requests.length;
+    await new Promise((r) => setTimeout(r, 400));
+    expect(control.requests.length).to.equal(n);
+  });
+
+  it('runs two blocks on one page without interfering', async () => {
+    serve();
+    const wrap = await fixture<HTMLDivElement>(
+      html`<div>
+        <etax-login base-url=${backend.baseUrl} transport="poll"></etax-login>
+        <etax-login base-url=${backend.baseUrl} transport="poll" lang="en"></etax-login>
+      </div>`,
+    );
+    const [a, b] = [...wrap.querySelectorAll<EtaxLogin>('etax-login')];
+    await qrShown(a);
+    await qrShown(b);
+    const ids = [...wrap.querySelectorAll('[id]')].map((e) => e.id);
+    expect(new Set(ids).size).to.equal(ids.length);
+    await type(field(a, '统一社会信用代码/纳税人识别号'), 'bad');
+    await sendKeys({ press: 'Tab' });
+    await a.updateComplete;
+    expect(field(a, '统一社会信用代码/纳税人识别号').getAttribute('aria-invalid')).to.equal('true');
+    expect(field(b, 'Unified social credit code / taxpayer ID').getAttribute('aria-invalid')).to.equal('false');
+    expect(backend.control.flows.filter((f) => f.kind === 'qr')).to.have.length(2);
+  });
+});
