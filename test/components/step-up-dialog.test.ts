@@ -95,7 +95,7 @@ async function openFor(account: keyof typeof ACCOUNTS = 'wangxiuying'): Promise<
   const c = (client = createLoginClient({ baseUrl: backend.baseUrl, crossTab: false }));
   const page = await fixture<HTMLElement>(html`<div>
     <button id="login" type="button">登录</button>
-    <step-up-dialog .client=${c}><a slot="help" href="#help">帮助</a></step-up-dialog>
+    <step-up-dialog .client=${c}><a slot="help" href="/help/step-up">帮助</a></step-up-dialog>
   </div>`);
   const el = page.querySelector('step-up-dialog')!;
   const login = page.querySelector<HTMLButtonElement>('#login')!;
