@@ -504,7 +504,10 @@ describe('<sms-verify>', () => {
     it('logs in by pointer: click 获取验证码, the field, 登录', async () => {
       const el = await mount(await atSms());
       await click(send(el));
-      await until(() => !!control.lastCode, 'the code');
+      await until(
+        () => !!control.lastCode && client?.state.kind === 'sms' && client.state.phase === 'sent',
+        'the code',
+      );
       await click(input(el));
       await sendKeys({ type: control.lastCode! });
       await click(submit(el));
@@ -515,7 +518,10 @@ describe('<sms-verify>', () => {
     it('takes a typed code with spaces, which maxlength does not cut', async () => {
       const el = await mount(await atSms());
       send(el).click();
-      await until(() => !!control.lastCode, 'the code');
+      await until(
+        () => !!control.lastCode && client?.state.kind === 'sms' && client.state.phase === 'sent',
+        'the code',
+      );
       const code = control.lastCode!;
       input(el).focus();
       await sendKeys({ type: `${code.slice(0, 3)} ${code.slice(3)}` });
@@ -527,7 +533,10 @@ describe('<sms-verify>', () => {
     it('takes a pasted code with spaces (or a whole message), which maxlength does not cut', async () => {
       const el = await mount(await atSms());
       send(el).click();
-      await until(() => !!control.lastCode, 'the code');
+      await until(
+        () => !!control.lastCode && client?.state.kind === 'sms' && client.state.phase === 'sent',
+        'the code',
+      );
       const code = control.lastCode!;
       const paste = (value: string) => {
         const data = new DataTransfer();
@@ -551,7 +560,10 @@ describe('<sms-verify>', () => {
     it('sends one request for a double click', async () => {
       const el = await mount(await atSms());
       send(el).click();
-      await until(() => !!control.lastCode, 'the code');
+      await until(
+        () => !!control.lastCode && client?.state.kind === 'sms' && client.state.phase === 'sent',
+        'the code',
+      );
       await el.updateComplete;
       input(el).value = control.lastCode!;
       await sendMouse({ type: 'move', position: [0, 0] });
@@ -567,7 +579,10 @@ describe('<sms-verify>', () => {
       const el = await mount(await atSms());
       const seen = record(el);
       send(el).click();
-      await until(() => !!control.lastCode, 'the code');
+      await until(
+        () => !!control.lastCode && client?.state.kind === 'sms' && client.state.phase === 'sent',
+        'the code',
+      );
       const wrong = control.lastCode === '000000' ? '111111' : '000000';
       for (const left of [4, 3, 2, 1]) {
         input(el).value = wrong;
@@ -601,7 +616,10 @@ describe('<sms-verify>', () => {
       const el = await mount(await atSms());
       const seen = record(el);
       send(el).click();
-      await until(() => !!control.lastCode, 'the code');
+      await until(
+        () => !!control.lastCode && client?.state.kind === 'sms' && client.state.phase === 'sent',
+        'the code',
+      );
       const code = control.lastCode!;
       input(el).value = code.split('').reverse().join('') === code ? '000000' : code.split('').reverse().join('');
       submit(el).click();
@@ -617,7 +635,10 @@ describe('<sms-verify>', () => {
       const el = await mount(await atSms(), { embedded: true });
       const seen = record(el);
       send(el).click();
-      await until(() => !!control.lastCode, 'the code');
+      await until(
+        () => !!control.lastCode && client?.state.kind === 'sms' && client.state.phase === 'sent',
+        'the code',
+      );
       await settle(el);
       expect(text(part(el, 'phone'))).to.equal('验证码已发送到手机号：176****2696');
       expect(seen).to.deep.equal([]);
@@ -626,7 +647,10 @@ describe('<sms-verify>', () => {
     it('switches language at runtime', async () => {
       const el = await mount(await atSms());
       send(el).click();
-      await until(() => !!control.lastCode, 'the code');
+      await until(
+        () => !!control.lastCode && client?.state.kind === 'sms' && client.state.phase === 'sent',
+        'the code',
+      );
       await settle(el);
       el.lang = 'en';
       await el.updateComplete;
