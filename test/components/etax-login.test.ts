@@ -255,6 +255,70 @@ describe('<etax-login>', () => {
     expect(field(el, '个人用户密码').value).to.equal('');
   });
 
+  it('walks an agent login by keyboard alone: password, SMS, client choice, success', async () => {
+    const control = serve();
+    const el = await mount();
+    const events: string[] = [];
+    for (const type of [
+      'etax-step-up-required',
+      'etax-method-chosen',
+      'etax-sms-sent',
+      'etax-identity-required',
+      'etax-login-success',
+    ]) {
+      el.addEventListener(type, () => events.push(type));
+    }
+    el.addEventListener('etax-login-success', (e) => e.preventDefault());
+    const deep = () => {
+      let a: Element | null = document.activeElement;
+      while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+      return a as HTMLElement | null;
+    };
+    // Entry tabs: from 企业业务, two arrows to 代理业务.
+    tab(el, '企业业务').focus();
+    await sendKeys({ press: 'ArrowRight' });
+    await sendKeys({ press: 'ArrowRight' });
+    await el.updateComplete;
+    expect(tab(el, '代理业务').getAttribute('aria-selected')).to.equal('true');
+    await sendKeys({ press: 'Tab' });
+    await sendKeys({ type: '9144030071526726XG' });
+    await sendKeys({ press: 'Tab' });
+    await sendKeys({ type: '150102198807303035' });
+    await sendKeys({ press: 'Tab' });
+    await sendKeys({ type: PASSWORD });
+    await sendKeys({ press: 'Enter' });
+    await dialogOpen(el);
+    // Focus is in the dialog, on the first method; 短信验证 is the third.
+    await waitUntil(() => deep()?.getAttribute('role') === 'tab', 'focus on the methods');
+    await sendKeys({ press: 'End' });
+    await sendKeys({ press: 'Enter' });
+    const dialog = el.shadowRoot!.querySelector('step-up-dialog')!;
+    const sms = () => dialog.shadowRoot!.querySelector('sms-verify')!;
+    await waitUntil(() => sms().shadowRoot?.querySelector('[part~="send"]'), 'the SMS step');
+    // Tab forward until 获取验证码 has focus, then press it.
+    for (let i = 0; i < 6 && !deep()?.matches('[part~="send"]'); i++) await sendKeys({ press: 'Tab' });
+    expect(deep()?.matches('[part~="send"]')).to.equal(true);
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => control.lastCode && deep()?.matches('input'), 'the code field focused');
+    await sendKeys({ type: control.lastCode! });
+    await sendKeys({ press: 'Enter' });
+    // 身份类型选择: the agent's clients, first one focused; the second is chosen with an arrow.
+    await waitUntil(() => deep()?.matches('input[type="radio"]'), 'the client choice');
+    await sendKeys({ press: 'ArrowDown' });
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => shadowText(el).includes('登录成功'), 'success');
+    expect(events).to.deep.equal([
+      'etax-step-up-required',
+      'etax-method-chosen',
+      'etax-sms-sent',
+      'etax-identity-required',
+      'etax-login-success',
+    ]);
+    const identity = control.requests.find((r) => r.path.endsWith('/identity'))!;
+    expect(identity.status).to.equal(200);
+    await expect(el).to.be.accessible();
+  });
+
   describe('success and redirects', () => {
     async function loginByQr(redirectUrl: string | undefined, attrs = '') {
       const control = serve({ redirectUrl });

@@ -21,22 +21,17 @@ type StepUpState = Extract<LoginState, { methods: StepUpMethod[] }>;
 const inStepUp = (s: LoginState): s is StepUpState => STEP_UP.includes(s.kind);
 
 /**
- * The mandatory second factor after a password (再次认证), as a modal dialog
- * that opens and closes by itself with the client's state: face recognition
- * with 个人所得税APP or 电子税务局APP, or an SMS code; then, when the server asks,
- * the identity choice (身份类型选择). A flow that ends (timed out, locked,
- * refused) is explained in the dialog with a way to log in again.
- *
- * ```html
- * <step-up-dialog base-url="/api/etax-login"></step-up-dialog>
- * ```
- *
- * Focus moves into the dialog when it opens and stays there (Tab wraps);
- * Esc and the close button cancel the flow; focus then returns to the element
- * that had it before (usually the 登录 button).
- *
  * @tag step-up-dialog
- * @summary Second-factor dialog (face recognition or SMS) and identity choice.
+ * @summary The mandatory second factor after a password (再次认证), as a modal
+ * dialog that opens and closes by itself with the client's state: face
+ * recognition with 个人所得税APP or 电子税务局APP (the QR of `<qr-login-panel
+ * mode="face">`), or an SMS code (`<sms-verify>`), switchable at any time;
+ * then, when the server asks, the identity choice (身份类型选择). After a
+ * failed face check it offers 改用短信验证 and, while attempts are left, 重新扫码;
+ * a flow that ends (timed out, locked, refused) is explained with 重新登录.
+ * Focus moves into the dialog when it opens and stays there (Tab wraps); Esc
+ * and the close button cancel the flow, and focus returns to the element that
+ * had it before (usually the 登录 button).
  *
  * @fires etax-method-chosen - The person chose a method: `{ method }`.
  * @fires etax-cancel - The person closed the dialog (Esc or 关闭): `{ reason: 'user' }`; unless `embedded`, also when the flow was cancelled elsewhere.
@@ -54,15 +49,16 @@ const inStepUp = (s: LoginState): s is StepUpState => STEP_UP.includes(s.kind);
  * @csspart close - The close button.
  * @csspart methods - The list of methods (a tab list).
  * @csspart method - Each method's tab.
- * @csspart face - The face-recognition panel (instructions and QR).
- * @csspart sms - The SMS panel.
+ * @csspart face - The face-recognition panel (the embedded `<qr-login-panel>` with its instructions and status).
+ * @csspart sms - The SMS panel (the embedded `<sms-verify>`).
  * @csspart identity - The identity choice form.
- * @csspart status - The status line (loading, results, errors), announced to screen readers.
+ * @csspart status - The status line of the identity step and of a finished flow, announced to screen readers.
  *
- * @cssprop [--etax-step-up-width=34rem] - Width of the dialog; never wider than the screen.
- * @cssprop [--etax-step-up-padding=var(--etax-spacing)] - Space inside the dialog.
- * @cssprop [--etax-step-up-radius=var(--etax-radius)] - Corner radius of the dialog.
- * @cssprop [--etax-step-up-backdrop=var(--etax-color-scrim)] - The backdrop over the page.
+ * @cssprop --etax-step-up-width - Width of the dialog, never wider than the screen; default 34rem.
+ * @cssprop --etax-step-up-padding - Space inside the dialog; default `--etax-spacing` (16px).
+ * @cssprop --etax-step-up-radius - Corner radius of the dialog; default `--etax-radius` (6px).
+ * @cssprop --etax-step-up-backdrop - The backdrop over the page; default `--etax-color-scrim`.
+ * @cssprop --etax-qr-size - Side of the face-recognition QR (of `<qr-login-panel>`); default 200px.
  */
 export class StepUpDialog extends EtaxElement {
   static override styles = [tokens, styles];
@@ -109,7 +105,8 @@ export class StepUpDialog extends EtaxElement {
     }
     if (state.kind === 'identity' && previous.kind !== 'identity') this.chosenIdentity = state.identities[0]?.id;
     if (state.kind === 'step-up' && state.pending) this.lastMethod = state.pending;
-    if (['face-failed', 'identity', 'flow-ended'].includes(state.kind) && state.kind !== previous.kind) this.refocus = true;
+    if (['face-failed', 'identity', 'flow-ended'].includes(state.kind) && state.kind !== previous.kind)
+      this.refocus = true;
     if (state.kind === 'step-up' && state.error && !('error' in previous && previous.error)) this.refocus = true;
   }
 
@@ -123,7 +120,8 @@ export class StepUpDialog extends EtaxElement {
       dialog.close();
       this.restoreFocus();
     }
-    const changed = this.shown !== this.state;
+    // Only a new step moves focus: within one (SMS sending → sent) the embedded element places it.
+    const changed = this.shown?.kind !== this.state.kind;
     this.shown = this.state;
     if (!dialog.open) return;
     // Focus follows the state when its main control changed, or when the focused control went away with it.
@@ -184,12 +182,12 @@ export class StepUpDialog extends EtaxElement {
     if (!to || !(event.currentTarget as HTMLElement).contains(to)) this.focusedMethod = undefined;
   }
 
-  /** Picks or switches the method; `again` re-asks for the same one (重新扫码, 重试). */
-  private choose(method: StepUpMethod, again = false) {
+  /** Picks or switches the method. The one on show is asked for again only after a failure (重新扫码, 重试). */
+  private choose(method: StepUpMethod) {
     const s = this.state;
     const client = this.login.client;
     if (!client || !inStepUp(s) || s.kind === 'face-verifying') return;
-    if (method === this.selectedMethod(s) && !again) return;
+    if (method === this.selectedMethod(s) && s.kind !== 'face-failed' && !(s.kind === 'step-up' && s.error)) return;
     if (method !== 'sms') this.lastMethod = method;
     try {
       void client.chooseStepUp(method);
@@ -223,20 +221,21 @@ export class StepUpDialog extends EtaxElement {
 
   /**
    * Closes the dialog as the close button does: an ongoing flow is cancelled
-   * (with `etax-cancel`), then the client goes back to the login page.
+   * (`etax-cancel` first, then the request), then the client goes back to the
+   * login page. A flow that had already ended is just left.
    */
   close(): void {
     const client = this.login.client;
     const s = this.state;
     if (!client || !OPEN.includes(s.kind)) return;
     if (s.kind !== 'flow-ended') {
+      this.dispatchEvent(new EtaxCancelEvent({ reason: 'user' }));
       this.cancelling = true;
       try {
         void client.cancel();
       } finally {
         this.cancelling = false;
       }
-      this.dispatchEvent(new EtaxCancelEvent({ reason: 'user' }));
     }
     this.restart();
   }
@@ -284,21 +283,22 @@ export class StepUpDialog extends EtaxElement {
       @focusout=${this.onTabsFocusout}
     >
       ${methods.map(
-        (m) => html`<button
-          type="button"
-          part="method"
-          role="tab"
-          id=${`tab-${m}`}
-          data-method=${m}
-          aria-selected=${m === selected ? 'true' : 'false'}
-          aria-controls=${ifDefined(m === selected ? 'panel' : undefined)}
-          aria-disabled=${busy ? 'true' : 'false'}
-          tabindex=${m === roving ? 0 : -1}
-          ?data-focus=${m === roving && s.kind !== 'face-failed' && !(s.kind === 'step-up' && s.error)}
-          @click=${() => this.choose(m)}
-        >
-          ${t.stepUp.methods[m]}
-        </button>`,
+        (m) =>
+          html`<button
+            type="button"
+            part="method"
+            role="tab"
+            id=${`tab-${m}`}
+            data-method=${m}
+            aria-selected=${m === selected ? 'true' : 'false'}
+            aria-controls=${ifDefined(m === selected ? 'panel' : undefined)}
+            aria-disabled=${busy ? 'true' : 'false'}
+            tabindex=${m === roving ? 0 : -1}
+            ?data-focus=${m === roving && s.kind !== 'face-failed' && !(s.kind === 'step-up' && s.error)}
+            @click=${() => this.choose(m)}
+          >
+            ${t.stepUp.methods[m]}
+          </button>`,
       )}
     </div>`;
   }
@@ -378,13 +378,17 @@ export class StepUpDialog extends EtaxElement {
     switch (s.kind) {
       case 'step-up':
         if (panel) return { text: '' };
-        if (s.error) return { text: s.error.code === 'qr_expired' ? t.stepUp.qrExpired : this.message(s.error), error: true };
+        if (s.error)
+          return { text: s.error.code === 'qr_expired' ? t.stepUp.qrExpired : this.message(s.error), error: true };
         return { text: s.pending ? t.qr.loading : '' };
       case 'identity':
         return s.error ? { text: this.message(s.error), error: true } : { text: s.pending ? t.login.submitting : '' };
       case 'flow-ended':
         return {
-          text: s.error && (s.reason === 'locked' || s.reason === 'error') ? this.message(s.error) : t.login.ended[s.reason],
+          text:
+            s.error && (s.reason === 'locked' || s.reason === 'error')
+              ? this.message(s.error)
+              : t.login.ended[s.reason],
           error: s.reason !== 'cancelled',
         };
       default:
@@ -399,15 +403,19 @@ export class StepUpDialog extends EtaxElement {
       const again = s.attemptsLeft > 0 && s.methods.includes(s.method);
       return html`<div class="actions">
         ${sms ? html`<button class="primary" type="button" data-focus @click=${() => this.choose('sms')}>${t.stepUp.useSms}</button>` : nothing}
-        ${again
-          ? html`<button type="button" ?data-focus=${!sms} @click=${() => this.choose(s.method, true)}>${t.stepUp.faceRetry}</button>`
-          : nothing}
+        ${
+          again
+            ? html`<button type="button" ?data-focus=${!sms} @click=${() => this.choose(s.method)}>
+                ${t.stepUp.faceRetry}
+              </button>`
+            : nothing
+        }
       </div>`;
     }
     if (s.kind === 'step-up' && s.error && this.lastMethod && s.methods.includes(this.lastMethod)) {
       const method = this.lastMethod;
       return html`<div class="actions">
-        <button class="primary" type="button" data-focus @click=${() => this.choose(method, true)}>${t.qr.retry}</button>
+        <button class="primary" type="button" data-focus @click=${() => this.choose(method)}>${t.qr.retry}</button>
       </div>`;
     }
     if (s.kind === 'flow-ended') {
@@ -440,7 +448,12 @@ export class StepUpDialog extends EtaxElement {
           <span aria-hidden="true">×</span>
         </button>
       </header>
-      ${step ? html`<p id="intro" class="intro">${t.stepUp.intro}</p>${this.renderMethods(step, selected)}${this.renderPanel(step, selected)}` : nothing}
+      ${
+        step
+          ? html`<p id="intro" class="intro">${t.stepUp.intro}</p>
+              ${this.renderMethods(step, selected)}${this.renderPanel(step, selected)}`
+          : nothing
+      }
       ${s.kind === 'identity' ? this.renderIdentity(s) : nothing}
       <p id="status" part="status" role="status" class=${status.error ? 'status error' : 'status'}>${status.text}</p>
       ${this.renderActions(s)}
