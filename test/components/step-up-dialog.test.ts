@@ -142,9 +142,12 @@ describe('<step-up-dialog> opening and focus', () => {
     expect(parts(el).querySelector('[role="tablist"]')!.getAttribute('aria-label')).to.equal('认证方式');
     expect(focused()).to.equal(tabs(el)[0]);
     expect(text(parts(el).querySelector('.expiry'))).to.match(/^请在\d+分钟内完成认证$/);
-    // The page behind is inert.
-    expect(document.querySelector('#login')!.matches(':modal')).to.equal(false);
-    expect(document.elementFromPoint(1, 1)).to.not.equal(document.querySelector('#login'));
+    // The page behind is inert: it can be neither clicked nor focused.
+    const login = document.querySelector<HTMLButtonElement>('#login')!;
+    const at = login.getBoundingClientRect();
+    expect(document.elementFromPoint(at.x + 2, at.y + 2)).to.not.equal(login);
+    login.focus();
+    expect(focused()).to.equal(tabs(el)[0]);
   });
 
   it('keeps Tab and Shift+Tab inside the dialog, wrapping at both ends', async () => {
@@ -489,6 +492,39 @@ describe('<step-up-dialog> a finished flow', () => {
     expect(o.el.open).to.equal(false);
     expect(o.cancels).to.have.length(before);
     expect(focused()).to.equal(o.login);
+  });
+});
+
+describe('<step-up-dialog> events', () => {
+  const NAMES = ['etax-state-change', 'etax-step-up-required', 'etax-method-chosen', 'etax-cancel', 'etax-error', 'etax-login-success'];
+
+  async function withEvents(embedded: boolean) {
+    const c = (client = createLoginClient({ baseUrl: backend.baseUrl, crossTab: false }));
+    const page = await fixture<HTMLElement>(html`<div><step-up-dialog .client=${c} ?embedded=${embedded}></step-up-dialog></div>`);
+    const el = page.querySelector('step-up-dialog')!;
+    const seen: string[] = [];
+    for (const name of NAMES) page.addEventListener(name, (e) => seen.push(e.type));
+    await c.submitPassword({ ...ACCOUNTS.wangxiuying, password: DEFAULT_PASSWORD });
+    await stateIs(el, 'step-up');
+    await expect(el).to.be.accessible();
+    tabs(el)[0].click();
+    await stateIs(el, 'face-waiting');
+    await sendKeys({ press: 'Escape' });
+    await el.updateComplete;
+    return seen;
+  }
+
+  it('alone: the state events, the person’s choice and one cancel', async () => {
+    const seen = await withEvents(false);
+    expect(seen.filter((t) => t === 'etax-step-up-required')).to.have.length(1);
+    expect(seen).to.include('etax-state-change');
+    expect(seen.filter((t) => t === 'etax-method-chosen')).to.have.length(1);
+    expect(seen.filter((t) => t === 'etax-cancel')).to.have.length(1);
+  });
+
+  it('embedded: only what the person did (the container reports the states)', async () => {
+    const seen = await withEvents(true);
+    expect(seen).to.deep.equal(['etax-method-chosen', 'etax-cancel']);
   });
 });
 
