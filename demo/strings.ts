@@ -161,7 +161,7 @@ const zhCN = {
 
   gallery: {
     intro:
-      '每个元素的每个状态并排展示。每张卡片都有自己的模拟后端和真实的客户端，被驱动到所示状态；再次认证对话框是模态的，所以每个对话框在自己的框架里。',
+      '每个元素的每个状态并排展示。每张卡片都有自己的模拟后端和真实的客户端，被驱动到所示状态；再次认证对话框是模态的，所以每个对话框在自己的框架里。二维码和登录流程的有效期在这里被拉长，浏览时不会过期；重发验证码的倒计时照常。',
     sections: {
       qr: '<qr-login-panel> 扫码登录',
       login: '<etax-login> 登录区块',
@@ -327,7 +327,7 @@ const en: DemoStrings = {
 
   gallery: {
     intro:
-      'Every state of every element, side by side. Each card has its own mock backend and a real client driven to the state shown; the step-up dialog is modal, so each dialog sits in a frame of its own.',
+      'Every state of every element, side by side. Each card has its own mock backend and a real client driven to the state shown; the step-up dialog is modal, so each dialog sits in a frame of its own. QR and flow lifetimes are long here, so nothing expires while you look; the SMS resend countdowns run as usual.',
     sections: {
       qr: '<qr-login-panel> QR login',
       login: '<etax-login> login block',

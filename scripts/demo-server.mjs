@@ -9,9 +9,12 @@
 // when there is no display.
 import { startDevServer } from '@web/dev-server';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { context as esbuildContext } from 'esbuild';
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { demoEsbuildOptions } from './build-demo.mjs';
 import { mswWorker, qrcodeEsm } from './dev-plugins.mjs';
+import { minifyLiteralsDevServer } from './minify-literals.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const demo = fileURLToPath(new URL('../demo/', import.meta.url));
@@ -25,6 +28,35 @@ function demoAtRoot() {
       ctx.url = `/demo${path.endsWith('/') ? `${path}index.html` : path}${ctx.search ?? ''}`;
     }
     return next();
+  };
+}
+
+/**
+ * Serves `gallery-frame.js` as one esbuild bundle of demo/gallery-frame.ts, rebuilt
+ * on each request: the gallery opens a frame per dialog state, and a module
+ * graph per frame would take seconds.
+ */
+function galleryFrameBundle() {
+  let ctx;
+  /** One rebuild at a time: the frames ask for the bundle together. */
+  let building;
+  return {
+    name: 'gallery-frame-bundle',
+    async serve(context) {
+      if (!context.path.endsWith('/gallery-frame.js')) return undefined;
+      ctx ??= esbuildContext({
+        ...demoEsbuildOptions(),
+        entryPoints: [`${demo}gallery-frame.ts`],
+        outfile: `${demo}gallery-frame.js`,
+        write: false,
+      });
+      building ??= ctx.then((c) => c.rebuild()).finally(() => setTimeout(() => (building = undefined), 1000));
+      const result = await building;
+      return { body: result.outputFiles[0].text, type: 'js' };
+    },
+    async serverStop() {
+      await (await ctx)?.dispose();
+    },
   };
 }
 
@@ -42,6 +74,7 @@ export function demoServerConfig({ port = Number(process.env.PORT) || 8000, open
     nodeResolve: { browser: true, exportConditions: ['production'] },
     middleware: [demoAtRoot()],
     plugins: [
+      galleryFrameBundle(),
       qrcodeEsm(),
       mswWorker(),
       esbuildPlugin({
@@ -49,6 +82,8 @@ export function demoServerConfig({ port = Number(process.env.PORT) || 8000, open
         target: 'es2021',
         tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)),
       }),
+      // The elements' templates as they ship.
+      minifyLiteralsDevServer(),
     ],
   };
 }
@@ -64,7 +99,7 @@ export function startDemoServer(options = {}) {
   });
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   await startDemoServer({ open: canOpen() });
   const port = Number(process.env.PORT) || 8000;
   console.log(
