@@ -319,6 +319,27 @@ describe('<etax-login>', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('tells a cancel in the dialog once, and shows a live QR again', async () => {
+    const control = serve();
+    const el = await mount();
+    const cancels: unknown[] = [];
+    el.addEventListener('etax-cancel', (e) => cancels.push((e as CustomEvent).detail));
+    tab(el, '自然人业务').click();
+    await el.updateComplete;
+    await type(field(el, '居民身份证号码/手机号码/用户名'), 'wangxiuying');
+    await type(field(el, '个人用户密码'), PASSWORD);
+    await sendKeys({ press: 'Enter' });
+    await dialogOpen(el);
+    await sendKeys({ press: 'Escape' });
+    await waitUntil(
+      () => !el.shadowRoot!.querySelector('step-up-dialog')!.shadowRoot!.querySelector('dialog[open]'),
+      'closed',
+    );
+    await qrShown(el);
+    expect(cancels).to.deep.equal([{ reason: 'user' }]);
+    expect(control.requests.filter((r) => r.method === 'DELETE')).to.have.length.at.least(1);
+  });
+
   describe('success and redirects', () => {
     async function loginByQr(redirectUrl: string | undefined, attrs = '') {
       const control = serve({ redirectUrl });

@@ -4,7 +4,7 @@ import { live } from 'lit/directives/live.js';
 import type { LoginClient } from '../../client/client.js';
 import type { EntrySpec } from '../../client/protocol.js';
 import type { LoginState } from '../../client/state.js';
-import { eventsFor, EtaxLoginSuccessEvent } from '../events/index.js';
+import { eventsFor, EtaxCancelEvent, EtaxLoginSuccessEvent } from '../events/index.js';
 import type { QrLoginPanel } from '../qr-login-panel/qr-login-panel.js';
 import { EtaxElement } from '../shared/etax-element.js';
 import { tokens } from '../shared/tokens.styles.js';
@@ -108,6 +108,8 @@ export class EtaxLogin extends EtaxElement {
   private readonly uid = `etax-login-${++instances}`;
   private readonly formHost = document.createElement('div');
   private readonly keeper = new MutationObserver(() => this.keepForm());
+  /** An `etax-cancel` came from the dialog for the state change under way. */
+  private toldCancel = false;
   /** The client whose QR flow this element started. */
   private started?: LoginClient;
 
@@ -115,6 +117,10 @@ export class EtaxLogin extends EtaxElement {
     super();
     this.formHost.slot = 'password-form';
     this.formHost.className = 'etax-form-host';
+    // The dialog tells of the person's own cancel (Esc, 关闭) itself; the state change it causes must not tell it again.
+    this.addEventListener('etax-cancel', (e) => {
+      if (e.composedPath()[0] !== this) this.toldCancel = true;
+    });
   }
 
   override connectedCallback(): void {
@@ -157,7 +163,10 @@ export class EtaxLogin extends EtaxElement {
   }
 
   protected override stateChanged(state: LoginState, previous: LoginState): void {
+    const told = this.toldCancel;
+    this.toldCancel = false;
     for (const event of eventsFor(state, previous, (e) => this.message(e), this.autoRefreshing())) {
+      if (told && event instanceof EtaxCancelEvent) continue;
       this.dispatchEvent(event);
       if (event instanceof EtaxLoginSuccessEvent && !event.defaultPrevented) this.redirect(state);
     }
