@@ -1,9 +1,7 @@
 import type { Identity } from '../../client/protocol.js';
+import { EtaxEvent } from './etax-event.js';
 
 /** The person must choose a capacity or a client enterprise before login completes. */
-export class EtaxIdentityRequiredEvent extends Event {
-  static readonly eventName = 'etax-identity-required';
-  constructor(readonly detail: { reason: 'capacity' | 'client'; identities: Identity[] }) {
-    super('etax-identity-required', { bubbles: true, composed: true });
-  }
+export class EtaxIdentityRequiredEvent extends EtaxEvent<{ reason: 'capacity' | 'client'; identities: Identity[] }> {
+  static override readonly eventName = 'etax-identity-required';
 }

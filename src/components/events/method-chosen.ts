@@ -1,9 +1,7 @@
 import type { StepUpMethod } from '../../client/protocol.js';
+import { EtaxEvent } from './etax-event.js';
 
 /** The person chose a second-factor method. */
-export class EtaxMethodChosenEvent extends Event {
-  static readonly eventName = 'etax-method-chosen';
-  constructor(readonly detail: { method: StepUpMethod }) {
-    super('etax-method-chosen', { bubbles: true, composed: true });
-  }
+export class EtaxMethodChosenEvent extends EtaxEvent<{ method: StepUpMethod }> {
+  static override readonly eventName = 'etax-method-chosen';
 }

@@ -1,7 +1,6 @@
+import { EtaxEvent } from './etax-event.js';
+
 /** The login QR expired; `autoRefresh` tells whether a new one is being fetched. */
-export class EtaxQrExpiredEvent extends Event {
-  static readonly eventName = 'etax-qr-expired';
-  constructor(readonly detail: { autoRefresh: boolean }) {
-    super('etax-qr-expired', { bubbles: true, composed: true });
-  }
+export class EtaxQrExpiredEvent extends EtaxEvent<{ autoRefresh: boolean }> {
+  static override readonly eventName = 'etax-qr-expired';
 }

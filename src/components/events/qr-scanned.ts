@@ -1,9 +1,7 @@
 import type { QrApp } from '../../client/protocol.js';
+import { EtaxEvent } from './etax-event.js';
 
 /** The login QR was scanned; the person confirms on the phone. */
-export class EtaxQrScannedEvent extends Event {
-  static readonly eventName = 'etax-qr-scanned';
-  constructor(readonly detail: { app: QrApp }) {
-    super('etax-qr-scanned', { bubbles: true, composed: true });
-  }
+export class EtaxQrScannedEvent extends EtaxEvent<{ app: QrApp }> {
+  static override readonly eventName = 'etax-qr-scanned';
 }

@@ -1,7 +1,6 @@
+import { EtaxEvent } from './etax-event.js';
+
 /** An SMS code was sent. The code itself is never in an event. */
-export class EtaxSmsSentEvent extends Event {
-  static readonly eventName = 'etax-sms-sent';
-  constructor(readonly detail: { maskedPhone?: string; resendAfter: number }) {
-    super('etax-sms-sent', { bubbles: true, composed: true });
-  }
+export class EtaxSmsSentEvent extends EtaxEvent<{ maskedPhone?: string; resendAfter: number }> {
+  static override readonly eventName = 'etax-sms-sent';
 }

@@ -1,9 +1,7 @@
 import type { StepUpMethod } from '../../client/protocol.js';
+import { EtaxEvent } from './etax-event.js';
 
 /** The password was accepted; a second factor (再次认证) is required. */
-export class EtaxStepUpRequiredEvent extends Event {
-  static readonly eventName = 'etax-step-up-required';
-  constructor(readonly detail: { methods: StepUpMethod[]; maskedPhone?: string }) {
-    super('etax-step-up-required', { bubbles: true, composed: true });
-  }
+export class EtaxStepUpRequiredEvent extends EtaxEvent<{ methods: StepUpMethod[]; maskedPhone?: string }> {
+  static override readonly eventName = 'etax-step-up-required';
 }
