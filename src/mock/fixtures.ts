@@ -3,6 +3,7 @@
  * valid Unified Social Credit Code and every id number a valid resident ID
  * number, so the form's own check digits accept them. All names are invented.
  */
+import { DEFAULT_ENTRIES } from '../client/entries.js';
 import type { EntrySpec, LocalizedText } from '../client/protocol.js';
 
 export interface MockEnterprise {
@@ -122,24 +123,8 @@ export const DEFAULT_FIXTURE: MockFixture = {
   ],
 };
 
-/** The entries (登录入口) and their fields, as announced in the capabilities. */
-export const ENTRIES: EntrySpec[] = [
-  {
-    id: 'enterprise',
-    fields: [
-      { name: 'taxpayerId', kind: 'taxpayer-id', required: true, maxLength: 20 },
-      { name: 'account', kind: 'account', required: true, maxLength: 32 },
-    ],
-  },
-  { id: 'individual', fields: [{ name: 'account', kind: 'account', required: true, maxLength: 32 }] },
-  {
-    id: 'agent',
-    fields: [
-      { name: 'taxpayerId', kind: 'taxpayer-id', required: true, maxLength: 20 },
-      { name: 'account', kind: 'account', required: true, maxLength: 32 },
-    ],
-  },
-];
+/** The entries (登录入口) and their fields, as announced in the capabilities: the national login's three. */
+export const ENTRIES: EntrySpec[] = DEFAULT_ENTRIES;
 
 /** `176****2696`: the first three and last four digits of a mainland mobile number. */
 export const maskPhone = (phone: string): string => {

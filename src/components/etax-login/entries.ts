@@ -7,23 +7,7 @@ import { validateAccount, validateTaxpayerId } from '../../validators/index.js';
 import type { Translation } from '../i18n/translation.js';
 
 /** The three entries of the real portals, used until (or unless) the server announces its own. */
-export const DEFAULT_ENTRIES: EntrySpec[] = [
-  {
-    id: 'enterprise',
-    fields: [
-      { name: 'taxpayerId', kind: 'taxpayer-id', required: true, maxLength: 20 },
-      { name: 'account', kind: 'account', required: true, maxLength: 32 },
-    ],
-  },
-  { id: 'individual', fields: [{ name: 'account', kind: 'account', required: true, maxLength: 32 }] },
-  {
-    id: 'agent',
-    fields: [
-      { name: 'taxpayerId', kind: 'taxpayer-id', required: true, maxLength: 20 },
-      { name: 'account', kind: 'account', required: true, maxLength: 32 },
-    ],
-  },
-];
+export { DEFAULT_ENTRIES } from '../../client/entries.js';
 
 const pick = (text: Record<string, string | undefined> | undefined, lang: string): string | undefined =>
   text?.[lang] ?? text?.[lang.split('-')[0]] ?? text?.['zh-CN'];
