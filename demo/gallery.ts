@@ -9,7 +9,6 @@ import { getResponse, http, HttpResponse, RequestHandler, type AnyHandler } from
 import { createLoginClient, type LoginClient } from '../src/client/client.js';
 import type { LoginState } from '../src/client/state.js';
 import { webSocket } from '../src/client/websocket.js';
-import type { EtaxElement } from '../src/components/shared/etax-element.js';
 import { createMockBackend, type MockBackend } from '../src/mock/index.js';
 import { CARDS, type ElementName, type StateCard } from './gallery-states.js';
 import { startMockWorker } from './mock-worker.js';
@@ -18,7 +17,7 @@ import type { DemoStrings } from './strings.js';
 
 interface Placed {
   card: StateCard;
-  el: EtaxElement;
+  el: HTMLElementTagNameMap[ElementName];
   title: HTMLElement;
   frame?: HTMLIFrameElement;
 }
@@ -108,7 +107,7 @@ async function place(card: StateCard, backend: MockBackend, list: HTMLElement, s
   const frame = card.element === 'step-up-dialog' ? await frameFor(figure) : undefined;
   if (frame) await Promise.race([frame.contentWindow!.customElements.whenDefined(card.element), timeout(TIMEOUT)]);
   const doc = frame?.contentDocument ?? document;
-  const el = doc.createElement(card.element) as EtaxElement;
+  const el = doc.createElement(card.element);
   for (const [name, value] of Object.entries(card.attributes ?? {})) el.setAttribute(name, value);
   const client = createLoginClient({ baseUrl: backend.baseUrl, transport: 'websocket', webSocket, crossTab: false });
   card.prepare?.(backend.control);

@@ -1,8 +1,14 @@
 /**
- * The demo page: a provincial e-tax portal's login page with `<etax-login>`
- * as a portal embeds it, the mock backend in the page (msw), and beside it the
- * phone simulator, the mock server's switches, the demo accounts and the
- * event log.
+ * The demo page: the mock backend (msw, in this page), a provincial e-tax
+ * portal's login page in a frame (portal.html, with `<etax-login>` as a
+ * portal embeds it), and beside it the phone simulator, the mock server's
+ * switches, the demo accounts and the event log.
+ *
+ * The portal is a page of its own because the step-up dialog is modal: it
+ * makes everything else in its page inert, and the person must still be able
+ * to use the phone while it is open. The frame's requests reach this page's
+ * mock backend through msw's worker; the WebSocket transport is given as this
+ * page's own (`clientOptions.webSocket`), whose sockets msw intercepts here.
  */
 import { webSocket } from '../src/client/websocket.js';
 import type { EtaxLogin } from '../src/components/etax-login/etax-login.js';
@@ -17,15 +23,15 @@ import type { DemoStrings } from './strings.js';
 
 /** The account the simulated phone's apps are signed in to at first. */
 const QR_ACCOUNT = 'wangxiuying';
+const BASE_URL = '/api/etax-login';
 
 function $<K extends keyof HTMLElementTagNameMap>(selector: K): HTMLElementTagNameMap[K];
 function $<T extends Element = HTMLElement>(selector: string): T;
 function $(selector: string) {
   return document.querySelector(selector)!;
 }
-const slot = $<HTMLElement>('#login');
-const login = $<EtaxLogin>('etax-login');
-const notice = $<HTMLElement>('#notice');
+const frame = $<HTMLIFrameElement>('#portal');
+const notice = $('#notice');
 const form = $<HTMLFormElement>('#settings');
 const phone = $('demo-phone');
 const server = $('demo-server');
@@ -33,17 +39,20 @@ const log = $('demo-event-log');
 const accounts = $('demo-accounts');
 
 const backend = createMockBackend({
-  baseUrl: login.getAttribute('base-url') ?? '/api/etax-login',
+  baseUrl: BASE_URL,
   // A QR that runs out ends its flow, as on the real portals (the element then fetches a new one).
   qrRotates: false,
   qrAccount: QR_ACCOUNT,
   redirectUrl: '/portal/home',
 });
 
+const settings = readSettings();
 let t: DemoStrings;
+/** The portal's `<etax-login>`, once the portal page is there. */
+let login: EtaxLogin | undefined;
 let transport: Settings['transport'] | undefined;
 
-/** Shows a message above the login block, with an optional button. */
+/** Shows a message above the portal, with an optional button. */
 function say(text: string, action?: { label: string; run: () => void }) {
   const p = document.createElement('p');
   p.textContent = text;
@@ -60,6 +69,8 @@ function say(text: string, action?: { label: string; run: () => void }) {
 /** A new login from the start: the element makes a new client when it is put back. */
 function restart() {
   say('');
+  const slot = login?.parentElement;
+  if (!login || !slot) return;
   login.remove();
   slot.prepend(login);
 }
@@ -68,34 +79,50 @@ function apply(s: Settings) {
   t = applyPageSettings(s);
   labelControls(form, t);
   document.title = t.pageTitle;
-  $('#portal-nav')
-    .querySelectorAll('li')
-    .forEach((li, i) => (li.textContent = t.nav[i]));
-
+  for (const el of [phone, server, log, accounts]) el.t = t;
+  const portal = frame.contentDocument;
+  if (!login || !portal) return;
+  applyPageSettings(s, portal);
+  portal.title = t.portalTitle;
   login.setAttribute('lang', s.lang);
   if (s.theme === 'system') login.removeAttribute('theme');
   else login.setAttribute('theme', s.theme === 'dark' ? 'dark' : 'light');
   login.toggleAttribute('large-text', s.large);
   if (s.transport !== transport) {
     transport = s.transport;
-    // The element makes a new client of the chosen transport (the WebSocket one comes as an option).
+    // The element makes a new client of the chosen transport.
     login.clientOptions = s.transport === 'websocket' ? { webSocket } : undefined;
     login.setAttribute('transport', s.transport);
   }
-  for (const el of [phone, server, log, accounts]) el.t = t;
+}
+
+/** The portal page is there, its elements not yet registered: set its `<etax-login>` up, then let it start. */
+function onPortalReady(event: MessageEvent<{ type?: string }>) {
+  if (event.source !== frame.contentWindow || event.origin !== location.origin) return;
+  if (event.data?.type !== 'etax-demo:portal-ready') return;
+  const portal = frame.contentDocument!;
+  login = portal.querySelector('etax-login')!;
+  transport = undefined;
+  apply(settings);
+  // A portal goes to its home page here; the demo stays and says where it would go.
+  login.navigate = (url) => say(t.redirected(new URL(url).pathname), { label: t.again, run: restart });
+  // The elements' events bubble out of their shadow roots up to the portal's document.
+  log.source = portal;
+  // The frame is as tall as the portal page, so the page scrolls as one.
+  new ResizeObserver(() => {
+    frame.style.height = `${Math.ceil(portal.documentElement.getBoundingClientRect().height)}px`;
+  }).observe(portal.documentElement);
+  frame.contentWindow!.postMessage({ type: 'etax-demo:go' }, location.origin);
 }
 
 async function main() {
-  const settings = readSettings();
   apply(settings);
   bindControls(form, settings, apply);
-
   accounts.fixture = DEFAULT_FIXTURE;
   accounts.password = DEFAULT_PASSWORD;
   accounts.qrAccount = QR_ACCOUNT;
   phone.accounts = server.accounts = DEFAULT_FIXTURE.accounts;
   phone.account = QR_ACCOUNT;
-  log.source = slot;
 
   say(t.loading);
   try {
@@ -104,11 +131,10 @@ async function main() {
     say(t.workerFailed((e as Error).message.split('\n')[0]));
     return;
   }
-  await import('./elements.js');
-  // A portal goes to its home page here; the demo stays and says where it would go.
-  login.navigate = (url) => say(t.redirected(new URL(url).pathname), { label: t.again, run: restart });
   phone.control = server.control = backend.control;
   server.addEventListener('demo-reset', restart);
+  addEventListener('message', onPortalReady);
+  frame.src = 'portal.html';
   say('');
 }
 

@@ -47,21 +47,31 @@ export function writeSettings(s: Settings): void {
 const word = (t: DemoStrings, path: string): unknown =>
   path.split('.').reduce<unknown>((o, key) => (o as Record<string, unknown> | undefined)?.[key], t);
 
-/** Sets the page's language and colour scheme from the settings; returns its words. */
-export function applyPageSettings(s: Settings): DemoStrings {
-  const root = document.documentElement;
+/**
+ * Sets a page's language and colour scheme from the settings, and its words
+ * (`data-i18n`: text, `data-i18n-label`: aria-label, `data-i18n-title`: title,
+ * `#portal-nav`: the portal's sections); returns the words.
+ */
+export function applyPageSettings(s: Settings, doc: Document = document): DemoStrings {
+  const root = doc.documentElement;
   root.lang = s.lang;
   root.dataset.theme = s.theme;
   root.toggleAttribute('data-large', s.large);
   const t = STRINGS[s.lang];
-  for (const el of document.querySelectorAll<HTMLElement>('[data-i18n]')) {
+  for (const el of doc.querySelectorAll<HTMLElement>('[data-i18n]')) {
     const value = word(t, el.dataset.i18n!);
     if (typeof value === 'string') el.textContent = value;
   }
-  for (const el of document.querySelectorAll<HTMLElement>('[data-i18n-label]')) {
-    const value = word(t, el.dataset.i18nLabel!);
-    if (typeof value === 'string') el.setAttribute('aria-label', value);
+  for (const [attribute, name] of [
+    ['data-i18n-label', 'aria-label'],
+    ['data-i18n-title', 'title'],
+  ]) {
+    for (const el of doc.querySelectorAll<HTMLElement>(`[${attribute}]`)) {
+      const value = word(t, el.getAttribute(attribute)!);
+      if (typeof value === 'string') el.setAttribute(name, value);
+    }
   }
+  doc.querySelectorAll('#portal-nav li').forEach((li, i) => (li.textContent = t.nav[i] ?? ''));
   return t;
 }
 

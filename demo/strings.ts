@@ -11,7 +11,9 @@ export type WidthChoice = 'desktop' | 'tablet' | 'phone';
 
 const zhCN = {
   lang: 'zh-CN' as DemoLang,
-  pageTitle: '××省电子税务局 · 登录（etax-login 演示）',
+  pageTitle: 'etax-login 演示',
+  portalTitle: '××省电子税务局 · 登录',
+  portalFrame: '××省电子税务局登录页（演示门户）',
   galleryTitle: 'etax-login 状态画廊',
   skip: '跳到登录',
   demo: '演示',
@@ -39,13 +41,13 @@ const zhCN = {
   nav: ['首页', '我要办税', '我要查询', '互动中心', '公众服务'],
   navLabel: '网站栏目（演示，不可用）',
   loginHeading: '用户登录',
-  loginIntro:
-    '可用已登录的电子税务局APP或个人所得税APP扫码登录（推荐），也可用用户名密码登录，之后须完成再次认证。右侧的模拟手机扮演您的手机。',
+  loginIntro: '可用已登录的电子税务局APP或个人所得税APP扫码登录（推荐），也可用用户名密码登录，之后须完成再次认证。',
   redirected: (url: string) => `登录成功。门户此时会跳转到 ${url}，演示页停留在这里。`,
   again: '再演示一次',
   loading: '正在启动页面内的模拟后端…',
   workerFailed: (why: string) =>
     `模拟后端未能启动（${why}）。请通过 https 或 localhost 打开本页，并允许 Service Worker。`,
+  portalFooter: '本页是演示门户，不是任何税务机关的网站；页面中的人员、企业和账号均为虚构。',
   footer:
     '本页是 etax-login 组件的演示，不是任何税务机关的网站。页面中的人员、企业、账号和验证码均为虚构；所有请求都由页面内的模拟后端（MSW Service Worker）应答，不会发送到任何服务器。',
 
@@ -178,7 +180,9 @@ export type DemoStrings = typeof zhCN;
 
 const en: DemoStrings = {
   lang: 'en',
-  pageTitle: '×× Province Electronic Tax Service · Log in (etax-login demo)',
+  pageTitle: 'etax-login demo',
+  portalTitle: '×× Province Electronic Tax Service · Log in',
+  portalFrame: '×× Province e-tax login page (demo portal)',
   galleryTitle: 'etax-login state gallery',
   skip: 'Skip to the login',
   demo: 'Demo',
@@ -201,12 +205,14 @@ const en: DemoStrings = {
   navLabel: 'Site sections (demo, not available)',
   loginHeading: 'Log in',
   loginIntro:
-    'Scan the QR code with the e-tax app or the IIT app you are signed in to (recommended), or log in with a password and then verify your identity again. The phone simulator on the right plays your phone.',
+    'Scan the QR code with the e-tax app or the IIT app you are signed in to (recommended), or log in with a password and then verify your identity again.',
   redirected: (url: string) => `Logged in. A portal would now go to ${url}; the demo stays here.`,
   again: 'Start again',
   loading: 'Starting the mock backend in the page…',
   workerFailed: (why: string) =>
     `The mock backend could not start (${why}). Open this page over https or from localhost, with service workers allowed.`,
+  portalFooter:
+    'This is a demo portal, not the website of any tax authority; every person, enterprise and account on it is invented.',
   footer:
     'This page demonstrates the etax-login components; it is not the website of any tax authority. Every person, enterprise, account and code on it is invented, and every request is answered by the mock backend inside the page (an MSW service worker): nothing is sent to a server.',
 

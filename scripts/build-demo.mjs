@@ -1,7 +1,7 @@
 // `npm run build:demo`: the demo as static files in dist-demo/, for any static file
 // host (served over https, or from localhost: service workers need one of them).
 //
-//   dist-demo/index.html, gallery.html, gallery-frame.html   the pages (relative URLs only)
+//   dist-demo/index.html, portal.html, gallery.html, …       the pages (relative URLs only)
 //   dist-demo/*.js, chunks/*.js                              esbuild bundles, production Lit, minified
 //   dist-demo/mockServiceWorker.js                           msw's worker, from the installed msw
 //   dist-demo/demo.css, favicon.svg
@@ -20,8 +20,8 @@ const demo = `${root}demo/`;
 const out = `${root}dist-demo/`;
 
 /** The pages' scripts, by page. */
-export const DEMO_ENTRIES = ['main', 'gallery', 'gallery-frame'];
-const PAGES = ['index.html', 'gallery.html', 'gallery-frame.html'];
+export const DEMO_ENTRIES = ['main', 'portal', 'gallery', 'gallery-frame'];
+const PAGES = ['index.html', 'portal.html', 'gallery.html', 'gallery-frame.html'];
 const ASSETS = ['demo.css', 'favicon.svg'];
 
 /**

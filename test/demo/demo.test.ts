@@ -1,12 +1,13 @@
 /**
  * The demo page (demo/index.html), opened as it is — its own strict CSP,
- * Trusted Types, its mock backend in its own service worker — in a frame of
- * the test page, and walked by hand: the person types into the login form,
- * and plays the phone and the server through the phone simulator's and the
- * mock server's own buttons. Every journey of the official instructions.
+ * Trusted Types, its mock backend in its own service worker, the portal page
+ * in its frame — in a frame of the test page, and walked by hand: the person
+ * types into the portal's login form, and plays the phone and the server
+ * through the phone simulator's and the mock server's own buttons, while the
+ * step-up dialog is open too. Every journey of the official instructions.
  */
 import { expect, waitUntil } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { sendKeys, sendMouse, setViewport } from '@web/test-runner-commands';
 
 const PASSWORD = 'Etax@2024';
 const WAIT = { timeout: 6000 };
@@ -16,8 +17,11 @@ let frame: HTMLIFrameElement | undefined;
 /* ------------------------------------------------------------- helpers */
 
 const text = (node: Node | null | undefined) => node?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+/** The demo page. */
 const doc = () => frame!.contentDocument!;
-const login = () => doc().querySelector('etax-login')!;
+/** The portal page, in its frame of the demo page. */
+const portal = () => doc().querySelector<HTMLIFrameElement>('#portal')!.contentDocument!;
+const login = () => portal().querySelector('etax-login')!;
 const shadow = (el: Element | null | undefined) => el?.shadowRoot ?? undefined;
 
 const qrPanel = () => shadow(shadow(login())?.querySelector('qr-login-panel'));
@@ -65,11 +69,21 @@ const has = (root: ParentNode | undefined, name: string) => {
   }
 };
 
+/** A click with the pointer, where a person clicks: it does not reach anything the modal dialog made inert. */
+async function pointerClick(el: Element) {
+  const outer = frame!.getBoundingClientRect();
+  const r = el.getBoundingClientRect();
+  await sendMouse({
+    type: 'click',
+    position: [Math.round(outer.x + r.x + r.width / 2), Math.round(outer.y + r.y + r.height / 2)],
+  });
+}
+
 /** The login form's field a label names (the form is in the element's light DOM, for password managers). */
 function field(label: string): HTMLInputElement {
   const l = [...login().querySelectorAll('label')].find((x) => text(x) === label);
   if (!l) throw new Error(`no field labelled ${label}`);
-  return doc().getElementById(l.htmlFor) as HTMLInputElement;
+  return portal().getElementById(l.htmlFor) as HTMLInputElement;
 }
 
 async function type(input: HTMLInputElement, value: string) {
@@ -111,6 +125,13 @@ async function openDemo(query = '') {
   const loaded = new Promise((resolve) => frame!.addEventListener('load', resolve, { once: true }));
   document.body.append(frame);
   await loaded;
+  await waitUntil(
+    () => doc()?.querySelector<HTMLIFrameElement>('#portal')?.contentDocument?.querySelector('etax-login'),
+    'the portal page',
+    {
+      timeout: 10000,
+    },
+  );
   await waitUntil(() => qrPanel()?.querySelector('svg[part="qr-code"]'), 'the login QR', { timeout: 10000 });
 }
 
@@ -138,9 +159,12 @@ async function loggedIn(via: 'qr' | 'password') {
 describe('demo page', function () {
   this.timeout(30000);
 
+  before(() => setViewport({ width: 1450, height: 1150 }));
+
   afterEach(async () => {
     // The element leaves no request behind when removed; then the page goes.
-    if (frame?.contentDocument) login()?.remove();
+    if (frame?.contentDocument)
+      doc().querySelector<HTMLIFrameElement>('#portal')?.contentDocument?.querySelector('etax-login')?.remove();
     await new Promise((r) => setTimeout(r, 50));
     frame?.remove();
     frame = undefined;
@@ -155,9 +179,15 @@ describe('demo page', function () {
       .to.include('Etax@2024')
       .and.include('91310110666007217T');
     expect(fired('etax-qr-ready')).to.have.length(1);
-    expect(text(doc().querySelector('.portal-name')))
+    expect(text(portal().querySelector('.portal-name')))
       .to.include('××省电子税务局')
       .and.include('演示');
+    const portalCsp = portal().querySelector('meta[http-equiv="Content-Security-Policy"]')!.getAttribute('content')!;
+    expect(portalCsp).to.include("script-src 'self'").and.include("require-trusted-types-for 'script'");
+    // The portal page holds no mock code: only its own script, which registers the elements.
+    const scripts = [...portal().querySelectorAll('script')].map((s) => s.getAttribute('src'));
+    // (The test server adds its own `/__web-dev-server__…` script to every page.)
+    expect(scripts.filter((src) => !src?.startsWith('/__'))).to.deep.equal(['portal.ts']);
   });
 
   it('QR login with the e-tax app: scan, compare the check code, confirm on the phone', async () => {
@@ -198,7 +228,8 @@ describe('demo page', function () {
     click(phone(), '扫一扫');
     await waitUntil(() => text(phone().querySelector('.note')).includes('个人所得税APP'), 'the phone refusing', WAIT);
     useApp('iit');
-    click(phone(), '扫一扫');
+    // The dialog is modal in the portal's page; the phone beside it still takes a real click.
+    await pointerClick(buttonIn(phone(), '扫一扫'));
     await waitUntil(() => faceStatus().includes('扫描成功'), 'scanned on the page', WAIT);
     expect(has(phone(), '开始人脸识别')).to.equal(false);
     phone().querySelector<HTMLInputElement>('input[type="checkbox"]')!.click();
@@ -302,6 +333,7 @@ describe('demo page', function () {
   it('in English over WebSocket: the settings recreate the client and the login still works', async () => {
     await openDemo('?lang=en&transport=websocket');
     expect(doc().documentElement.lang).to.equal('en');
+    expect(portal().documentElement.lang).to.equal('en');
     expect(text(shadow(login()))).to.include('Scan');
     expect(text(server().querySelector('table'))).to.not.equal('');
     click(phone(), 'Scan');
