@@ -109,7 +109,10 @@ async function place(card: StateCard, backend: MockBackend, list: HTMLElement, s
   const doc = frame?.contentDocument ?? document;
   const el = doc.createElement(card.element);
   for (const [name, value] of Object.entries(card.attributes ?? {})) el.setAttribute(name, value);
-  const client = createLoginClient({ baseUrl: backend.baseUrl, transport: 'websocket', webSocket, crossTab: false });
+  // A dialog's client lives in its frame, on the frame's clock (see gallery-frame.ts); the
+  // WebSocket factory is this page's, whose sockets msw intercepts here.
+  const create = frame?.contentWindow?.createGalleryClient ?? createLoginClient;
+  const client = create({ baseUrl: backend.baseUrl, transport: 'websocket', webSocket, crossTab: false });
   card.prepare?.(backend.control);
   el.client = client;
   const p: Placed = { card, el, title, frame };
