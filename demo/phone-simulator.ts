@@ -577,9 +577,7 @@ export class DemoPhone extends LitElement {
         </div>
         ${
           unseen
-            ? html`<button type="button" class="banner" @click=${() => (this.tab = 'sms')}>
-                <strong>${t.sender}</strong> ${unseen.text}
-              </button>`
+            ? html`<button type="button" class="banner" @click=${() => (this.tab = 'sms')}>${unseen.text}</button>`
             : nothing
         }
         ${
