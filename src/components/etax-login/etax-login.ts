@@ -1,21 +1,33 @@
 import { html, nothing, render, type PropertyValues, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
-import { live } from 'lit/directives/live.js';
 import type { LoginClient } from '../../client/client.js';
 import type { EntrySpec } from '../../client/protocol.js';
 import type { LoginState } from '../../client/state.js';
-import { eventsFor, EtaxCancelEvent, EtaxLoginSuccessEvent } from '../events/index.js';
+import { EtaxLoginSuccessEvent } from '../events/index.js';
 import type { QrLoginPanel } from '../qr-login-panel/qr-login-panel.js';
 import { EtaxElement } from '../shared/etax-element.js';
-import { tokens } from '../shared/tokens.styles.js';
-import { autocompleteOf, checkField, DEFAULT_ENTRIES, entryLabel, fieldLabel, type Check } from './entries.js';
+import { rove } from '../shared/rove.js';
+import { controls, lightDom, tokens } from '../shared/tokens.styles.js';
+import { checkField, DEFAULT_ENTRIES, entryLabel, fieldLabel, type Check } from './entries.js';
 import { formStyles, styles } from './etax-login.styles.js';
 
 let instances = 0;
+/** The documents and shadow roots the form's styles were added to. */
 const styledRoots = new WeakSet<Document | ShadowRoot>();
+let formSheet: CSSStyleSheet | undefined;
 
 /** What the form shows for one field after a check. */
-type FieldNote = Partial<Pick<Check, 'error' | 'warning'>>;
+type FieldNote = Omit<Check, 'value'>;
+
+const list = (s: string) => s.split(/[\s,]+/).filter(Boolean);
+
+/** A URL, or undefined when the text is not one. */
+const parse = (url: string, base?: string): URL | undefined => {
+  try {
+    return new URL(url, base);
+  } catch {
+    return undefined;
+  }
+};
 
 /**
  * The whole login block of an e-tax portal: QR login on the left (recommended),
@@ -62,54 +74,67 @@ type FieldNote = Partial<Pick<Check, 'error' | 'warning'>>;
  * @cssprop --etax-login-max-width - Widest the block grows (default 880px).
  */
 export class EtaxLogin extends EtaxElement {
-  static override styles = [tokens, styles];
+  static override styles = [tokens, controls, styles];
+
+  static override properties = {
+    entries: {},
+    entry: {},
+    allowedRedirects: { attribute: 'allowed-redirects' },
+    autoRefresh: { type: Number, attribute: 'auto-refresh' },
+    forgotPasswordUrl: { attribute: 'forgot-password-url' },
+    registerUrl: { attribute: 'register-url' },
+    beforeSubmit: { attribute: false },
+    navigate: { attribute: false },
+    selected: { state: true },
+    notes: { state: true },
+    revealed: { state: true },
+    checking: { state: true },
+  };
 
   /** Entries shown, by id, comma or space separated (`enterprise,individual`); all the server offers when empty. */
-  @property() entries = '';
+  entries = '';
 
   /** The entry selected first. */
-  @property({ attribute: 'entry' }) entry = '';
+  entry = '';
 
   /**
    * Origins (or URL prefixes) a success redirect may go to besides this page's
    * own origin, space or comma separated. Anything else is not followed.
    */
-  @property({ attribute: 'allowed-redirects' }) allowedRedirects = '';
+  allowedRedirects = '';
 
   /** How many times an expired QR is replaced by itself before a refresh button is shown. */
-  @property({ type: Number, attribute: 'auto-refresh' }) autoRefresh = 2;
+  autoRefresh = 2;
 
   /** Link of 忘记密码; hidden when empty. */
-  @property({ attribute: 'forgot-password-url' }) forgotPasswordUrl = '';
+  forgotPasswordUrl = '';
 
   /** Link of 用户注册; hidden when empty. */
-  @property({ attribute: 'register-url' }) registerUrl = '';
+  registerUrl = '';
 
   /**
    * Runs before the password is sent, e.g. a portal's slider captcha. Resolve
    * `false` to stop, or an object whose entries are added to the request's
    * fields (a captcha ticket).
    */
-  @property({ attribute: false }) beforeSubmit?: (input: {
+  beforeSubmit?: (input: {
     entry: string;
     fields: Record<string, string>;
   }) => Promise<false | void | Record<string, string>> | false | void | Record<string, string>;
 
   /** Goes to the success redirect; replace it to route inside a single-page app. */
-  @property({ attribute: false }) navigate: (url: string) => void = (url) => location.assign(url);
+  navigate: (url: string) => void = (url) => location.assign(url);
 
-  @state() private selected = '';
-  @state() private notes: Record<string, FieldNote> = {};
-  @state() private revealed = false;
-  @state() private checking = false;
+  private selected = '';
+  private notes: Record<string, FieldNote> = {};
+  private revealed = false;
+  private checking = false;
 
   /** What the person typed, per entry and field; never the password. */
   private values: Record<string, Record<string, string>> = {};
   private readonly uid = `etax-login-${++instances}`;
   private readonly formHost = document.createElement('div');
   private readonly keeper = new MutationObserver(() => this.keepForm());
-  /** An `etax-cancel` came from the dialog for the state change under way. */
-  private toldCancel = false;
   /** The client whose QR flow this element started. */
   private started?: LoginClient;
 
@@ -117,10 +142,6 @@ export class EtaxLogin extends EtaxElement {
     super();
     this.formHost.slot = 'password-form';
     this.formHost.className = 'etax-form-host';
-    // The dialog tells of the person's own cancel (Esc, 关闭) itself; the state change it causes must not tell it again.
-    this.addEventListener('etax-cancel', (e) => {
-      if (e.composedPath()[0] !== this) this.toldCancel = true;
-    });
   }
 
   override connectedCallback(): void {
@@ -138,82 +159,68 @@ export class EtaxLogin extends EtaxElement {
   private keepForm() {
     if (this.formHost.parentNode !== this) this.append(this.formHost);
     const root = this.getRootNode() as Document | ShadowRoot;
-    const sheet = formStyles.styleSheet;
-    if (sheet && 'adoptedStyleSheets' in root && !styledRoots.has(root)) {
+    if (root.adoptedStyleSheets && !styledRoots.has(root)) {
       styledRoots.add(root);
-      root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+      if (!formSheet) {
+        formSheet = new CSSStyleSheet();
+        formSheet.replaceSync(lightDom('etax-login .etax-form-host', controls, formStyles));
+      }
+      root.adoptedStyleSheets = [...root.adoptedStyleSheets, formSheet];
     }
   }
 
   /** The entries to offer: the server's, narrowed by `entries`. */
   private get entryList(): EntrySpec[] {
     const all = this.login.client?.capabilities?.entries ?? DEFAULT_ENTRIES;
-    const wanted = this.entries.split(/[\s,]+/).filter(Boolean);
-    const shown = wanted.length ? all.filter((e) => wanted.includes(e.id)) : all;
+    const wanted = list(this.entries);
+    const shown = all.filter((e) => wanted.includes(e.id));
     return shown.length ? shown : all;
   }
 
   private get current(): EntrySpec {
-    const list = this.entryList;
-    return list.find((e) => e.id === (this.selected || this.entry)) ?? list[0];
+    const entries = this.entryList;
+    return entries.find((e) => e.id === (this.selected || this.entry)) ?? entries[0];
+  }
+
+  private get password(): HTMLInputElement | null {
+    return this.formHost.querySelector('[name=password]');
   }
 
   protected override autoRefreshing(): boolean {
-    return this.renderRoot.querySelector<QrLoginPanel>('qr-login-panel')?.willAutoRefresh ?? false;
+    return !!this.renderRoot.querySelector<QrLoginPanel>('qr-login-panel')?.willAutoRefresh;
   }
 
-  protected override stateChanged(state: LoginState, previous: LoginState): void {
-    const told = this.toldCancel;
-    this.toldCancel = false;
-    for (const event of eventsFor(state, previous, (e) => this.message(e), this.autoRefreshing())) {
-      if (told && event instanceof EtaxCancelEvent) continue;
-      this.dispatchEvent(event);
-      if (event instanceof EtaxLoginSuccessEvent && !event.defaultPrevented) this.redirect(state);
-    }
+  protected override stateChanged(state: LoginState, previous: LoginState): Event[] {
+    const events = super.stateChanged(state, previous);
+    if (events.some((e) => e instanceof EtaxLoginSuccessEvent && !e.defaultPrevented)) this.redirect(state);
     const failed =
       'password' in state &&
       state.password.status === 'failed' &&
       state.password !== ('password' in previous && previous.password);
-    if (failed || (state.kind === 'step-up' && previous.kind !== 'step-up')) this.clearPassword();
+    const password = this.password;
+    if (password && (failed || (state.kind === 'step-up' && previous.kind !== 'step-up'))) password.value = '';
     if (failed) void this.updateComplete.then(() => this.focusFirstProblem());
+    return events;
   }
 
+  /** Follows a success redirect that is http(s) and same-origin or allowed. */
   private redirect(state: LoginState) {
-    if (state.kind !== 'authenticated' || !state.redirectUrl) return;
-    let url: URL;
-    try {
-      url = new URL(state.redirectUrl, location.href);
-    } catch {
-      return;
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') return;
-    const allowed = this.allowedRedirects.split(/[\s,]+/).filter(Boolean);
-    const ok =
-      url.origin === location.origin ||
-      allowed.some((a) => {
-        try {
-          const base = new URL(a);
-          return url.origin === base.origin && url.pathname.startsWith(base.pathname);
-        } catch {
-          return false;
-        }
-      });
-    if (ok) this.navigate(url.href);
-  }
-
-  private clearPassword() {
-    const input = this.formHost.querySelector<HTMLInputElement>('input[name="password"]');
-    if (input) input.value = '';
+    const url = state.kind === 'authenticated' && state.redirectUrl && parse(state.redirectUrl, location.href);
+    if (!url || !/^https?:$/.test(url.protocol)) return;
+    const under = (prefix: string) => {
+      const base = parse(prefix);
+      return !!base && url.origin === base.origin && url.pathname.startsWith(base.pathname);
+    };
+    if (url.origin === location.origin || list(this.allowedRedirects).some(under)) this.navigate(url.href);
   }
 
   private focusFirstProblem() {
-    const bad = this.formHost.querySelector<HTMLElement>('[aria-invalid="true"]');
-    (bad ?? this.formHost.querySelector<HTMLElement>('input[name="password"]'))?.focus();
+    (this.formHost.querySelector<HTMLElement>('[aria-invalid=true]') ?? this.password)?.focus();
   }
 
   /* ------------------------------------------------------------ handlers */
 
-  private select(id: string, focus = false) {
+  private select(id: string, focus?: boolean) {
     this.selected = id;
     this.notes = {};
     if (focus)
@@ -221,38 +228,34 @@ export class EtaxLogin extends EtaxElement {
   }
 
   private onTabKey(event: KeyboardEvent) {
-    const list = this.entryList;
-    const i = list.indexOf(this.current);
-    const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: list.length - 1 }[event.key];
-    if (next === undefined) return;
-    event.preventDefault();
-    this.select(list[(next + list.length) % list.length].id, true);
+    const entries = this.entryList;
+    const to = rove(event, entries.indexOf(this.current), entries.length);
+    if (to !== undefined) this.select(entries[to].id, true);
   }
 
   private onInput(event: Event) {
-    const input = event.target as HTMLInputElement;
-    if (input.name === 'password') {
+    const { name, value } = event.target as HTMLInputElement;
+    if (name === 'password') {
       if (this.notes.password) this.notes = { ...this.notes, password: {} };
       return;
     }
-    const entry = this.current;
-    (this.values[entry.id] ??= {})[input.name] = input.value;
-    if (this.notes[input.name]?.error) this.check(input.name);
+    (this.values[this.current.id] ??= {})[name] = value;
+    if (this.notes[name]?.error) this.check(name);
   }
 
   private onBlur(event: FocusEvent) {
-    const input = event.target as HTMLInputElement;
-    if (input.name !== 'password' && input.value) this.check(input.name);
+    const { name, value } = event.target as HTMLInputElement;
+    if (name !== 'password' && value) this.check(name);
   }
 
   /** Checks one field and shows the result; returns the value to send, or undefined when it is wrong. */
   private check(name: string): string | undefined {
     const entry = this.current;
     const field = entry.fields.find((f) => f.name === name);
-    if (!field) return undefined;
-    const result = checkField(entry, field, this.values[entry.id]?.[name] ?? '', this.t);
-    this.notes = { ...this.notes, [name]: { error: result.error, warning: result.warning } };
-    return result.error ? undefined : result.value;
+    if (!field) return;
+    const { value, ...note } = checkField(entry, field, this.values[entry.id]?.[name] ?? '', this.t);
+    this.notes = { ...this.notes, [name]: note };
+    return note.error ? undefined : value;
   }
 
   private async onSubmit(event: SubmitEvent) {
@@ -263,21 +266,19 @@ export class EtaxLogin extends EtaxElement {
     const entry = this.current;
     const fields: Record<string, string> = {};
     let ok = true;
-    for (const field of entry.fields) {
-      const value = this.check(field.name);
+    for (const { name } of entry.fields) {
+      const value = this.check(name);
       if (value === undefined) ok = false;
-      else if (value) fields[field.name] = value;
+      else if (value) fields[name] = value;
     }
-    const input = this.formHost.querySelector<HTMLInputElement>('input[name="password"]');
-    const password = input?.value ?? '';
+    const password = this.password?.value ?? '';
     if (!password) {
       this.notes = { ...this.notes, password: { error: this.t.validation.required(this.t.login.fields.password) } };
       ok = false;
     }
     if (!ok) {
       await this.updateComplete;
-      this.focusFirstProblem();
-      return;
+      return this.focusFirstProblem();
     }
     if (this.beforeSubmit) {
       this.checking = true;
@@ -289,17 +290,9 @@ export class EtaxLogin extends EtaxElement {
         this.checking = false;
       }
     }
-    if (
-      !['idle', 'qr-loading', 'qr-waiting', 'qr-scanned', 'qr-ended', 'qr-error', 'flow-ended'].includes(
-        this.state.kind,
-      )
-    )
-      return;
-    await client.submitPassword({ entry: entry.id, fields, password });
-  }
-
-  private onReveal() {
-    this.revealed = !this.revealed;
+    // Only from the login page: not once a flow is under way (the QR was confirmed meanwhile).
+    if (/^(idle|qr|flow-ended)/.test(this.state.kind))
+      await client.submitPassword({ entry: entry.id, fields, password });
   }
 
   /* -------------------------------------------------------------- render */
@@ -322,27 +315,31 @@ export class EtaxLogin extends EtaxElement {
   private renderForm(): TemplateResult {
     const t = this.t;
     const state = this.state;
-    const list = this.entryList;
+    const entries = this.entryList;
     const entry = this.current;
     const id = this.uid;
+    const tabs = entries.length > 1;
     const attempt = 'password' in state ? state.password : undefined;
     const busy = attempt?.status === 'submitting' || this.checking;
-    const serverError = attempt?.status === 'failed' && attempt.entry === entry.id ? attempt.error : undefined;
-    const fieldError =
-      serverError?.field && entry.fields.some((f) => f.name === serverError.field) ? serverError.field : undefined;
+    const refused = attempt?.status === 'failed' && attempt.entry === entry.id ? attempt.error : undefined;
+    const at = refused?.field && entry.fields.some((f) => f.name === refused.field) ? refused.field : undefined;
+    // A field's own check goes first; else the server's refusal of that field.
     const note = (name: string): FieldNote =>
-      name === fieldError && !this.notes[name]?.error
-        ? { error: this.message(serverError!) }
-        : (this.notes[name] ?? {});
-    const described = (name: string, n: FieldNote) => (n.error || n.warning ? `${id}-${name}-note` : nothing);
-    const noteLine = (name: string, n: FieldNote) =>
+      name === at && !this.notes[name]?.error ? { error: this.message(refused!) } : (this.notes[name] ?? {});
+    const line = (name: string | undefined, n: FieldNote) =>
       n.error || n.warning
-        ? html`<p id="${id}-${name}-note" class="etax-note ${n.error ? 'etax-error' : 'etax-warning'}">
+        ? html`<p id=${name ? `${id}-${name}-note` : nothing} class="etax-note etax-${n.error ? 'error' : 'warning'}">
             <span class="etax-visually-hidden">${n.error ? t.validation.errorPrefix : t.validation.warningPrefix}</span
             >${n.error ?? n.warning}
           </p>`
         : nothing;
+    const input = (name: string, n: FieldNote) => ({
+      id: `${id}-${name}`,
+      invalid: !!n.error,
+      described: n.error || n.warning ? `${id}-${name}-note` : nothing,
+    });
     const pw = note('password');
+    const p = input('password', pw);
     return html`
       <form
         class="etax-form"
@@ -353,16 +350,16 @@ export class EtaxLogin extends EtaxElement {
         @focusout=${this.onBlur}
       >
         ${
-          list.length > 1
+          tabs
             ? html`<div class="etax-tabs" role="tablist" aria-label=${t.login.entryTabs} @keydown=${this.onTabKey}>
-                ${list.map(
+                ${entries.map(
                   (e) =>
                     html`<button
                       type="button"
                       role="tab"
                       class="etax-tab"
                       id="${id}-tab-${e.id}"
-                      aria-selected=${e === entry ? 'true' : 'false'}
+                      aria-selected=${e === entry}
                       aria-controls="${id}-panel"
                       tabindex=${e === entry ? 0 : -1}
                       @click=${() => this.select(e.id)}
@@ -374,66 +371,57 @@ export class EtaxLogin extends EtaxElement {
             : nothing
         }
         <div
-          class="etax-panel"
           id="${id}-panel"
-          role=${list.length > 1 ? 'tabpanel' : nothing}
-          aria-labelledby=${list.length > 1 ? `${id}-tab-${entry.id}` : nothing}
+          role=${tabs ? 'tabpanel' : nothing}
+          aria-labelledby=${tabs ? `${id}-tab-${entry.id}` : nothing}
         >
           ${entry.fields.map((field) => {
             const n = note(field.name);
+            const f = input(field.name, n);
             return html`<div class="etax-field">
-              <label for="${id}-${field.name}">${fieldLabel(entry, field, t)}</label>
+              <label for=${f.id}>${fieldLabel(entry, field, t)}</label>
               <input
-                id="${id}-${field.name}"
+                id=${f.id}
                 name=${field.name}
-                type="text"
-                autocomplete=${autocompleteOf(field)}
+                autocomplete=${field.kind === 'account' ? 'username' : 'on'}
                 autocapitalize=${field.kind === 'taxpayer-id' ? 'characters' : 'off'}
                 spellcheck="false"
                 maxlength=${field.maxLength ?? nothing}
                 ?required=${field.required}
-                aria-required=${field.required ? 'true' : 'false'}
-                aria-invalid=${n.error ? 'true' : 'false'}
-                aria-describedby=${described(field.name, n)}
-                .value=${live(this.values[entry.id]?.[field.name] ?? '')}
+                aria-invalid=${f.invalid}
+                aria-describedby=${f.described}
+                .value=${this.values[entry.id]?.[field.name] ?? ''}
               />
-              ${noteLine(field.name, n)}
+              ${line(field.name, n)}
             </div>`;
           })}
           <div class="etax-field">
-            <label for="${id}-password">${t.login.fields.password}</label>
+            <label for=${p.id}>${t.login.fields.password}</label>
             <div class="etax-password">
               <input
-                id="${id}-password"
+                id=${p.id}
                 name="password"
                 type=${this.revealed ? 'text' : 'password'}
                 autocomplete="current-password"
                 required
-                aria-required="true"
-                aria-invalid=${pw.error ? 'true' : 'false'}
-                aria-describedby=${described('password', pw)}
+                aria-invalid=${p.invalid}
+                aria-describedby=${p.described}
               />
               <button
                 type="button"
                 class="etax-reveal"
-                aria-pressed=${this.revealed ? 'true' : 'false'}
-                @click=${this.onReveal}
+                aria-pressed=${this.revealed}
+                @click=${() => (this.revealed = !this.revealed)}
               >
                 ${this.revealed ? t.login.hidePassword : t.login.showPassword}
               </button>
             </div>
-            ${noteLine('password', pw)}
+            ${line('password', pw)}
           </div>
           <div class="etax-alert" role="alert">
-            ${
-              serverError && !fieldError
-                ? html`<p class="etax-note etax-error">
-                    <span class="etax-visually-hidden">${t.validation.errorPrefix}</span>${this.message(serverError)}
-                  </p>`
-                : nothing
-            }
+            ${refused && !at ? line(undefined, { error: this.message(refused) }) : nothing}
           </div>
-          <button type="submit" class="etax-submit" aria-disabled=${busy ? 'true' : 'false'}>
+          <button type="submit" class="etax-submit etax-primary" aria-disabled=${busy}>
             ${busy ? t.login.submitting : t.login.submit}
           </button>
         </div>
@@ -445,12 +433,11 @@ export class EtaxLogin extends EtaxElement {
     const t = this.t;
     const state = this.state;
     const client = this.login.client;
-    const shared = { lang: this.lang, strings: this.strings, theme: this.theme, largeText: this.largeText };
     if (state.kind === 'authenticated') {
       return html`<section part="base success" class="success" aria-label=${t.login.label}>
         <p role="status">
           <strong>${state.via === 'other-tab' ? t.login.successElsewhere : t.login.success}</strong>
-          ${state.redirectUrl ? html`<span>${t.login.redirecting}</span>` : nothing}
+          ${state.redirectUrl ? t.login.redirecting : nothing}
         </p>
       </section>`;
     }
@@ -458,18 +445,18 @@ export class EtaxLogin extends EtaxElement {
       <section part="base" class="base" aria-label=${t.login.label}>
         <slot name="header"></slot>
         <div class="panels">
-          <div part="qr-panel" class="panel qr">
+          <div part="qr-panel" class="qr">
             <h2 part="heading">${t.login.qrTitle} <span class="badge">${t.login.recommended}</span></h2>
             <qr-login-panel
               embedded
               .client=${client}
-              .lang=${shared.lang}
-              .strings=${shared.strings}
-              .theme=${shared.theme}
-              .largeText=${shared.largeText}
+              .lang=${this.lang}
+              .strings=${this.strings}
+              .theme=${this.theme}
+              .largeText=${this.largeText}
               .autoRefresh=${this.autoRefresh}
             ></qr-login-panel>
-            <details part="help" class="help">
+            <details part="help">
               <summary>${t.login.helpTitle}</summary>
               <p>${t.login.helpIntro}</p>
               <ul>
@@ -478,7 +465,7 @@ export class EtaxLogin extends EtaxElement {
               </ul>
             </details>
           </div>
-          <div part="password-panel" class="panel password">
+          <div part="password-panel" class="password">
             <h2 part="heading">${t.login.passwordTitle}</h2>
             <slot name="password-form"></slot>
             ${
@@ -496,10 +483,10 @@ export class EtaxLogin extends EtaxElement {
       <step-up-dialog
         embedded
         .client=${client}
-        .lang=${shared.lang}
-        .strings=${shared.strings}
-        .theme=${shared.theme}
-        .largeText=${shared.largeText}
+        .lang=${this.lang}
+        .strings=${this.strings}
+        .theme=${this.theme}
+        .largeText=${this.largeText}
       ></step-up-dialog>
     `;
   }

@@ -41,18 +41,21 @@ export const secondsUntil = (at: number | undefined): number =>
 /** The message a person sees for an error: the translation's wording for its code, never raw server text. */
 export function errorMessage(t: Translation, error: LoginError): string {
   const e = t.errors;
-  const wait = error.retryAt && secondsUntil(error.retryAt) > 0 ? t.duration(secondsUntil(error.retryAt)) : undefined;
+  const left = secondsUntil(error.retryAt);
+  const wait = left ? t.duration(left) : undefined;
   switch (error.code) {
     case 'account_locked':
       return e.account_locked(wait);
-    case 'rate_limited':
     case 'sms_throttled':
-      return e.rate_limited(wait);
+    case 'rate_limited':
+      return error.code === 'sms_throttled' && wait ? t.sms.throttled(wait) : e.rate_limited(wait);
     case 'flow_not_found':
     case 'flow_expired':
       return e.flow_expired;
     case 'internal_error':
       return e.unavailable;
+    case 'qr_expired':
+      return t.stepUp.qrExpired;
     case 'sms_code_invalid':
       return error.attemptsLeft === undefined ? t.sms.invalidCode : t.sms.wrongCode(error.attemptsLeft);
     case 'sms_code_expired':

@@ -3,43 +3,38 @@ import { css } from 'lit';
 export const styles = css`
   :host {
     --_qr: var(--etax-qr-size, 200px);
-    display: block;
+    display: grid;
+    justify-items: center;
+    gap: 0.5em;
     text-align: center;
     background: var(--_surface);
   }
   :host([large-text]) {
     --_qr: var(--etax-qr-size-large, 240px);
   }
-  p {
-    margin: 0.5em 0 0;
-  }
   .qr {
     position: relative;
     width: var(--_qr);
     height: var(--_qr);
-    margin: 0 auto;
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
     background: var(--_subtle);
     overflow: hidden;
   }
-  svg {
-    display: block;
+  svg,
+  .over {
+    position: absolute;
+    inset: 0;
     width: 100%;
     height: 100%;
   }
   .over {
-    position: absolute;
-    inset: 0;
     display: flex;
     flex-direction: column;
     align-items: center;
     justify-content: center;
     gap: 0.5em;
     padding: 0.75em;
-  }
-  .over p {
-    margin: 0;
   }
   .on {
     background: var(--_surface);
@@ -51,7 +46,7 @@ export const styles = css`
     line-height: 1;
     color: var(--_success);
   }
-  .match strong {
+  strong {
     font-size: 1.75em;
     letter-spacing: 0.1em;
     margin: 0 0.15em;
@@ -59,7 +54,7 @@ export const styles = css`
     vertical-align: middle;
   }
   .muted {
-    font-size: 0.875em;
+    font-size: var(--_small);
   }
   @media (forced-colors: active) {
     svg {

@@ -1,15 +1,11 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property } from 'lit/decorators.js';
-import type { QrApp } from '../../client/protocol.js';
-import type { LoginState, QrView } from '../../client/state.js';
+import type { LoginState } from '../../client/state.js';
 import { secondsUntil } from '../i18n/localize.js';
 import { EtaxElement } from '../shared/etax-element.js';
 import { qrSvg } from '../shared/qr-svg.js';
 import { Ticker } from '../shared/ticker.js';
-import { tokens } from '../shared/tokens.styles.js';
+import { controls, tokens } from '../shared/tokens.styles.js';
 import { styles } from './qr-login-panel.styles.js';
-
-const BOTH: QrApp[] = ['etax', 'iit'];
 
 /**
  * @tag qr-login-panel
@@ -43,20 +39,25 @@ const BOTH: QrApp[] = ['etax', 'iit'];
  * @cssprop --etax-qr-size-large - Side of the QR frame in `large-text` mode; default 240px.
  */
 export class QrLoginPanel extends EtaxElement {
-  static override styles = [tokens, styles];
+  static override styles = [tokens, controls, styles];
+
+  static override properties = {
+    mode: { reflect: true },
+    autoRefresh: { type: Number, attribute: 'auto-refresh' },
+  };
 
   /**
    * `login` (default): the login QR; started on connection when the panel is
    * used alone. `face`: the face-recognition QR of the step-up; starts nothing.
    */
-  @property({ reflect: true }) mode: 'login' | 'face' = 'login';
+  mode: 'login' | 'face' = 'login';
 
   /**
    * How many times in a row an expired login QR is replaced by itself before
    * the refresh button is shown. Counted again after a scan or a refresh by
    * the person.
    */
-  @property({ type: Number, attribute: 'auto-refresh' }) autoRefresh = 2;
+  autoRefresh = 2;
 
   private refreshes = 0;
   /** The expired QR just seen is being replaced by itself. */
@@ -82,7 +83,7 @@ export class QrLoginPanel extends EtaxElement {
     }
   }
 
-  protected override stateChanged(state: LoginState, previous: LoginState): void {
+  protected override stateChanged(state: LoginState, previous: LoginState): Event[] {
     if (state.kind === 'qr-scanned') this.refreshes = 0;
     this.seen = state;
     const auto = (this.auto =
@@ -90,12 +91,12 @@ export class QrLoginPanel extends EtaxElement {
       state.kind === 'qr-ended' &&
       state.reason === 'expired' &&
       this.refreshes < this.autoRefresh);
-    super.stateChanged(state, previous);
     if (auto) {
       this.refreshes++;
       // After every listener has seen the expiry.
       queueMicrotask(() => this.isConnected && this.login.state === state && this.login.client?.startQr());
     }
+    return super.stateChanged(state, previous);
   }
 
   protected override autoRefreshing(): boolean {
@@ -132,82 +133,65 @@ export class QrLoginPanel extends EtaxElement {
     const q = t.qr;
     const s = this.state;
     const face = this.mode === 'face';
-    const qr: QrView | undefined =
-      'qr' in s && (face ? s.kind.startsWith('face') : s.kind.startsWith('qr')) ? s.qr : undefined;
-    const method = face && ('method' in s ? s.method : s.kind === 'step-up' ? s.pending : undefined);
+    // Of the client's states, those of this panel's QR: the face QR's in face mode, the login QR's otherwise.
+    const mine = (face ? /^(face|step)/ : /^(idle|qr|ident|auth)/).test(s.kind);
+    const qr = mine && 'qr' in s ? s.qr : undefined;
+    const method = face ? ('method' in s ? s.method : s.kind === 'step-up' ? s.pending : undefined) : undefined;
     const apps = face
       ? (qr || s.kind === 'step-up') && method && t.stepUp.faceSteps[method]
       : /^(idle|qr)/.test(s.kind) &&
-        q.scanWith((qr?.apps?.length ? qr.apps : BOTH).map((a) => t.apps[a]).join(q.appsJoin));
+        q.scanWith((qr?.apps?.length ? qr.apps : (['etax', 'iit'] as const)).map((a) => t.apps[a]).join(q.appsJoin));
     const code = !face && qr?.matchCode;
-    const left = qr && secondsUntil(qr.expiresAt);
-    // The match code's sentence, with the code itself set large.
     const [before, after] = q.matchCode('\0').split('\0');
+    // What the status line says; `beside`: it is said beside the QR rather than over it.
     let status = '';
-    let cover = true;
+    let beside = false;
     let done = false;
     let button: string | undefined;
-    const loading = () => {
-      status = q.loading;
-      cover = false;
-    };
-
-    switch (s.kind) {
-      case 'idle':
-      case 'qr-loading':
-        if (!face) loading();
-        break;
-      case 'qr-waiting':
-      case 'face-waiting':
-        if (qr) {
+    if (mine) {
+      switch (s.kind) {
+        case 'qr-waiting':
+        case 'face-waiting':
           status = [apps, code && q.matchCode(code)].filter(Boolean).join(' ');
-          cover = false;
-        }
-        break;
-      case 'qr-scanned':
-      case 'face-scanned':
-        if (qr) {
+          beside = true;
+          break;
+        case 'qr-scanned':
+        case 'face-scanned':
           done = true;
           status = (face ? t.stepUp.faceScanned : q.scanned)(t.apps[s.app]);
-        }
-        break;
-      case 'qr-ended':
-        if (face) break;
-        if (this.auto) loading();
-        else {
-          status = q[s.reason];
-          button = q.refresh;
-        }
-        break;
-      case 'qr-error':
-        if (face) break;
-        status = this.message(s.error);
-        button = q.retry;
-        break;
-      case 'identity':
-      case 'authenticated':
-        if (face) break;
-        done = true;
-        status = s.kind === 'authenticated' && s.via !== 'qr' ? t.login.success : q.confirmed;
-        break;
-      case 'step-up':
-        if (!face) break;
-        if (s.error) status = s.error.code === 'qr_expired' ? t.stepUp.qrExpired : this.message(s.error);
-        else if (method) loading();
-        break;
-      case 'face-verifying':
-        if (face) status = t.stepUp.verifying;
-        break;
-      case 'face-failed':
-        if (face) {
+          break;
+        case 'qr-ended':
+          if (!this.auto) {
+            status = q[s.reason];
+            button = q.refresh;
+          }
+          break;
+        case 'qr-error':
+        case 'step-up':
+          if (s.kind === 'qr-error') button = q.retry;
+          if (s.error) status = this.message(s.error);
+          break;
+        case 'face-verifying':
+          status = t.stepUp.verifying;
+          break;
+        case 'face-failed':
           status =
             s.attemptsLeft > 0 && s.methods.includes(s.method)
               ? t.stepUp.faceFailed(s.attemptsLeft)
               : t.stepUp.faceFailedFinal;
-        }
-        break;
+          break;
+        case 'identity':
+        case 'authenticated':
+          done = true;
+          status = s.kind === 'authenticated' && s.via !== 'qr' ? t.login.success : q.confirmed;
+      }
+      if (!status && (!face || method)) {
+        status = q.loading;
+        beside = true;
+      }
     }
-    cover &&= !!status;
+    const cover = !beside && !!status;
+    const left = qr && secondsUntil(qr.expiresAt);
 
     return html`
       <div part="qr" class="qr" tabindex="-1">
@@ -218,7 +202,7 @@ export class QrLoginPanel extends EtaxElement {
           ${button ? html`<button part="refresh" class="primary" @click=${this.onRefresh}>${button}</button>` : nothing}
         </div>
       </div>
-      ${code ? html`<p part="match-code" class="match">${before}<strong>${code}</strong>${after}</p>` : nothing}
+      ${code ? html`<p part="match-code">${before}<strong>${code}</strong>${after}</p>` : nothing}
       ${apps ? html`<p part="apps" class="muted">${apps}</p>` : nothing}
       ${left !== undefined && !cover ? html`<p part="countdown" class="muted">${left ? q.remaining(t.duration(left)) : ''}</p>` : nothing}
     `;

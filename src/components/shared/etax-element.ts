@@ -2,60 +2,82 @@
  * What the four elements share: the configuration a host sets on any of them,
  * the connection to a headless client, translations, and the `etax-*` events
  * of each state change.
+ *
+ * Reactive properties are declared in `static properties` rather than with
+ * decorators: the same Lit properties, without the decorators' code in the
+ * drop-in bundle.
  */
-import { LitElement, type PropertyValues } from 'lit';
-import { property } from 'lit/decorators.js';
+import { LitElement, type PropertyDeclarations, type PropertyValues } from 'lit';
 import type { LoginClient, LoginClientOptions } from '../../client/client.js';
 import type { TransportName } from '../../client/protocol.js';
 import type { LoginError, LoginState } from '../../client/state.js';
-import { eventsFor } from '../events/index.js';
+import { EtaxCancelEvent, eventsFor } from '../events/index.js';
 import { errorMessage, translationFor } from '../i18n/localize.js';
 import type { PartialTranslation, Translation } from '../i18n/translation.js';
 import { ClientController } from './client-controller.js';
 
 export abstract class EtaxElement extends LitElement {
+  static override properties: PropertyDeclarations = {
+    baseUrl: { attribute: 'base-url', reflect: true },
+    transport: {},
+    client: { attribute: false },
+    clientOptions: { attribute: false },
+    lang: {},
+    strings: { attribute: false },
+    theme: { reflect: true },
+    largeText: { type: Boolean, reflect: true, attribute: 'large-text' },
+    embedded: { type: Boolean },
+  };
+
   /** URL of the auth backend (the protocol's base, e.g. `/api/etax-login`). Used when no `client` is given. */
-  @property({ attribute: 'base-url', reflect: true }) baseUrl?: string;
+  baseUrl?: string;
 
   /** Transport for the element's own client: `auto` (default), `poll`, `long-poll`, `sse` or `websocket`. */
-  @property() transport: 'auto' | TransportName = 'auto';
+  transport: 'auto' | TransportName = 'auto';
 
   /** A headless client to render instead of making one (share one client between elements). */
-  @property({ attribute: false }) client?: LoginClient;
+  client?: LoginClient;
 
   /** Extra options for the element's own client (headers, credentials, `encrypt`, `fetch`, …). */
-  @property({ attribute: false }) clientOptions?: Partial<LoginClientOptions>;
+  clientOptions?: Partial<LoginClientOptions>;
 
   /** Language: `zh-CN` (default) or `en`. Reacts at runtime. */
-  @property() override lang = '';
+  override lang = '';
 
   /** Overrides any words of the translation. */
-  @property({ attribute: false }) strings?: PartialTranslation;
+  strings?: PartialTranslation;
 
   /** Colour scheme: follows the system unless `light` or `dark`. */
-  @property({ reflect: true }) theme?: 'light' | 'dark';
+  theme?: 'light' | 'dark';
 
   /** Elder-friendly (适老化) mode: larger text and controls. */
-  @property({ type: Boolean, reflect: true, attribute: 'large-text' }) largeText = false;
+  largeText = false;
 
   /**
    * Set by a containing etax element: the container dispatches the events of
    * state changes, so they are not dispatched twice.
    */
-  @property({ type: Boolean }) embedded = false;
+  embedded = false;
 
   protected readonly login = new ClientController(
     this,
-    () =>
-      this.baseUrl && !this.client
-        ? { baseUrl: this.baseUrl, transport: this.transport, ...this.clientOptions }
-        : undefined,
+    () => this.client,
+    () => (this.baseUrl ? { baseUrl: this.baseUrl, transport: this.transport, ...this.clientOptions } : undefined),
     (state, previous) => this.stateChanged(state, previous),
   );
 
+  /** An `etax-cancel` was dispatched through this element since the last state change. */
+  private toldCancel = false;
+
+  constructor() {
+    super();
+    // The person's own cancel (Esc, 关闭) is told where it happens; the state change it causes must not tell it again.
+    this.addEventListener(EtaxCancelEvent.eventName, () => (this.toldCancel = true));
+  }
+
   /** The translation in force. */
   protected get t(): Translation {
-    return translationFor(this.lang || this.closest('[lang]')?.getAttribute('lang') || undefined, this.strings);
+    return translationFor(this.lang || this.closest<HTMLElement>('[lang]')?.lang, this.strings);
   }
 
   /** The state to render. */
@@ -73,19 +95,29 @@ export abstract class EtaxElement extends LitElement {
     return false;
   }
 
-  /** Reacts to a state change of the client; dispatches its events unless embedded. */
-  protected stateChanged(state: LoginState, previous: LoginState): void {
-    if (this.embedded) return;
-    for (const event of eventsFor(state, previous, (e) => this.message(e), this.autoRefreshing())) {
-      this.dispatchEvent(event);
-    }
+  /**
+   * Reacts to a state change of the client: dispatches its events unless
+   * embedded (a cancel already told is not told again), and returns them.
+   */
+  protected stateChanged(state: LoginState, previous: LoginState): Event[] {
+    const told = this.toldCancel;
+    const events = this.embedded
+      ? []
+      : eventsFor(state, previous, (e) => this.message(e), this.autoRefreshing()).filter(
+          (e) => !told || !(e instanceof EtaxCancelEvent),
+        );
+    for (const e of events) this.dispatchEvent(e);
+    this.toldCancel = false;
+    return events;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('client')) this.login.use(this.client);
-    // After the first render, a new base URL, transport or options means a new own client.
-    if (this.hasUpdated && (changed.has('baseUrl') || changed.has('transport') || changed.has('clientOptions'))) {
-      this.login.renew();
-    }
+    // A new client, or after the first render a new base URL, transport or options (a new own client).
+    if (
+      this.isConnected &&
+      (changed.has('client') ||
+        (this.hasUpdated && (changed.has('baseUrl') || changed.has('transport') || changed.has('clientOptions'))))
+    )
+      this.login.connect(!changed.has('client'));
   }
 }

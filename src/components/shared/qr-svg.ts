@@ -7,29 +7,27 @@ import { html, svg, type TemplateResult } from 'lit';
 // The encoder core only: the package's renderers (canvas, SVG strings) are never used.
 import QRCode from 'qrcode/lib/core/qrcode.js';
 
-const QUIET = 4;
-const paths = new Map<string, { d: string; size: number }>();
+/** The path of the payload drawn last (a QR is redrawn each second while its countdown runs). */
+let last = { text: '', d: '', size: 0 };
 
-/** One path of dark modules, run-length encoded per row; memoised for the last few payloads. */
+/** One path of dark modules, run-length encoded per row, inside a 4-module quiet zone. */
 export function qrPath(text: string): { d: string; size: number } {
-  let hit = paths.get(text);
-  if (hit) return hit;
-  const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
-  const n = modules.size;
-  let d = '';
-  for (let y = 0; y < n; y++) {
-    for (let x = 0; x < n; x++) {
-      if (!modules.get(y, x)) continue;
-      let run = 1;
-      while (x + run < n && modules.get(y, x + run)) run++;
-      d += `M${x + QUIET} ${y + QUIET}h${run}v1h-${run}z`;
-      x += run - 1;
+  if (last.text !== text) {
+    const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
+    const n = modules.size;
+    let d = '';
+    for (let y = 0; y < n; y++) {
+      for (let x = 0; x < n; x++) {
+        if (!modules.get(y, x)) continue;
+        let run = 1;
+        while (x + run < n && modules.get(y, x + run)) run++;
+        d += `M${x + 4} ${y + 4}h${run}v1h-${run}z`;
+        x += run - 1;
+      }
     }
+    last = { text, d, size: n + 8 };
   }
-  hit = { d, size: n + QUIET * 2 };
-  if (paths.size > 8) paths.delete(paths.keys().next().value as string);
-  paths.set(text, hit);
-  return hit;
+  return last;
 }
 
 /** The QR as an `<svg>` with an accessible name. */
@@ -39,7 +37,7 @@ export function qrSvg(text: string, label: string): TemplateResult {
     part="qr-code"
     role="img"
     aria-label=${label}
-    viewBox=${`0 0 ${size} ${size}`}
+    viewBox="0 0 ${size} ${size}"
     shape-rendering="crispEdges"
   >
     ${svg`<rect width=${size} height=${size} fill="#fff"></rect><path d=${d} fill="#000"></path>`}

@@ -1,10 +1,9 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { state } from 'lit/decorators.js';
-import { keyed } from 'lit/directives/keyed.js';
-import type { LoginError, LoginState, LoginStateOf } from '../../client/state.js';
+import type { LoginState, LoginStateOf } from '../../client/state.js';
 import { secondsUntil } from '../i18n/localize.js';
 import { EtaxElement } from '../shared/etax-element.js';
 import { Ticker } from '../shared/ticker.js';
+import { controls, tokens } from '../shared/tokens.styles.js';
 import { styles } from './sms-verify.styles.js';
 
 type Sms = LoginStateOf<'sms'>;
@@ -71,17 +70,18 @@ type Focus = 'input' | 'select' | 'send';
  * @cssprop --etax-spacing - Space between the parts.
  */
 export class SmsVerify extends EtaxElement {
-  static override styles = styles;
+  static override styles = [tokens, controls, styles];
+
+  static override properties = { invalid: { state: true }, said: { state: true } };
 
   /** A finding of the check made before anything is sent. */
-  @state() private invalid?: 'format' | 'not-sent';
+  private invalid?: 'format' | 'not-sent';
 
-  /** Counts announcements, so that the same words are announced again. */
-  @state() private notice = 0;
+  /** The last announcement: its words, whether it is an error, and a new object for each. */
+  private said?: { text: string; error: boolean };
 
-  private noticeKind?: 'sent' | 'error';
-  /** When the error being announced arrived (its countdown is announced as of then). */
-  private errorAt = 0;
+  /** Flipped with each announcement: the live regions take their two templates in turn. */
+  private turn = false;
   /** The flow ended while this element showed the SMS step. */
   private ended = false;
   /** Where focus goes once the person's last action has its answer. */
@@ -114,27 +114,19 @@ export class SmsVerify extends EtaxElement {
     if (changed.has('client')) this.stopOtp();
   }
 
-  protected override message(error: LoginError): string {
-    const wait = secondsUntil(error.retryAt);
-    return error.code === 'sms_throttled' && wait > 0
-      ? this.t.sms.throttled(this.t.duration(wait))
-      : super.message(error);
-  }
-
-  protected override stateChanged(state: LoginState, previous: LoginState): void {
+  protected override stateChanged(state: LoginState, previous: LoginState): Event[] {
     const was = previous.kind === 'sms' ? previous : undefined;
     if (state.kind !== 'sms') {
       this.stopOtp();
-      this.invalid = undefined;
-      this.refocus = undefined;
+      this.invalid = this.refocus = this.said = undefined;
       this.ended = state.kind === 'flow-ended' && (!!was || this.ended);
     } else {
       this.ended = false;
+      const code = state.error?.code;
       if (state.error && state.error !== was?.error) {
         this.invalid = undefined;
-        this.announce('error');
-        this.errorAt = performance.now();
-        const code = state.error.code;
+        // Said once, with its countdown as it is now.
+        this.announce(this.message(state.error), true);
         this.moveFocus(
           code === 'sms_code_expired' || code === 'sms_not_sent'
             ? 'send'
@@ -143,12 +135,12 @@ export class SmsVerify extends EtaxElement {
               : this.refocus,
         );
       } else if (state.phase === 'sent' && was?.phase === 'sending') {
-        this.announce('sent');
+        if (state.maskedPhone) this.announce(this.t.sms.sent(state.maskedPhone), false);
         this.startOtp();
         this.moveFocus('input');
       }
     }
-    super.stateChanged(state, previous);
+    return super.stateChanged(state, previous);
   }
 
   /* --------------------------------------------------------------- handlers */
@@ -174,23 +166,14 @@ export class SmsVerify extends EtaxElement {
     e.preventDefault();
     this.stopOtp();
     this.invalid = undefined;
-    const n = s.codeLength;
-    if (digits.length >= n) {
-      input.value = digits.slice(0, n);
-    } else {
-      input.setRangeText(
-        digits,
-        input.selectionStart ?? input.value.length,
-        input.selectionEnd ?? input.value.length,
-        'end',
-      );
-      if (input.value.length > n) input.value = input.value.slice(0, n);
-    }
+    const short = digits.length < s.codeLength;
+    if (short) input.setRangeText(digits, input.selectionStart!, input.selectionEnd!, 'end');
+    input.value = (short ? input.value : digits).slice(0, s.codeLength);
   }
 
   private onSend() {
     const s = this.sms;
-    if (!s || (s.phase !== 'idle' && s.phase !== 'sent') || secondsUntil(s.resendAt) > 0) return;
+    if (!s || !/idle|sent/.test(s.phase) || secondsUntil(s.resendAt)) return;
     this.invalid = undefined;
     this.refocus = 'send';
     void this.login.client?.sendSms();
@@ -214,12 +197,11 @@ export class SmsVerify extends EtaxElement {
   /** Checks the code, then sends it: one request while one is on its way. */
   private verify() {
     const s = this.sms;
-    const input = this.input;
     this.stopOtp();
-    if (!s || !input || s.phase === 'sending' || s.phase === 'verifying') return;
+    if (!s || /sending|verifying/.test(s.phase)) return;
+    const code = normalise(this.input!.value);
     if (s.phase === 'idle') return this.refuse('not-sent', 'send');
-    const code = normalise(input.value);
-    if (!/^\d+$/.test(code) || code.length !== s.codeLength) return this.refuse('format', 'input');
+    if (code.length !== s.codeLength || /\D/.test(code)) return this.refuse('format', 'input');
     this.invalid = undefined;
     this.refocus = 'select';
     void this.login.client?.verifySms(code);
@@ -227,14 +209,19 @@ export class SmsVerify extends EtaxElement {
 
   private refuse(finding: 'format' | 'not-sent', focus: Focus) {
     this.invalid = finding;
-    this.announce('error');
+    this.announce(this.refusal(finding, this.sms!.codeLength), true);
     this.refocus = focus;
     this.moveFocus(focus);
   }
 
-  private announce(kind: 'sent' | 'error') {
-    this.noticeKind = kind;
-    this.notice++;
+  /** The words of a finding of the check. */
+  private refusal(finding: 'format' | 'not-sent', length: number): string {
+    return finding === 'format' ? this.t.validation.smsCode(length) : this.t.sms.notSent;
+  }
+
+  private announce(text: string, error: boolean) {
+    this.said = { text, error };
+    this.turn = !this.turn;
   }
 
   /**
@@ -249,21 +236,21 @@ export class SmsVerify extends EtaxElement {
     await this.updateComplete;
     const active = document.activeElement;
     if (active && active !== document.body && !this.matches(':focus-within')) return;
-    const send = this.renderRoot.querySelector<HTMLButtonElement>('[part=send]');
-    if (wanted === 'send' && send && !send.disabled) return send.focus();
-    this.input?.focus();
-    if (wanted === 'select') this.input?.select();
+    const send = this.renderRoot.querySelector<HTMLButtonElement>('[part=send]')!;
+    const input = this.input!;
+    if (wanted === 'send' && !send.disabled) return send.focus();
+    input.focus();
+    if (wanted === 'select') input.select();
   }
 
   private startOtp() {
     this.stopOtp();
-    if (!('OTPCredential' in window) || !navigator.credentials?.get) return;
+    if (!('OTPCredential' in window)) return;
     const ctrl = (this.otp = new AbortController());
-    const options = { otp: { transport: ['sms'] }, signal: ctrl.signal } as CredentialRequestOptions;
-    navigator.credentials.get(options).then(
+    navigator.credentials.get({ otp: { transport: ['sms'] }, signal: ctrl.signal } as CredentialRequestOptions).then(
       (credential) => {
         const code = (credential as { code?: string } | null)?.code;
-        if (ctrl.signal.aborted || this.otp !== ctrl || !code || !this.input) return;
+        if (this.otp !== ctrl || !code || !this.input) return;
         this.otp = undefined;
         this.input.value = normalise(code);
         this.verify();
@@ -277,56 +264,36 @@ export class SmsVerify extends EtaxElement {
     this.otp = undefined;
   }
 
-  /** The error to show under the field, and whether it is about the code. */
-  private shown(s: Sms): { text: string; field: boolean; error?: LoginError } | undefined {
-    const t = this.t;
-    if (this.invalid === 'format') return { text: t.validation.smsCode(s.codeLength), field: true };
-    if (this.invalid === 'not-sent') return { text: t.sms.notSent, field: true };
-    const error = s.error;
-    return error && { text: this.message(error), field: CODE_ERRORS.includes(error.code), error };
-  }
-
-  private renderEnded(s: LoginStateOf<'flow-ended'>): TemplateResult {
-    return html`<p part="error" class="error" role="alert">
-      ${s.error ? this.message(s.error) : this.t.login.ended[s.reason]}
-    </p>`;
-  }
-
   override render(): TemplateResult {
     const s = this.state;
-    if (s.kind === 'flow-ended' && this.ended && !this.embedded) return this.renderEnded(s);
-    if (s.kind !== 'sms') return html``;
     const t = this.t;
-    const n = s.codeLength;
+    if (s.kind === 'flow-ended' && this.ended && !this.embedded)
+      return html`<p part="error" class="error" role="alert">
+        ${s.error ? this.message(s.error) : t.login.ended[s.reason]}
+      </p>`;
+    if (s.kind !== 'sms') return html``;
+    const { phase, codeLength: n, maskedPhone: phone, error: e } = s;
     const wait = secondsUntil(s.resendAt);
-    const verifying = s.phase === 'verifying';
-    const error = this.shown(s);
-    const held = s.error?.code === 'rate_limited' && secondsUntil(s.error.retryAt) > 0;
-    // The live region says the error once, with its countdown as it was when it came.
-    const said =
-      this.invalid || !error?.error?.retryAt
-        ? error?.text
-        : this.message({ ...error.error, retryAt: error.error.retryAt + performance.now() - this.errorAt });
-    const phone = s.maskedPhone;
+    const verifying = phase === 'verifying';
+    const error = this.invalid ? this.refusal(this.invalid, n) : e && this.message(e);
+    const said = this.said;
+    const prefix = t.validation.errorPrefix;
+    // Two templates taken in turn: each announcement is a new node, so the same words are said again.
+    const say = (text: string) => (this.turn ? html`<span>${text}</span>` : html`<span>${text}</span>`);
     return html`
       <form novalidate aria-label=${t.sms.label} @submit=${this.onSubmit}>
-        ${
-          phone
-            ? html`<p part="phone">${s.phase === 'sent' || verifying ? t.sms.sent(phone) : t.sms.phone(phone)}</p>`
-            : nothing
-        }
+        ${phone ? html`<p part="phone">${(phase === 'sent' || verifying ? t.sms.sent : t.sms.phone)(phone)}</p>` : nothing}
         <label for="code">${t.sms.code}</label>
         <div class="row">
           <input
             id="code"
             part="input"
-            type="text"
             inputmode="numeric"
             autocomplete="one-time-code"
             spellcheck="false"
             maxlength=${n}
-            pattern=${`[0-9]{${n}}`}
-            aria-invalid=${error?.field ? 'true' : 'false'}
+            pattern="[0-9]{${n}}"
+            aria-invalid=${!!this.invalid || CODE_ERRORS.includes(e?.code ?? '')}
             aria-describedby=${error ? 'error hint' : 'hint'}
             ?readonly=${verifying}
             @input=${this.onInput}
@@ -335,35 +302,25 @@ export class SmsVerify extends EtaxElement {
           <button
             type="button"
             part="send"
-            ?disabled=${s.phase === 'sending' || verifying || wait > 0}
+            ?disabled=${phase === 'sending' || verifying || wait > 0}
             @click=${this.onSend}
           >
-            ${
-              s.phase === 'sending'
-                ? t.sms.sending
-                : wait > 0
-                  ? html`<span part="countdown">${t.sms.resendIn(wait)}</span>`
-                  : t.sms.send
-            }
+            ${phase === 'sending' ? t.sms.sending : wait ? html`<span part="countdown">${t.sms.resendIn(wait)}</span>` : t.sms.send}
           </button>
         </div>
         <p id="hint" class="muted">${t.sms.codeHint(n)}</p>
         <p id="error" part="error" class="error" ?hidden=${!error}>
-          ${error ? html`<span class="visually-hidden">${t.validation.errorPrefix}</span>${error.text}` : nothing}
+          ${error ? html`<span class="visually-hidden">${prefix}</span>${error}` : nothing}
         </p>
-        <button type="submit" part="submit" class="primary" ?disabled=${verifying || held}>
+        <button
+          part="submit"
+          class="primary"
+          ?disabled=${verifying || (e?.code === 'rate_limited' && secondsUntil(e.retryAt) > 0)}
+        >
           ${verifying ? t.sms.verifying : t.sms.submit}
         </button>
-        <div class="visually-hidden" role="status">
-          ${this.noticeKind === 'sent' && phone ? keyed(this.notice, html`<span>${t.sms.sent(phone)}</span>`) : nothing}
-        </div>
-        <div class="visually-hidden" role="alert">
-          ${
-            this.noticeKind === 'error' && said
-              ? keyed(this.notice, html`<span>${t.validation.errorPrefix}${said}</span>`)
-              : nothing
-          }
-        </div>
+        <div class="visually-hidden" role="status">${said && !said.error ? say(said.text) : nothing}</div>
+        <div class="visually-hidden" role="alert">${said?.error ? say(prefix + said.text) : nothing}</div>
       </form>
     `;
   }

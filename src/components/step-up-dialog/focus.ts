@@ -8,30 +8,29 @@
 export function deepActiveElement(): HTMLElement | null {
   let active = document.activeElement;
   while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
-  return active instanceof HTMLElement && active !== document.body ? active : null;
+  return active === document.body ? null : (active as HTMLElement | null);
 }
-
-const FOCUSABLE = 'a[href],button,input,select,textarea,summary,[tabindex]';
-
-const reached = (el: HTMLElement) =>
-  el.matches(FOCUSABLE) &&
-  el.tabIndex >= 0 &&
-  !el.matches(':disabled') &&
-  !(el instanceof HTMLInputElement && el.type === 'radio' && !el.checked) &&
-  el.getClientRects().length > 0;
 
 /**
  * The elements Tab reaches inside `root`, through shadow roots and slots, in
  * tree order (no positive `tabindex` is used here). Of a radio group only the
  * checked radio counts.
  */
-export function tabbables(root: ParentNode): HTMLElement[] {
+export function tabbables(root: Element): HTMLElement[] {
   const out: HTMLElement[] = [];
   const visit = (el: Element) => {
-    if (!(el instanceof HTMLElement) || el.inert) return;
-    if (reached(el)) out.push(el);
-    const children = el instanceof HTMLSlotElement ? el.assignedElements({ flatten: true }) : (el.shadowRoot ?? el).children;
-    for (const child of children) visit(child);
+    if ((el as HTMLElement).inert) return;
+    if (
+      el.matches('a[href],button,input,select,textarea,summary,[tabindex]') &&
+      (el as HTMLElement).tabIndex >= 0 &&
+      !el.matches(':disabled,[type=radio]:not(:checked)') &&
+      el.getClientRects().length
+    )
+      out.push(el as HTMLElement);
+    for (const child of el instanceof HTMLSlotElement
+      ? el.assignedElements({ flatten: true })
+      : (el.shadowRoot ?? el).children)
+      visit(child);
   };
   for (const child of root.children) visit(child);
   return out;

@@ -1,13 +1,12 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import { query, state } from 'lit/decorators.js';
-import { ifDefined } from 'lit/directives/if-defined.js';
 import type { FaceMethod, Identity, StepUpMethod } from '../../client/protocol.js';
 import type { LoginState, LoginStateKind } from '../../client/state.js';
-import { EtaxCancelEvent, EtaxMethodChosenEvent, eventsFor } from '../events/index.js';
+import { EtaxCancelEvent, EtaxMethodChosenEvent } from '../events/index.js';
 import { secondsUntil } from '../i18n/localize.js';
 import { EtaxElement } from '../shared/etax-element.js';
+import { rove } from '../shared/rove.js';
 import { Ticker } from '../shared/ticker.js';
-import { tokens } from '../shared/tokens.styles.js';
+import { controls, tokens } from '../shared/tokens.styles.js';
 import { deepActiveElement, tabbables } from './focus.js';
 import { styles } from './step-up-dialog.styles.js';
 
@@ -19,6 +18,8 @@ const OPEN: LoginStateKind[] = [...STEP_UP, 'identity', 'flow-ended'];
 
 type StepUpState = Extract<LoginState, { methods: StepUpMethod[] }>;
 const inStepUp = (s: LoginState): s is StepUpState => STEP_UP.includes(s.kind);
+/** A failed face check or face QR request is on show: the method may be asked for again. */
+const failed = (s: LoginState) => s.kind === 'face-failed' || (s.kind === 'step-up' && !!s.error);
 
 /**
  * @tag step-up-dialog
@@ -61,17 +62,17 @@ const inStepUp = (s: LoginState): s is StepUpState => STEP_UP.includes(s.kind);
  * @cssprop --etax-qr-size - Side of the face-recognition QR (of `<qr-login-panel>`); default 200px.
  */
 export class StepUpDialog extends EtaxElement {
-  static override styles = [tokens, styles];
+  static override styles = [tokens, controls, styles];
+
+  static override properties = { focusedMethod: { state: true }, chosenIdentity: { state: true } };
 
   /* Public properties: `base-url`, `transport`, `client`, `clientOptions`, `lang`, `strings`, `theme`, `large-text`, `embedded` (from EtaxElement). */
 
   /** The tab that takes Tab (roving focus), while the person moves with the arrow keys. */
-  @state() private focusedMethod?: StepUpMethod;
+  private focusedMethod?: StepUpMethod;
 
   /** The identity ticked in 身份类型选择. */
-  @state() private chosenIdentity?: string;
-
-  @query('dialog') private dialog!: HTMLDialogElement;
+  private chosenIdentity?: string;
 
   /** The face method last asked for, for 重试 after a failed request. */
   private lastMethod?: FaceMethod;
@@ -79,14 +80,19 @@ export class StepUpDialog extends EtaxElement {
   private opener: HTMLElement | null = null;
   /** Move focus to the state's main control after the next render. */
   private refocus = false;
-  /** The cancel under way was the person's own (its event is dispatched here, once). */
-  private cancelling = false;
-
-  /** The state the last render showed. */
-  private shown?: LoginState;
+  /** The kind of state the last render showed. */
+  private shown?: LoginStateKind;
 
   /** Re-renders each second while the flow's remaining time is shown. */
   protected readonly ticker = new Ticker(this, () => this.wantsOpen && 'expiresAt' in this.state);
+
+  private get dialog(): HTMLDialogElement | null {
+    return this.renderRoot.querySelector('dialog');
+  }
+
+  private get wantsOpen(): boolean {
+    return OPEN.includes(this.state.kind);
+  }
 
   /* ----------------------------------------------------------- lifecycle */
 
@@ -97,21 +103,21 @@ export class StepUpDialog extends EtaxElement {
     this.restoreFocus();
   }
 
-  protected override stateChanged(state: LoginState, previous: LoginState): void {
-    if (!this.embedded) {
-      for (const event of eventsFor(state, previous, (e) => this.message(e))) {
-        if (!(this.cancelling && event instanceof EtaxCancelEvent)) this.dispatchEvent(event);
-      }
-    }
-    if (state.kind === 'identity' && previous.kind !== 'identity') this.chosenIdentity = state.identities[0]?.id;
-    if (state.kind === 'step-up' && state.pending) this.lastMethod = state.pending;
-    if (['face-failed', 'identity', 'flow-ended'].includes(state.kind) && state.kind !== previous.kind)
+  protected override stateChanged(state: LoginState, previous: LoginState): Event[] {
+    const kind = state.kind;
+    if (kind === 'identity' && previous.kind !== 'identity') this.chosenIdentity = state.identities[0]?.id;
+    if (kind === 'step-up' && state.pending) this.lastMethod = state.pending;
+    // A new failure, identity step or ending moves focus to its main control.
+    if (
+      (['face-failed', 'identity', 'flow-ended'].includes(kind) && kind !== previous.kind) ||
+      (kind === 'step-up' && state.error && !('error' in previous && previous.error))
+    )
       this.refocus = true;
-    if (state.kind === 'step-up' && state.error && !('error' in previous && previous.error)) this.refocus = true;
+    return super.stateChanged(state, previous);
   }
 
   protected override updated(): void {
-    const dialog = this.dialog;
+    const dialog = this.dialog!;
     if (this.wantsOpen && !dialog.open) {
       this.opener = deepActiveElement();
       dialog.showModal();
@@ -121,15 +127,15 @@ export class StepUpDialog extends EtaxElement {
       this.restoreFocus();
     }
     // Only a new step moves focus: within one (SMS sending → sent) the embedded element places it.
-    const changed = this.shown?.kind !== this.state.kind;
-    this.shown = this.state;
+    const kind = this.state.kind;
+    const changed = this.shown !== kind;
+    this.shown = kind;
     if (!dialog.open) return;
     // Focus follows the state when its main control changed, or when the focused control went away with it.
     const root = this.renderRoot as ShadowRoot;
     const active = root.activeElement;
-    if (this.refocus || (changed && (!active || active === dialog))) {
-      (root.querySelector<HTMLElement>('[data-focus]') ?? root.querySelector<HTMLElement>('.close'))?.focus();
-    }
+    if (this.refocus || (changed && (!active || active === dialog)))
+      (root.querySelector<HTMLElement>('[data-focus]') ?? root.querySelector<HTMLElement>('.close'))!.focus();
     this.refocus = false;
   }
 
@@ -137,49 +143,32 @@ export class StepUpDialog extends EtaxElement {
 
   /** Esc: the dialog's own cancel. */
   private onCancel(event: Event) {
-    if (event.target !== this.dialog) return;
     event.preventDefault();
     this.close();
-  }
-
-  /** Closed by the browser (Esc when it cannot be held back, or removal): focus goes back. */
-  private onClose() {
-    this.restoreFocus();
   }
 
   /** Tab and Shift+Tab wrap around inside the dialog. */
   private onKeydown(event: KeyboardEvent) {
     if (event.key !== 'Tab') return;
-    const list = tabbables(this.dialog);
-    if (!list.length) return;
+    const list = tabbables(this.dialog!);
     const at = list.indexOf(event.composedPath()[0] as HTMLElement);
-    const wrap = event.shiftKey ? at <= 0 : at === -1 || at === list.length - 1;
-    if (!wrap) return;
+    if (event.shiftKey ? at > 0 : at > -1 && at < list.length - 1) return;
     event.preventDefault();
-    list[event.shiftKey ? list.length - 1 : 0].focus();
+    list[event.shiftKey ? list.length - 1 : 0]?.focus();
   }
 
   /** Arrow keys, Home and End move between the method tabs; Enter or Space chooses. */
   private onTabKeydown(event: KeyboardEvent, methods: StepUpMethod[]) {
     const at = methods.indexOf((event.target as HTMLElement).dataset.method as StepUpMethod);
-    const step: Record<string, number> = {
-      ArrowDown: at + 1,
-      ArrowRight: at + 1,
-      ArrowUp: at - 1,
-      ArrowLeft: at - 1,
-      Home: 0,
-      End: methods.length - 1,
-    };
-    const to = step[event.key];
+    const to = rove(event, at, methods.length);
     if (to === undefined) return;
-    event.preventDefault();
-    this.focusedMethod = methods[(to + methods.length) % methods.length];
-    this.renderRoot.querySelector<HTMLElement>(`#tab-${this.focusedMethod}`)?.focus();
+    this.focusedMethod = methods[to];
+    this.renderRoot.querySelector<HTMLElement>(`#tab-${methods[to]}`)!.focus();
   }
 
   private onTabsFocusout(event: FocusEvent) {
-    const to = event.relatedTarget as Node | null;
-    if (!to || !(event.currentTarget as HTMLElement).contains(to)) this.focusedMethod = undefined;
+    if (!(event.currentTarget as HTMLElement).contains(event.relatedTarget as Node | null))
+      this.focusedMethod = undefined;
   }
 
   /** Picks or switches the method. The one on show is asked for again only after a failure (重新扫码, 重试). */
@@ -187,7 +176,7 @@ export class StepUpDialog extends EtaxElement {
     const s = this.state;
     const client = this.login.client;
     if (!client || !inStepUp(s) || s.kind === 'face-verifying') return;
-    if (method === this.selectedMethod(s) && s.kind !== 'face-failed' && !(s.kind === 'step-up' && s.error)) return;
+    if (method === this.selectedMethod(s) && !failed(s)) return;
     if (method !== 'sms') this.lastMethod = method;
     try {
       void client.chooseStepUp(method);
@@ -226,31 +215,21 @@ export class StepUpDialog extends EtaxElement {
    */
   close(): void {
     const client = this.login.client;
-    const s = this.state;
-    if (!client || !OPEN.includes(s.kind)) return;
-    if (s.kind !== 'flow-ended') {
+    const kind = this.state.kind;
+    if (!client || !OPEN.includes(kind)) return;
+    if (kind !== 'flow-ended') {
       this.dispatchEvent(new EtaxCancelEvent({ reason: 'user' }));
-      this.cancelling = true;
-      try {
-        void client.cancel();
-      } finally {
-        this.cancelling = false;
-      }
+      void client.cancel();
     }
     this.restart();
   }
 
   /* --------------------------------------------------------------- helpers */
 
-  private get wantsOpen(): boolean {
-    return OPEN.includes(this.state.kind);
-  }
-
   /** Back to the login page: a new QR login, as the page starts. */
   private restart() {
     const client = this.login.client;
-    if (client?.state.kind !== 'flow-ended') return;
-    void client.startQr();
+    if (client?.state.kind === 'flow-ended') void client.startQr();
   }
 
   private restoreFocus() {
@@ -263,7 +242,6 @@ export class StepUpDialog extends EtaxElement {
     if (s.kind === 'sms') return 'sms';
     if ('method' in s) return s.method;
     if (s.kind === 'step-up') return s.pending ?? (s.error ? this.lastMethod : undefined);
-    return undefined;
   }
 
   /* ---------------------------------------------------------------- render */
@@ -272,7 +250,6 @@ export class StepUpDialog extends EtaxElement {
     const t = this.t;
     const methods = ORDER.filter((m) => s.methods.includes(m));
     const roving = this.focusedMethod ?? (selected && methods.includes(selected) ? selected : methods[0]);
-    const busy = s.kind === 'face-verifying';
     return html`<div
       part="methods"
       class="methods"
@@ -288,13 +265,13 @@ export class StepUpDialog extends EtaxElement {
             type="button"
             part="method"
             role="tab"
-            id=${`tab-${m}`}
+            id="tab-${m}"
             data-method=${m}
-            aria-selected=${m === selected ? 'true' : 'false'}
-            aria-controls=${ifDefined(m === selected ? 'panel' : undefined)}
-            aria-disabled=${busy ? 'true' : 'false'}
+            aria-selected=${m === selected}
+            aria-controls=${m === selected ? 'panel' : nothing}
+            aria-disabled=${s.kind === 'face-verifying'}
             tabindex=${m === roving ? 0 : -1}
-            ?data-focus=${m === roving && s.kind !== 'face-failed' && !(s.kind === 'step-up' && s.error)}
+            ?data-focus=${m === roving && !failed(s)}
             @click=${() => this.choose(m)}
           >
             ${t.stepUp.methods[m]}
@@ -303,161 +280,148 @@ export class StepUpDialog extends EtaxElement {
     </div>`;
   }
 
-  private renderPanel(s: StepUpState, selected: StepUpMethod | undefined): TemplateResult | typeof nothing {
-    if (!selected) return nothing;
+  private renderPanel(s: StepUpState, selected: StepUpMethod): TemplateResult {
     const shown = s.methods.includes(selected);
     const client = this.login.client;
     const { lang } = this.t;
     // The embedded elements show their own states and announce them; the dialog adds what to do next.
-    const body =
-      selected === 'sms'
-        ? html`<sms-verify
-            embedded
-            .client=${client}
-            .lang=${lang}
-            .strings=${this.strings}
-            .theme=${this.theme}
-            .largeText=${this.largeText}
-          ></sms-verify>`
-        : html`<qr-login-panel
-            mode="face"
-            embedded
-            .client=${client}
-            .lang=${lang}
-            .strings=${this.strings}
-            .theme=${this.theme}
-            .largeText=${this.largeText}
-          ></qr-login-panel>`;
     return html`<div
       id="panel"
-      class="panel"
       part=${selected === 'sms' ? 'sms' : 'face'}
       role=${shown ? 'tabpanel' : 'group'}
-      aria-labelledby=${ifDefined(shown ? `tab-${selected}` : undefined)}
-      aria-label=${ifDefined(shown ? undefined : this.t.stepUp.methods[selected])}
-      aria-busy=${s.kind === 'step-up' && s.pending ? 'true' : 'false'}
+      aria-labelledby=${shown ? `tab-${selected}` : nothing}
+      aria-label=${shown ? nothing : this.t.stepUp.methods[selected]}
+      aria-busy=${s.kind === 'step-up' && !!s.pending}
     >
-      ${body}
+      ${
+        selected === 'sms'
+          ? html`<sms-verify
+              embedded
+              .client=${client}
+              .lang=${lang}
+              .strings=${this.strings}
+              .theme=${this.theme}
+              .largeText=${this.largeText}
+            ></sms-verify>`
+          : html`<qr-login-panel
+              mode="face"
+              embedded
+              .client=${client}
+              .lang=${lang}
+              .strings=${this.strings}
+              .theme=${this.theme}
+              .largeText=${this.largeText}
+            ></qr-login-panel>`
+      }
     </div>`;
   }
 
   private renderIdentity(s: Extract<LoginState, { kind: 'identity' }>): TemplateResult {
     const t = this.t;
     const role = (i: Identity) => i.roleLabel?.[t.lang] ?? i.roleLabel?.['zh-CN'] ?? i.role;
-    return html`<form part="identity" class="identity" @submit=${this.onIdentitySubmit}>
-      <fieldset aria-busy=${s.pending ? 'true' : 'false'}>
-        <legend id="intro">${t.identity[s.reason]}</legend>
-        ${s.identities.map((i) => {
-          const checked = i.id === this.chosenIdentity;
-          return html`<label class="choice">
-            <input
-              type="radio"
-              name="identity"
-              .value=${i.id}
-              .checked=${checked}
-              ?data-focus=${checked}
-              @change=${this.onIdentityChange}
-            />
-            <span class="who">
-              <span class="name">${i.name}</span>
-              ${role(i) ? html`<span class="role">${role(i)}</span>` : nothing}
-              ${i.taxpayerId ? html`<span class="muted tin">${i.taxpayerId}</span>` : nothing}
-            </span>
-          </label>`;
-        })}
+    return html`<form part="identity" @submit=${this.onIdentitySubmit}>
+      <fieldset aria-busy=${!!s.pending}>
+        <legend id="intro" class="muted">${t.identity[s.reason]}</legend>
+        ${s.identities.map(
+          (i) =>
+            html`<label class="choice">
+              <input
+                type="radio"
+                name="identity"
+                .value=${i.id}
+                .checked=${i.id === this.chosenIdentity}
+                ?data-focus=${i.id === this.chosenIdentity}
+                @change=${this.onIdentityChange}
+              />
+              <span>
+                <b>${i.name}</b>
+                ${role(i) ? html`<span>${role(i)}</span>` : nothing}
+                ${i.taxpayerId ? html`<span class="muted">${i.taxpayerId}</span>` : nothing}
+              </span>
+            </label>`,
+        )}
       </fieldset>
-      <button class="primary" type="submit" aria-disabled=${s.pending ? 'true' : 'false'}>
+      <button class="primary" aria-disabled=${!!s.pending}>
         ${s.pending ? t.login.submitting : t.identity.confirm}
       </button>
     </form>`;
   }
 
-  /** The status line, for what the embedded elements do not show: the identity step, a finished flow. */
-  private status(s: LoginState, panel: boolean): { text: string; error?: boolean } {
-    const t = this.t;
-    switch (s.kind) {
-      case 'step-up':
-        if (panel) return { text: '' };
-        if (s.error)
-          return { text: s.error.code === 'qr_expired' ? t.stepUp.qrExpired : this.message(s.error), error: true };
-        return { text: s.pending ? t.qr.loading : '' };
-      case 'identity':
-        return s.error ? { text: this.message(s.error), error: true } : { text: s.pending ? t.login.submitting : '' };
-      case 'flow-ended':
-        return {
-          text:
-            s.error && (s.reason === 'locked' || s.reason === 'error')
-              ? this.message(s.error)
-              : t.login.ended[s.reason],
-          error: s.reason !== 'cancelled',
-        };
-      default:
-        return { text: '' };
-    }
-  }
-
-  private renderActions(s: LoginState): TemplateResult | typeof nothing {
-    const t = this.t;
-    if (s.kind === 'face-failed') {
-      const sms = s.methods.includes('sms');
-      const again = s.attemptsLeft > 0 && s.methods.includes(s.method);
-      return html`<div class="actions">
-        ${sms ? html`<button class="primary" type="button" data-focus @click=${() => this.choose('sms')}>${t.stepUp.useSms}</button>` : nothing}
-        ${
-          again
-            ? html`<button type="button" ?data-focus=${!sms} @click=${() => this.choose(s.method)}>
-                ${t.stepUp.faceRetry}
-              </button>`
-            : nothing
-        }
-      </div>`;
-    }
-    if (s.kind === 'step-up' && s.error && this.lastMethod && s.methods.includes(this.lastMethod)) {
-      const method = this.lastMethod;
-      return html`<div class="actions">
-        <button class="primary" type="button" data-focus @click=${() => this.choose(method)}>${t.qr.retry}</button>
-      </div>`;
-    }
-    if (s.kind === 'flow-ended') {
-      return html`<div class="actions">
-        <button class="primary" type="button" data-focus @click=${this.restart}>${t.login.restart}</button>
-      </div>`;
-    }
-    return nothing;
-  }
-
   override render(): TemplateResult {
     const t = this.t;
+    const u = t.stepUp;
     const s = this.state;
     const step = inStepUp(s) ? s : undefined;
     const selected = this.selectedMethod(s);
-    const status = this.status(s, !!selected);
     const left = 'expiresAt' in s ? secondsUntil(s.expiresAt) : 0;
+    const last = this.lastMethod;
+    // The status line says what the embedded elements do not: the identity step, a finished flow.
+    const ended = s.kind === 'flow-ended';
+    const failure = s.kind === 'identity' || (s.kind === 'step-up' && !selected) ? s.error : undefined;
+    const error = ended ? s.reason !== 'cancelled' : !!failure;
+    const status = ended
+      ? s.error && /locked|error/.test(s.reason)
+        ? this.message(s.error)
+        : t.login.ended[s.reason]
+      : failure
+        ? this.message(failure)
+        : s.kind === 'identity' && s.pending
+          ? t.login.submitting
+          : '';
+    // What to do next, the first one foremost: its words, and the method to ask for (none: 重新登录).
+    const actions = (
+      s.kind === 'face-failed'
+        ? [
+            s.methods.includes('sms') && [u.useSms, 'sms'],
+            s.attemptsLeft > 0 && s.methods.includes(s.method) && [u.faceRetry, s.method],
+          ]
+        : s.kind === 'step-up' && s.error && last && s.methods.includes(last)
+          ? [[t.qr.retry, last]]
+          : ended
+            ? [[t.login.restart]]
+            : []
+    ).filter(Boolean) as [string, StepUpMethod?][];
     return html`<dialog
       part="dialog"
       lang=${t.lang}
       aria-labelledby="title"
-      aria-describedby=${ifDefined(s.kind === 'flow-ended' ? 'status' : 'intro')}
+      aria-describedby=${ended ? 'status' : 'intro'}
       @cancel=${this.onCancel}
-      @close=${this.onClose}
+      @close=${this.restoreFocus}
       @keydown=${this.onKeydown}
     >
       <header>
-        <h2 id="title" part="title">${s.kind === 'identity' ? t.identity.title : t.stepUp.title}</h2>
-        <button type="button" part="close" class="close" aria-label=${t.stepUp.close} @click=${this.close}>
+        <h2 id="title" part="title">${s.kind === 'identity' ? t.identity.title : u.title}</h2>
+        <button type="button" part="close" class="close" aria-label=${u.close} @click=${this.close}>
           <span aria-hidden="true">×</span>
         </button>
       </header>
       ${
         step
-          ? html`<p id="intro" class="intro">${t.stepUp.intro}</p>
-              ${this.renderMethods(step, selected)}${this.renderPanel(step, selected)}`
+          ? html`<p id="intro" class="muted">${u.intro}</p>
+              ${this.renderMethods(step, selected)}${selected ? this.renderPanel(step, selected) : nothing}`
           : nothing
       }
       ${s.kind === 'identity' ? this.renderIdentity(s) : nothing}
-      <p id="status" part="status" role="status" class=${status.error ? 'status error' : 'status'}>${status.text}</p>
-      ${this.renderActions(s)}
-      ${left > 0 ? html`<p class="muted expiry">${t.stepUp.expiresIn(t.duration(left))}</p>` : nothing}
+      <p id="status" part="status" role="status" class="status ${error ? 'error' : ''}">${status}</p>
+      ${
+        actions.length
+          ? html`<div class="actions">
+              ${actions.map(
+                ([words, method], i) =>
+                  html`<button
+                    type="button"
+                    class=${i ? '' : 'primary'}
+                    ?data-focus=${!i}
+                    @click=${() => (method ? this.choose(method) : this.restart())}
+                  >
+                    ${words}
+                  </button>`,
+              )}
+            </div>`
+          : nothing
+      }
+      ${left > 0 ? html`<p class="muted expiry">${u.expiresIn(t.duration(left))}</p>` : nothing}
       <slot name="help"></slot>
     </dialog>`;
   }
