@@ -6,7 +6,9 @@
 // It is deliberately conservative:
 // - a run of white space that holds a line break becomes one space (HTML and
 //   CSS treat any run of white space as one, except in <pre>, which we do not use);
-// - in css`…` only: comments go, spaces around `{`, `}` and `;` go, and after `:` and `,`;
+// - in css`…` only: comments go, spaces around `{`, `}`, `;` and `>` go, after `:`, `,` and `(`,
+//   before `)`, around `/` and after `)` before `*`; the last `;` of a block, quotes around
+//   a plain-word attribute value and the leading zero of `0.5` go too;
 // - `${…}` expressions are left exactly as they are (nested templates inside
 //   them are handled on their own).
 
@@ -59,14 +61,23 @@ const squeeze = (text, isCss) => {
     // Quoted strings (`content: '⚠ '`) are kept as they are.
     out = out
       .replace(/\/\*[\s\S]*?\*\//g, '')
+      // An attribute selector's value that is a plain word needs no quotes: [aria-selected='true'].
+      .replace(/=(['"])([a-z][\w-]*)\1\]/gi, '=$2]')
       .split(/('[^']*'|"[^"]*")/)
       .map((part, i) =>
         i % 2
           ? part
           : part
-              .replace(/\s*([{};])\s*/g, '$1')
+              .replace(/\s*([{};>])\s*/g, '$1')
               // After a colon or comma a space never matters (before a colon it can: `a :hover`).
-              .replace(/([:,])\s+/g, '$1'),
+              .replace(/([:,(])\s+/g, '$1')
+              .replace(/\s+\)/g, ')')
+              // Division and multiplication need no spaces (addition and subtraction in calc() do).
+              .replace(/\s*\/\s*/g, '/')
+              .replace(/\)\s*\*\s*/g, ')*')
+              .replace(/;}/g, '}')
+              // 0.5em → .5em
+              .replace(/([\s:,(/-])0\.(\d)/g, '$1.$2'),
       )
       .join('');
   }

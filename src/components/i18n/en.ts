@@ -1,16 +1,13 @@
 /** English. */
-import type { Translation } from './translation.js';
+import { inUnits, type Translation } from './translation.js';
 
+/** "1 minute", "2 minutes". */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 const time = (s: number): string => {
-  const [n, unit] =
-    s >= 3600
-      ? [Math.ceil(s / 3600), 'hour']
-      : s >= 60
-        ? [Math.ceil(s / 60), 'minute']
-        : [Math.max(0, Math.ceil(s)), 'second'];
-  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+  const [n, unit] = inUnits(s);
+  return count(n, ['hour', 'minute', 'second'][unit]);
 };
-const times = (n: number) => `${n} more attempt${n === 1 ? '' : 's'}`;
+const times = (n: number) => count(n, 'more attempt');
 
 export const en: Translation = {
   lang: 'en',

@@ -9,30 +9,17 @@ import { zhCN } from './zh-CN.js';
 /** The languages shipped. `zh-CN` is the default for any other tag. */
 export const translations: Record<string, Translation> = { 'zh-CN': zhCN, en };
 
-const merge = <T extends object>(base: T, over: object | undefined): T => {
+const merge = <T extends object>(base: T, over?: object): T => {
   if (!over) return base;
   const out = { ...base } as Record<string, unknown>;
-  for (const [k, v] of Object.entries(over)) {
-    if (v === undefined || v === '') continue;
-    const b = out[k];
-    out[k] = v && typeof v === 'object' && b && typeof b === 'object' ? merge(b, v) : v;
-  }
+  for (const [k, v] of Object.entries(over))
+    if (v !== undefined && v !== '') out[k] = v && typeof v === 'object' ? merge(out[k] as object, v) : v;
   return out as T;
 };
 
-const cache = new WeakMap<object, Map<string, Translation>>();
-const NONE = {};
-
 /** The translation for `lang` (`en`, `en-GB` → English; anything else → zh-CN), with overrides. */
-export function translationFor(lang: string | undefined, override?: PartialTranslation): Translation {
-  const base = /^en\b/i.test(lang ?? '') ? en : zhCN;
-  const key = override ?? NONE;
-  let byLang = cache.get(key);
-  if (!byLang) cache.set(key, (byLang = new Map()));
-  let t = byLang.get(base.lang);
-  if (!t) byLang.set(base.lang, (t = merge(base, override)));
-  return t;
-}
+export const translationFor = (lang: string | undefined, override?: PartialTranslation): Translation =>
+  merge(/^en\b/i.test(lang ?? '') ? en : zhCN, override);
 
 /** Seconds until a `performance.now()` time, at least 1 while it lies ahead. */
 export const secondsUntil = (at: number | undefined): number =>

@@ -154,3 +154,11 @@ type Deep<T> = {
 
 /** Any part of a translation, to override the built-in words. */
 export type PartialTranslation = Deep<Translation>;
+
+/**
+ * A wait in seconds as a count of its largest unit, rounded up: `[n, 0]`
+ * hours from an hour, `[n, 1]` minutes from a minute, else `[n, 2]` seconds.
+ * Each language words it (`duration`).
+ */
+export const inUnits = (s: number): [number, 0 | 1 | 2] =>
+  s >= 3600 ? [Math.ceil(s / 3600), 0] : s >= 60 ? [Math.ceil(s / 60), 1] : [Math.max(0, Math.ceil(s)), 2];

@@ -2,10 +2,12 @@
  * Simplified Chinese, the default. The wording follows the Hubei e-tax
  * bureau's login instructions and the messages of the national login.
  */
-import type { Translation } from './translation.js';
+import { inUnits, type Translation } from './translation.js';
 
-const time = (s: number): string =>
-  s >= 3600 ? `${Math.ceil(s / 3600)}小时` : s >= 60 ? `${Math.ceil(s / 60)}分钟` : `${Math.max(0, Math.ceil(s))}秒`;
+const time = (s: number): string => {
+  const [n, unit] = inUnits(s);
+  return n + ['小时', '分钟', '秒'][unit];
+};
 
 export const zhCN: Translation = {
   lang: 'zh-CN',

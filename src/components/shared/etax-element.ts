@@ -8,13 +8,13 @@
  * drop-in bundle.
  */
 import { LitElement, type PropertyDeclarations, type PropertyValues } from 'lit';
+import { ClientController } from './client-controller.js';
 import type { LoginClient, LoginClientOptions } from '../../client/client.js';
 import type { TransportName } from '../../client/protocol.js';
 import type { LoginError, LoginState } from '../../client/state.js';
 import { EtaxCancelEvent, eventsFor } from '../events/index.js';
 import { errorMessage, translationFor } from '../i18n/localize.js';
 import type { PartialTranslation, Translation } from '../i18n/translation.js';
-import { ClientController } from './client-controller.js';
 
 export abstract class EtaxElement extends LitElement {
   static override properties: PropertyDeclarations = {

@@ -1,4 +1,4 @@
-import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
 import type { LoginState, LoginStateOf } from '../../client/state.js';
 import { secondsUntil } from '../i18n/localize.js';
 import { EtaxElement } from '../shared/etax-element.js';
@@ -11,9 +11,6 @@ type Sms = LoginStateOf<'sms'>;
 /** A code as typed or pasted: full-width digits (全角) made ASCII, white space removed. */
 const normalise = (s: string): string =>
   s.replace(/[\uff10-\uff19]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\s+/g, '');
-
-/** Errors about the code itself: they mark the field invalid. */
-const CODE_ERRORS = ['sms_code_invalid', 'sms_code_expired', 'sms_not_sent'];
 
 /** What the person did last, so that focus lands where they need it next. */
 type Focus = 'input' | 'select' | 'send';
@@ -77,11 +74,13 @@ export class SmsVerify extends EtaxElement {
   /** A finding of the check made before anything is sent. */
   private invalid?: 'format' | 'not-sent';
 
-  /** The last announcement: its words, whether it is an error, and a new object for each. */
-  private said?: { text: string; error: boolean };
+  /**
+   * The last announcement: its words, whether it is an error, and which of two
+   * templates says it (they alternate, so each announcement is a new node and
+   * the same words are said again).
+   */
+  private said?: { text: string; error: boolean; odd: boolean };
 
-  /** Flipped with each announcement: the live regions take their two templates in turn. */
-  private turn = false;
   /** The flow ended while this element showed the SMS step. */
   private ended = false;
   /** Where focus goes once the person's last action has its answer. */
@@ -91,7 +90,7 @@ export class SmsVerify extends EtaxElement {
 
   protected readonly ticker = new Ticker(this, () => {
     const s = this.sms;
-    return !!s && (secondsUntil(s.resendAt) > 0 || secondsUntil(s.error?.retryAt) > 0);
+    return !!s && secondsUntil(s.resendAt) + secondsUntil(s.error?.retryAt) > 0;
   });
 
   private get input(): HTMLInputElement | null {
@@ -106,40 +105,28 @@ export class SmsVerify extends EtaxElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.stopOtp();
-    this.refocus = undefined;
-  }
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    super.willUpdate(changed);
-    if (changed.has('client')) this.stopOtp();
   }
 
   protected override stateChanged(state: LoginState, previous: LoginState): Event[] {
     const was = previous.kind === 'sms' ? previous : undefined;
+    const error = state.kind === 'sms' && state.error;
     if (state.kind !== 'sms') {
       this.stopOtp();
       this.invalid = this.refocus = this.said = undefined;
       this.ended = state.kind === 'flow-ended' && (!!was || this.ended);
-    } else {
-      this.ended = false;
-      const code = state.error?.code;
-      if (state.error && state.error !== was?.error) {
-        this.invalid = undefined;
-        // Said once, with its countdown as it is now.
-        this.announce(this.message(state.error), true);
-        this.moveFocus(
-          code === 'sms_code_expired' || code === 'sms_not_sent'
-            ? 'send'
-            : code === 'sms_code_invalid'
-              ? 'select'
-              : this.refocus,
-        );
-      } else if (state.phase === 'sent' && was?.phase === 'sending') {
-        if (state.maskedPhone) this.announce(this.t.sms.sent(state.maskedPhone), false);
-        this.startOtp();
-        this.moveFocus('input');
-      }
+    } else if (error && error !== was?.error) {
+      this.invalid = undefined;
+      // Said once, with its countdown as it is now.
+      this.announce(this.message(error), true);
+      this.moveFocus(
+        /expired|not_sent/.test(error.code) ? 'send' : error.code === 'sms_code_invalid' ? 'select' : this.refocus,
+      );
+    } else if (state.phase === 'sent' && was?.phase === 'sending') {
+      if (state.maskedPhone) this.announce(this.t.sms.sent(state.maskedPhone), false);
+      this.startOtp();
+      this.moveFocus('input');
     }
+    if (state.kind === 'sms') this.ended = false;
     return super.stateChanged(state, previous);
   }
 
@@ -149,31 +136,31 @@ export class SmsVerify extends EtaxElement {
     this.stopOtp();
     this.invalid = undefined;
     const input = e.target as HTMLInputElement;
-    const value = input.value;
+    const { value } = input;
     const clean = normalise(value);
     if (e.isComposing || clean === value) return;
-    const caret = normalise(value.slice(0, input.selectionStart ?? value.length)).length;
+    const caret = normalise(value.slice(0, input.selectionStart!)).length;
     input.value = clean;
     input.setSelectionRange(caret, caret);
   }
 
   /** A pasted code keeps its digits only, so `maxlength` cannot cut "123 456". */
   private onPaste(e: ClipboardEvent) {
-    const digits = normalise(e.clipboardData?.getData('text') ?? '').replace(/\D/g, '');
+    const digits = normalise(e.clipboardData!.getData('text')).replace(/\D/g, '');
     const input = e.target as HTMLInputElement;
-    const s = this.sms;
-    if (!digits || !s || input.readOnly) return;
+    const n = this.sms?.codeLength;
+    if (!digits || !n || input.readOnly) return;
     e.preventDefault();
     this.stopOtp();
     this.invalid = undefined;
-    const short = digits.length < s.codeLength;
-    if (short) input.setRangeText(digits, input.selectionStart!, input.selectionEnd!, 'end');
-    input.value = (short ? input.value : digits).slice(0, s.codeLength);
+    if (digits.length < n) input.setRangeText(digits, input.selectionStart!, input.selectionEnd!, 'end');
+    input.value = (digits.length < n ? input.value : digits).slice(0, n);
   }
 
   private onSend() {
     const s = this.sms;
-    if (!s || !/idle|sent/.test(s.phase) || secondsUntil(s.resendAt)) return;
+    // Not while a code is on its way or the resend wait runs (a second click before the button is disabled).
+    if (!s || /ing/.test(s.phase) || secondsUntil(s.resendAt)) return;
     this.invalid = undefined;
     this.refocus = 'send';
     void this.login.client?.sendSms();
@@ -198,20 +185,16 @@ export class SmsVerify extends EtaxElement {
   private verify() {
     const s = this.sms;
     this.stopOtp();
-    if (!s || /sending|verifying/.test(s.phase)) return;
+    if (!s || /ing/.test(s.phase)) return;
     const code = normalise(this.input!.value);
-    if (s.phase === 'idle') return this.refuse('not-sent', 'send');
-    if (code.length !== s.codeLength || /\D/.test(code)) return this.refuse('format', 'input');
-    this.invalid = undefined;
-    this.refocus = 'select';
-    void this.login.client?.verifySms(code);
-  }
-
-  private refuse(finding: 'format' | 'not-sent', focus: Focus) {
+    const finding =
+      s.phase === 'idle' ? 'not-sent' : code.length !== s.codeLength || /\D/.test(code) ? 'format' : undefined;
+    // What the person continues with: 获取验证码 first, or the field to correct, or (after an answer) the code.
+    this.refocus = finding === 'not-sent' ? 'send' : finding ? 'input' : 'select';
     this.invalid = finding;
-    this.announce(this.refusal(finding, this.sms!.codeLength), true);
-    this.refocus = focus;
-    this.moveFocus(focus);
+    if (!finding) return void this.login.client?.verifySms(code);
+    this.announce(this.refusal(finding, s.codeLength), true);
+    this.moveFocus(this.refocus);
   }
 
   /** The words of a finding of the check. */
@@ -220,8 +203,7 @@ export class SmsVerify extends EtaxElement {
   }
 
   private announce(text: string, error: boolean) {
-    this.said = { text, error };
-    this.turn = !this.turn;
+    this.said = { text, error, odd: !this.said?.odd };
   }
 
   /**
@@ -251,7 +233,6 @@ export class SmsVerify extends EtaxElement {
       (credential) => {
         const code = (credential as { code?: string } | null)?.code;
         if (this.otp !== ctrl || !code || !this.input) return;
-        this.otp = undefined;
         this.input.value = normalise(code);
         this.verify();
       },
@@ -278,8 +259,7 @@ export class SmsVerify extends EtaxElement {
     const error = this.invalid ? this.refusal(this.invalid, n) : e && this.message(e);
     const said = this.said;
     const prefix = t.validation.errorPrefix;
-    // Two templates taken in turn: each announcement is a new node, so the same words are said again.
-    const say = (text: string) => (this.turn ? html`<span>${text}</span>` : html`<span>${text}</span>`);
+    const say = (text: string) => (said!.odd ? html`<span>${text}</span>` : html`<span>${text}</span>`);
     return html`
       <form novalidate aria-label=${t.sms.label} @submit=${this.onSubmit}>
         ${phone ? html`<p part="phone">${(phase === 'sent' || verifying ? t.sms.sent : t.sms.phone)(phone)}</p>` : nothing}
@@ -293,7 +273,7 @@ export class SmsVerify extends EtaxElement {
             spellcheck="false"
             maxlength=${n}
             pattern="[0-9]{${n}}"
-            aria-invalid=${!!this.invalid || CODE_ERRORS.includes(e?.code ?? '')}
+            aria-invalid=${!!this.invalid || /code|not_sent/.test(e?.code ?? '')}
             aria-describedby=${error ? 'error hint' : 'hint'}
             ?readonly=${verifying}
             @input=${this.onInput}
