@@ -33,10 +33,10 @@ export const tokens = css`
   :host {
     --_primary: var(--etax-color-primary, #0b57d0);
     --_primary-hover: var(--etax-color-primary-hover, #0842a0);
-    --_on-primary: var(--etax-color-on-primary, #ffffff);
+    --_on-primary: var(--etax-color-on-primary, #fff);
     --_text: var(--etax-color-text, #1f2328);
     --_muted: var(--etax-color-muted, #57606a);
-    --_surface: var(--etax-color-surface, #ffffff);
+    --_surface: var(--etax-color-surface, #fff);
     --_subtle: var(--etax-color-subtle, #f3f5f8);
     --_border: var(--etax-color-border, #8c959f);
     --_error: var(--etax-color-error, #c21d1d);
@@ -51,7 +51,6 @@ export const tokens = css`
     --_small: 0.875em;
     display: block;
     color-scheme: light;
-    box-sizing: border-box;
     font: var(--etax-font-size, 16px) / var(--etax-line-height, 1.5)
       var(
         --etax-font-family,
@@ -82,9 +81,8 @@ export const tokens = css`
     display: none !important;
   }
   *,
-  ::before,
-  ::after {
-    box-sizing: inherit;
+  ::before {
+    box-sizing: border-box;
   }
   p {
     margin: 0;

@@ -45,7 +45,6 @@ export const styles = css`
   .close {
     min-width: var(--_control-height);
     padding: 0;
-    margin: calc(var(--_pad) / -4) calc(var(--_pad) / -4) 0 0;
     border-color: transparent;
     font-size: 1.5em;
     line-height: 1;
@@ -124,7 +123,6 @@ export const styles = css`
     font-weight: 600;
   }
   .expiry {
-    margin-top: calc(var(--_pad) / -2);
     font-size: var(--_small);
   }
   @media (forced-colors: active) {
