@@ -110,11 +110,11 @@ export const formStyles = css`
     margin-bottom: 0.25em;
     font-weight: 500;
   }
-  .password {
+  .row {
     display: flex;
     gap: 0.5em;
   }
-  .password input {
+  .row input {
     min-width: 0;
   }
   .reveal {

@@ -1,4 +1,4 @@
-import { html, nothing, render, type PropertyValues, type TemplateResult } from 'lit';
+import { html, noChange, nothing, render, type PropertyValues, type TemplateResult } from 'lit';
 import type { LoginClient } from '../../client/client.js';
 import type { EntrySpec } from '../../client/protocol.js';
 import type { LoginState } from '../../client/state.js';
@@ -333,13 +333,42 @@ export class EtaxLogin extends EtaxElement {
             >${n.error ?? n.warning}
           </p>`
         : nothing;
-    const input = (name: string, n: FieldNote) => ({
-      id: `${id}-${name}`,
-      invalid: !!n.error,
-      described: n.error || n.warning ? `${id}-${name}-note` : nothing,
-    });
-    const pw = note('password');
-    const p = input('password', pw);
+    // One field: its label, input (the password's with the show/hide button) and note.
+    const field = (name: string, label: string, kind: string, required: boolean, maxLength?: number) => {
+      const n = note(name);
+      const password = kind === 'password';
+      return html`<div class="etax-field">
+        <label for="${id}-${name}">${label}</label>
+        <div class="etax-row">
+          <input
+            id="${id}-${name}"
+            name=${name}
+            type=${password && !this.revealed ? 'password' : 'text'}
+            autocomplete=${password ? 'current-password' : kind === 'account' ? 'username' : 'on'}
+            autocapitalize=${kind === 'taxpayer-id' ? 'characters' : 'off'}
+            spellcheck="false"
+            maxlength=${maxLength ?? nothing}
+            ?required=${required}
+            aria-invalid=${!!n.error}
+            aria-describedby=${n.error || n.warning ? `${id}-${name}-note` : nothing}
+            .value=${password ? noChange : (this.values[entry.id]?.[name] ?? '')}
+          />
+          ${
+            password
+              ? html`<button
+                  type="button"
+                  class="etax-reveal"
+                  aria-pressed=${this.revealed}
+                  @click=${() => (this.revealed = !this.revealed)}
+                >
+                  ${this.revealed ? t.login.hidePassword : t.login.showPassword}
+                </button>`
+              : nothing
+          }
+        </div>
+        ${line(name, n)}
+      </div>`;
+    };
     return html`
       <form
         class="etax-form"
@@ -375,49 +404,8 @@ export class EtaxLogin extends EtaxElement {
           role=${tabs ? 'tabpanel' : nothing}
           aria-labelledby=${tabs ? `${id}-tab-${entry.id}` : nothing}
         >
-          ${entry.fields.map((field) => {
-            const n = note(field.name);
-            const f = input(field.name, n);
-            return html`<div class="etax-field">
-              <label for=${f.id}>${fieldLabel(entry, field, t)}</label>
-              <input
-                id=${f.id}
-                name=${field.name}
-                autocomplete=${field.kind === 'account' ? 'username' : 'on'}
-                autocapitalize=${field.kind === 'taxpayer-id' ? 'characters' : 'off'}
-                spellcheck="false"
-                maxlength=${field.maxLength ?? nothing}
-                ?required=${field.required}
-                aria-invalid=${f.invalid}
-                aria-describedby=${f.described}
-                .value=${this.values[entry.id]?.[field.name] ?? ''}
-              />
-              ${line(field.name, n)}
-            </div>`;
-          })}
-          <div class="etax-field">
-            <label for=${p.id}>${t.login.fields.password}</label>
-            <div class="etax-password">
-              <input
-                id=${p.id}
-                name="password"
-                type=${this.revealed ? 'text' : 'password'}
-                autocomplete="current-password"
-                required
-                aria-invalid=${p.invalid}
-                aria-describedby=${p.described}
-              />
-              <button
-                type="button"
-                class="etax-reveal"
-                aria-pressed=${this.revealed}
-                @click=${() => (this.revealed = !this.revealed)}
-              >
-                ${this.revealed ? t.login.hidePassword : t.login.showPassword}
-              </button>
-            </div>
-            ${line('password', pw)}
-          </div>
+          ${entry.fields.map((f) => field(f.name, fieldLabel(entry, f, t), f.kind, f.required, f.maxLength))}
+          ${field('password', t.login.fields.password, 'password', true)}
           <div class="etax-alert" role="alert">
             ${refused && !at ? line(undefined, { error: this.message(refused) }) : nothing}
           </div>
