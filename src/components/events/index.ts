@@ -60,7 +60,7 @@ export function eventsFor(
   autoRefresh = false,
 ): Event[] {
   const out: Event[] = [new EtaxStateChangeEvent({ state, previous })];
-  const was = previous.kind;
+  const again = previous.kind === state.kind;
   const error = errorOf(state);
   if (error && error !== errorOf(previous)) {
     out.push(
@@ -83,7 +83,7 @@ export function eventsFor(
       }
       break;
     case 'qr-scanned':
-      if (was !== 'qr-scanned') out.push(new EtaxQrScannedEvent({ app: state.app }));
+      if (!again) out.push(new EtaxQrScannedEvent({ app: state.app }));
       break;
     case 'qr-ended':
       out.push(
@@ -93,9 +93,9 @@ export function eventsFor(
       );
       break;
     case 'step-up':
-      if (!['step-up', 'face-waiting', 'face-scanned', 'face-verifying', 'face-failed', 'sms'].includes(was)) {
+      // Not when coming back from a method (its states all carry the methods).
+      if (!('methods' in previous))
         out.push(new EtaxStepUpRequiredEvent({ methods: state.methods, maskedPhone: state.maskedPhone }));
-      }
       break;
     case 'sms':
       if (state.phase === 'sent' && previous.kind === 'sms' && previous.phase === 'sending') {
@@ -108,8 +108,7 @@ export function eventsFor(
       }
       break;
     case 'identity':
-      if (was !== 'identity')
-        out.push(new EtaxIdentityRequiredEvent({ reason: state.reason, identities: state.identities }));
+      if (!again) out.push(new EtaxIdentityRequiredEvent({ reason: state.reason, identities: state.identities }));
       break;
     case 'authenticated':
       out.push(new EtaxLoginSuccessEvent({ via: state.via, redirectUrl: state.redirectUrl, session: state.session }));
