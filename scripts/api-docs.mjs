@@ -55,7 +55,8 @@ for (const d of decls) {
     'embedded',
   ]);
   const own = (d.members ?? []).filter(
-    (m) => m.kind === 'field' && !m.static && (m.privacy ?? 'public') === 'public' && !shared.has(m.name) && m.description,
+    (m) =>
+      m.kind === 'field' && !m.static && (m.privacy ?? 'public') === 'public' && !shared.has(m.name) && m.description,
   );
   out.push(
     `## \`<${d.tagName}>\``,
