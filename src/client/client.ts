@@ -226,15 +226,22 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
    * rotated one; if none came within the grace, the QR is expired.
    */
   const watchQr = (f: AbortController, qr: QrView) => {
+    const grace = options.qrGrace ?? 3000;
+    const check = () => {
+      // Once scanned, the payload has done its work: the phone is confirming.
+      if (flow !== f || (state.kind !== 'qr-waiting' && state.kind !== 'face-waiting')) return;
+      if (state.qr.payload !== qr.payload) return;
+      // A hidden page does not poll, so it cannot have heard of a new QR yet: look again once it is seen.
+      if (typeof document !== 'undefined' && document.hidden) {
+        qrTimer = setTimeout(check, grace);
+        return;
+      }
+      if (mode === 'qr') finish('expired');
+      else set({ kind: 'step-up', ...stepUpBase(), error: loginError('qr_expired') });
+    };
     qrTimer = setTimeout(() => {
       stream?.kick();
-      qrTimer = setTimeout(() => {
-        // Once scanned, the payload has done its work: the phone is confirming.
-        if (flow !== f || (state.kind !== 'qr-waiting' && state.kind !== 'face-waiting')) return;
-        if (state.qr.payload !== qr.payload) return;
-        if (mode === 'qr') finish('expired');
-        else set({ kind: 'step-up', ...stepUpBase(), error: loginError('qr_expired') });
-      }, options.qrGrace ?? 3000);
+      qrTimer = setTimeout(check, grace);
     }, qr.expiresAt - now());
   };
 

@@ -346,6 +346,28 @@ describe('client transports', () => {
       await clock.tickAsync(1);
       expect(client.state).to.include({ kind: 'qr-ended', reason: 'expired' });
     });
+    it('does not give up a QR while the page is hidden, and picks up the rotated one when it is seen', async () => {
+      let payload = 'qr-1';
+      let seq = 1;
+      const f = server({
+        create: json(created(qrWaiting(1, 'qr-1', 30), { pollInterval: 10 }), 201),
+        status: () => json(qrWaiting(seq, payload, 30)),
+      });
+      const { client } = start(f, { qrGrace: 3000 });
+      await client.startQr();
+      setHidden(true);
+      payload = 'qr-2';
+      seq = 2;
+      await clock.tickAsync(120000);
+      expect(client.state.kind).to.equal('qr-waiting');
+      const polled = polls(f).length;
+      setHidden(false);
+      await clock.tickAsync(0);
+      expect(polls(f)).to.have.length(polled + 1);
+      expect(client.state).to.have.nested.property('qr.payload', 'qr-2');
+      await clock.tickAsync(5000);
+      expect(client.state.kind).to.equal('qr-waiting');
+    });
   });
 
   describe('teardown', () => {
