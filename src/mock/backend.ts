@@ -145,7 +145,8 @@ export class Backend {
 
   /** Applies what time has made due: the flow's end, a QR payload's end. */
   refresh(flow: FlowRecord): void {
-    if (!isLive(flow)) return;
+    // A flow that reset() forgot (a long-poll released by it may still hold one) starts no timer.
+    if (!isLive(flow) || this.flows.get(flow.id) !== flow) return;
     const t = this.now();
     if (t >= flow.expiresAt) this.move(flow, { status: 'expired' });
     else if (showsQr(flow) && t >= flow.qr!.expiresAt) this.qrRanOut(flow);
