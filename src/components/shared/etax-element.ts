@@ -34,7 +34,12 @@ export abstract class EtaxElement extends LitElement {
   /** URL of the auth backend (the protocol's base, e.g. `/api/etax-login`). Used when no `client` is given. */
   baseUrl?: string;
 
-  /** Transport for the element's own client: `auto` (default), `poll`, `long-poll`, `sse` or `websocket`. */
+  /**
+   * Transport for the element's own client: `auto` (default), `poll`, `long-poll`, `sse` or `websocket`.
+   * `websocket` also needs the transport itself, kept out of the drop-in for its size:
+   * `el.clientOptions = { webSocket }` from `etax-login/client/websocket`. Without it, or when the
+   * server does not offer the one asked for, the client uses the best other transport the server offers.
+   */
   transport: 'auto' | TransportName = 'auto';
 
   /** A headless client to render instead of making one (share one client between elements). */
