@@ -132,34 +132,70 @@ export const longPoll =
 export const pollNow: StreamFactory = (ctx) => poll(ctx, 0, true);
 
 /**
- * Server-Sent Events: `GET /v1/flows/{id}/events?token=…&after=N`. The browser
- * resumes with `Last-Event-ID`. Falls back to polling when the stream closes,
- * fails twice in a row, or stays silent past two heartbeats (a proxy may hold
- * a dead connection open).
+ * What the push transports (SSE, WebSocket) share: a watchdog that expects a
+ * message or heartbeat within two heartbeats + 5 s (a proxy may hold a dead
+ * connection open), and one fallback to polling when the push goes quiet or
+ * fails. `close` shuts the transport's own connection.
  */
-export const sse: StreamFactory = (ctx) => {
-  const ES = ctx.EventSource ?? globalThis.EventSource;
+export const pushed = (ctx: StreamContext, close: () => void) => {
   let fallback: Stream | undefined;
   let watchdog: ReturnType<typeof setTimeout> | undefined;
-  let errors = 0;
-  let source: EventSource | undefined;
-
-  const close = () => {
+  const shut = () => {
     clearTimeout(watchdog);
-    source?.close();
-    source = undefined;
+    close();
   };
   const toPoll = () => {
-    close();
+    shut();
     if (!fallback && !ctx.signal.aborted) {
       ctx.using('poll');
       fallback = pollNow(ctx);
     }
   };
+  const stream: Stream = {
+    stop() {
+      shut();
+      fallback?.stop();
+    },
+    kick() {
+      fallback?.kick();
+    },
+  };
+  return {
+    toPoll,
+    stream,
+    /** Something arrived: the connection lives. */
+    alive() {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(toPoll, ctx.heartbeat * 2 + 5000);
+    },
+  };
+};
+
+/** JSON text as a value; anything else as `undefined`, which fails the checks like any malformed state. */
+export const json = (text: unknown): unknown => {
+  try {
+    return JSON.parse(String(text));
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Server-Sent Events: `GET /v1/flows/{id}/events?token=…&after=N`. The browser
+ * resumes with `Last-Event-ID`. Falls back to polling when the stream closes,
+ * fails twice in a row, or stays silent past two heartbeats.
+ */
+export const sse: StreamFactory = (ctx) => {
+  const ES = ctx.EventSource ?? globalThis.EventSource;
+  let errors = 0;
+  let source: EventSource | undefined;
+  const push = pushed(ctx, () => {
+    source?.close();
+    source = undefined;
+  });
   const alive = () => {
     errors = 0;
-    clearTimeout(watchdog);
-    watchdog = setTimeout(toPoll, ctx.heartbeat * 2 + 5000);
+    push.alive();
   };
 
   if (ES) {
@@ -174,26 +210,12 @@ export const sse: StreamFactory = (ctx) => {
     source.addEventListener('heartbeat', alive);
     source.addEventListener('state', (event) => {
       alive();
-      let data: unknown;
-      try {
-        data = JSON.parse((event as MessageEvent<string>).data);
-      } catch {
-        // Not JSON: delivered as nothing, which fails the checks like any malformed state.
-      }
-      ctx.deliver(data);
+      ctx.deliver(json((event as MessageEvent<string>).data));
     });
     source.addEventListener('error', () => {
-      if (source?.readyState === 2 || ++errors >= 2) toPoll();
+      if (source?.readyState === 2 || ++errors >= 2) push.toPoll();
     });
     alive();
-  } else toPoll();
-  return {
-    stop() {
-      close();
-      fallback?.stop();
-    },
-    kick() {
-      fallback?.kick();
-    },
-  };
+  } else push.toPoll();
+  return push.stream;
 };

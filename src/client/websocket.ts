@@ -12,60 +12,28 @@
  * polling when the socket closes, errors, or stays silent past two heartbeats.
  */
 import { urlOf } from './http.js';
-import { pollNow, type Stream, type StreamFactory } from './transports.js';
+import { json, pushed, type StreamFactory } from './transports.js';
 
 export const webSocket: StreamFactory = (ctx) => {
-  let fallback: Stream | undefined;
-  let watchdog: ReturnType<typeof setTimeout> | undefined;
   const url = urlOf(ctx.http, `/v1/flows/${encodeURIComponent(ctx.flowId)}/ws`).replace(/^http/, 'ws');
-  let socket: WebSocket | undefined = new WebSocket(url);
-
-  const close = () => {
-    clearTimeout(watchdog);
-    if (socket) {
-      socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
-      socket.close();
-    }
-    socket = undefined;
-  };
-  const toPoll = () => {
-    close();
-    if (!fallback && !ctx.signal.aborted) {
-      ctx.using('poll');
-      fallback = pollNow(ctx);
-    }
-  };
-  const alive = () => {
-    clearTimeout(watchdog);
-    watchdog = setTimeout(toPoll, ctx.heartbeat * 2 + 5000);
-  };
+  const socket = new WebSocket(url);
+  const push = pushed(ctx, () => {
+    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+    socket.close();
+  });
 
   socket.onopen = () => {
-    alive();
-    socket?.send(JSON.stringify({ type: 'auth', token: ctx.token, after: ctx.seq() }));
+    push.alive();
+    socket.send(JSON.stringify({ type: 'auth', token: ctx.token, after: ctx.seq() }));
   };
   socket.onmessage = (event: MessageEvent) => {
-    alive();
-    let message: { type?: unknown; state?: unknown } | undefined;
-    try {
-      message = JSON.parse(String(event.data));
-    } catch {
-      message = undefined;
-    }
+    push.alive();
+    const message = json(event.data) as { type?: unknown; state?: unknown } | undefined;
     // Unknown message types are a newer server's additions: ignored, as SSE ignores unknown events.
     if (message?.type === 'state') ctx.deliver(message.state);
-    else if (!message || typeof message.type !== 'string') ctx.deliver(undefined);
+    else if (typeof message?.type !== 'string') ctx.deliver(undefined);
   };
-  socket.onclose = socket.onerror = toPoll;
-  alive();
-
-  return {
-    stop() {
-      close();
-      fallback?.stop();
-    },
-    kick() {
-      fallback?.kick();
-    },
-  };
+  socket.onclose = socket.onerror = push.toPoll;
+  push.alive();
+  return push.stream;
 };
