@@ -73,11 +73,16 @@ function inDialog(el: StepUpDialog, node: Element | null): boolean {
 }
 
 const stateIs = async (el: StepUpDialog, ...kinds: LoginStateKind[]) => {
-  await waitUntil(() => client && kinds.includes(client.state.kind), `state ${kinds.join('|')}, was ${client?.state.kind}`, {
-    timeout: 4000,
-  });
+  await waitUntil(
+    () => client && kinds.includes(client.state.kind),
+    `state ${kinds.join('|')}, was ${client?.state.kind}`,
+    {
+      timeout: 4000,
+    },
+  );
   await el.updateComplete;
-  for (const child of parts(el).querySelectorAll('qr-login-panel, sms-verify')) await (child as LitElement).updateComplete;
+  for (const child of parts(el).querySelectorAll('qr-login-panel, sms-verify'))
+    await (child as LitElement).updateComplete;
 };
 
 const stepUpPosts = () =>
@@ -93,10 +98,12 @@ interface Opened {
 /** A page with a 登录 button and the dialog; the person submits a password and step-up begins. */
 async function openFor(account: keyof typeof ACCOUNTS = 'wangxiuying'): Promise<Opened> {
   const c = (client = createLoginClient({ baseUrl: backend.baseUrl, crossTab: false }));
-  const page = await fixture<HTMLElement>(html`<div>
-    <button id="login" type="button">登录</button>
-    <step-up-dialog .client=${c}><a slot="help" href="/help/step-up">帮助</a></step-up-dialog>
-  </div>`);
+  const page = await fixture<HTMLElement>(
+    html`<div>
+      <button id="login" type="button">登录</button>
+      <step-up-dialog .client=${c}><a slot="help" href="/help/step-up">帮助</a></step-up-dialog>
+    </div>`,
+  );
   const el = page.querySelector('step-up-dialog')!;
   const login = page.querySelector<HTMLButtonElement>('#login')!;
   const cancels: EtaxCancelEvent[] = [];
@@ -215,7 +222,10 @@ describe('<step-up-dialog> opening and focus', () => {
     expect(el.open).to.equal(false);
     expect(cancels.map((e) => e.detail)).to.deep.equal([{ reason: 'user' }]);
     expect(focused()).to.equal(login);
-    await waitUntil(() => backend.control.flows.find((f) => f.id === flowId)?.status === 'cancelled', 'flow cancelled on the server');
+    await waitUntil(
+      () => backend.control.flows.find((f) => f.id === flowId)?.status === 'cancelled',
+      'flow cancelled on the server',
+    );
     // Back on the login page: a new QR login, not a dialog.
     expect(['qr-loading', 'qr-waiting']).to.include(client!.state.kind);
     await new Promise((r) => setTimeout(r, 50));
@@ -266,7 +276,9 @@ describe('<step-up-dialog> methods', () => {
     expect(face.getAttribute('role')).to.equal('tabpanel');
     expect(facePanel(o.el)?.getAttribute('mode')).to.equal('face');
     expect(faceSteps(o.el)).to.contain('打开手机“电子税务局APP”');
-    expect(facePanel(o.el)?.shadowRoot?.querySelector('svg[role="img"]')?.getAttribute('aria-label')).to.equal('电子税务局APP扫码人脸识别');
+    expect(facePanel(o.el)?.shadowRoot?.querySelector('svg[role="img"]')?.getAttribute('aria-label')).to.equal(
+      '电子税务局APP扫码人脸识别',
+    );
 
     // Switching while the face QR is shown: End → SMS, Space chooses it.
     await sendKeys({ press: 'End' });
@@ -418,7 +430,11 @@ describe('<step-up-dialog> identity choice', () => {
     const radios = [...parts(o.el).querySelectorAll<HTMLInputElement>('[part="identity"] input[type="radio"]')];
     const labels = radios.map((r) => text(r.closest('label')));
     expect(labels).to.have.length(3);
-    expect(labels.join('|')).to.contain('法定代表人').and.contain('财务负责人').and.contain('办税员').and.contain('91310115591693856A');
+    expect(labels.join('|'))
+      .to.contain('法定代表人')
+      .and.contain('财务负责人')
+      .and.contain('办税员')
+      .and.contain('91310115591693856A');
     expect(focused()).to.equal(radios[0]);
     expect(radios[0].checked).to.equal(true);
 
@@ -448,7 +464,9 @@ describe('<step-up-dialog> identity choice', () => {
     await o.el.updateComplete;
     await expect(o.el).to.be.accessible();
     expect(title(o.el)).to.equal('Choose your role');
-    expect(text(parts(o.el).querySelector('[part="identity"]'))).to.contain('Legal representative').and.contain('Continue');
+    expect(text(parts(o.el).querySelector('[part="identity"]')))
+      .to.contain('Legal representative')
+      .and.contain('Continue');
   });
 });
 
@@ -496,11 +514,20 @@ describe('<step-up-dialog> a finished flow', () => {
 });
 
 describe('<step-up-dialog> events', () => {
-  const NAMES = ['etax-state-change', 'etax-step-up-required', 'etax-method-chosen', 'etax-cancel', 'etax-error', 'etax-login-success'];
+  const NAMES = [
+    'etax-state-change',
+    'etax-step-up-required',
+    'etax-method-chosen',
+    'etax-cancel',
+    'etax-error',
+    'etax-login-success',
+  ];
 
   async function withEvents(embedded: boolean) {
     const c = (client = createLoginClient({ baseUrl: backend.baseUrl, crossTab: false }));
-    const page = await fixture<HTMLElement>(html`<div><step-up-dialog .client=${c} ?embedded=${embedded}></step-up-dialog></div>`);
+    const page = await fixture<HTMLElement>(
+      html`<div><step-up-dialog .client=${c} ?embedded=${embedded}></step-up-dialog></div>`,
+    );
     const el = page.querySelector('step-up-dialog')!;
     const seen: string[] = [];
     for (const name of NAMES) page.addEventListener(name, (e) => seen.push(e.type));
@@ -578,12 +605,45 @@ describe('<step-up-dialog> language and theme', () => {
   });
 });
 
+describe('<step-up-dialog> on a phone', () => {
+  it('keeps the SMS step inside a 360px screen in large text', async () => {
+    await setViewport({ width: 360, height: 640 });
+    try {
+      const o = await openFor();
+      o.el.largeText = true;
+      await client!.chooseStepUp('sms');
+      const sms = () => parts(o.el).querySelector('sms-verify')!;
+      await waitUntil(() => sms().shadowRoot?.querySelector('input'), 'the SMS step');
+      await o.el.updateComplete;
+      const inner = sms().getBoundingClientRect();
+      for (const part of sms().shadowRoot!.querySelectorAll<HTMLElement>('input, button')) {
+        expect(part.getBoundingClientRect().right, part.getAttribute('part') ?? part.tagName).to.be.at.most(
+          inner.right,
+        );
+      }
+      expect(dialogOf(o.el).scrollWidth).to.be.at.most(dialogOf(o.el).clientWidth);
+    } finally {
+      await setViewport({ width: 800, height: 600 });
+    }
+  });
+});
+
 describe('<step-up-dialog> removal', () => {
   it('leaves no timer and no request behind when removed mid-flow', async () => {
     const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
     try {
-      const stepUp: FlowState = { seq: 1, status: 'step_up_required', methods: ['face_iit', 'face_etax', 'sms'], maskedPhone: '176****2696' };
-      const face: FlowState = { seq: 2, status: 'face_waiting', method: 'face_iit', qr: { payload: 'face-qr-1', expiresIn: 120 } };
+      const stepUp: FlowState = {
+        seq: 1,
+        status: 'step_up_required',
+        methods: ['face_iit', 'face_etax', 'sms'],
+        maskedPhone: '176****2696',
+      };
+      const face: FlowState = {
+        seq: 2,
+        status: 'face_waiting',
+        method: 'face_iit',
+        qr: { payload: 'face-qr-1', expiresIn: 120 },
+      };
       const f = fakeFetch((call) => {
         if (call.path === '/v1/capabilities') return json(capabilities());
         if (call.path === '/v1/flows/password') return json(created(stepUp, { flowId: 'pw1' }), 201);
@@ -592,14 +652,21 @@ describe('<step-up-dialog> removal', () => {
         if (call.method === 'DELETE') return reply('', 204);
         return undefined;
       });
-      const c = (client = createLoginClient({ baseUrl: `${location.origin}/api`, fetch: f.fetch, crossTab: false, transport: 'poll' }));
+      const c = (client = createLoginClient({
+        baseUrl: `${location.origin}/api`,
+        fetch: f.fetch,
+        crossTab: false,
+        transport: 'poll',
+      }));
       await c.submitPassword({ ...ACCOUNTS.wangxiuying, password: DEFAULT_PASSWORD });
       await c.chooseStepUp('face_iit');
       expect(c.state.kind).to.equal('face-waiting');
       const clientTimers = clock.countTimers();
       const clientCalls = f.calls.length;
 
-      const page = await fixture<HTMLElement>(html`<div><button id="login">登录</button><step-up-dialog .client=${c}></step-up-dialog></div>`);
+      const page = await fixture<HTMLElement>(
+        html`<div><button id="login">登录</button><step-up-dialog .client=${c}></step-up-dialog></div>`,
+      );
       const el = page.querySelector('step-up-dialog')!;
       await el.updateComplete;
       expect(el.open).to.equal(true);
