@@ -49,7 +49,7 @@ const dropIn = (entry) => ({
   input: entry.source,
   plugins: [
     nodeResolve({ browser: true, exportConditions: ['production'] }),
-    commonjs(), // qrcode is CommonJS
+    commonjs({ strictRequires: false }), // qrcode is CommonJS; its modules have no require-order side effects
     minifyLiteralsRollup(),
     typescript({ tsconfig: './tsconfig.build.json', declaration: false, sourceMap: true, outDir: 'dist' }),
   ],
