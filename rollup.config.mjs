@@ -16,14 +16,19 @@ import { readFileSync, rmSync } from 'node:fs';
 import { DROP_INS, isExternal, npmEntries, pkg, TERSER } from './scripts/entries.mjs';
 import { minifyLiteralsRollup } from './scripts/minify-literals.mjs';
 
-// Start from an empty dist/ so nothing stale gets published.
-if (!process.env.ROLLUP_WATCH) rmSync('dist', { recursive: true, force: true });
+/** Starts the build from an empty dist/, so nothing stale gets published (not on import: the size check imports `dropIn`). */
+const cleanDist = () => ({
+  name: 'clean-dist',
+  buildStart() {
+    if (!this.meta.watchMode) rmSync('dist', { recursive: true, force: true });
+  },
+});
 
 /** @type {import('rollup').RollupOptions} */
 const npm = {
   input: Object.fromEntries(npmEntries.map((e) => [e.dist.replace(/^dist\//, '').replace(/\.js$/, ''), e.source])),
   external: isExternal,
-  plugins: [minifyLiteralsRollup(), typescript({ tsconfig: './tsconfig.build.json' })],
+  plugins: [cleanDist(), minifyLiteralsRollup(), typescript({ tsconfig: './tsconfig.build.json' })],
   output: {
     dir: 'dist',
     format: 'es',
@@ -44,8 +49,11 @@ const banner = () => {
   return `/*! ${pkg.name}@${pkg.version} (${pkg.license}); bundles ${bundled.join(', ')} */`;
 };
 
-/** @type {(entry: { source: string, dist: string }) => import('rollup').RollupOptions} */
-const dropIn = (entry) => ({
+/**
+ * One self-contained drop-in bundle; `scripts/size.mjs` measures exactly this build.
+ * @type {(entry: { source: string, dist: string }) => import('rollup').RollupOptions}
+ */
+export const dropIn = (entry) => ({
   input: entry.source,
   plugins: [
     nodeResolve({ browser: true, exportConditions: ['production'] }),
