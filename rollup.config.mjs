@@ -12,6 +12,7 @@ import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
+import { transform } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 import { DROP_INS, isExternal, npmEntries, pkg, TERSER } from './scripts/entries.mjs';
 import { minifyLiteralsRollup } from './scripts/minify-literals.mjs';
@@ -50,16 +51,41 @@ const banner = () => {
 };
 
 /**
+ * TypeScript to JavaScript for the drop-in with esbuild's transform (types are
+ * checked by `tsc --noEmit` and declared by the npm build). On the same code its
+ * output minifies about 0.8 KB gzip smaller than the TypeScript compiler's.
+ */
+const tsByEsbuild = () => {
+  // The compiler options live in tsconfig.json (tsconfig.build.json only narrows the files).
+  const tsconfigRaw = readFileSync('tsconfig.json', 'utf8');
+  return {
+    name: 'ts-by-esbuild',
+    async transform(code, id) {
+      if (!id.endsWith('.ts')) return null;
+      const out = await transform(code, {
+        loader: 'ts',
+        target: 'es2021',
+        tsconfigRaw,
+        charset: 'utf8',
+        sourcemap: true,
+        sourcefile: id,
+      });
+      return { code: out.code, map: out.map };
+    },
+  };
+};
+
+/**
  * One self-contained drop-in bundle; `scripts/size.mjs` measures exactly this build.
  * @type {(entry: { source: string, dist: string }) => import('rollup').RollupOptions}
  */
 export const dropIn = (entry) => ({
   input: entry.source,
   plugins: [
-    nodeResolve({ browser: true, exportConditions: ['production'] }),
+    nodeResolve({ browser: true, exportConditions: ['production'], extensions: ['.ts', '.mjs', '.js'] }),
     commonjs({ strictRequires: false }), // qrcode is CommonJS; its modules have no require-order side effects
     minifyLiteralsRollup(),
-    typescript({ tsconfig: './tsconfig.build.json', declaration: false, sourceMap: true, outDir: 'dist' }),
+    tsByEsbuild(),
   ],
   output: {
     file: entry.dist,
