@@ -223,7 +223,11 @@ describe('demo page', function () {
       ['居民身份证号码/手机号码/用户名', '17612342696'],
     ]);
     chooseMethod('个人所得税APP扫码人脸识别');
-    await waitUntil(() => dialog()?.querySelector('qr-login-panel'), 'the face QR', WAIT);
+    await waitUntil(
+      () => dialog()?.querySelector('qr-login-panel')?.shadowRoot?.querySelector('svg[part="qr-code"]'),
+      'the face QR',
+      WAIT,
+    );
     // The e-tax app cannot read the IIT app's face QR: the phone says so.
     click(phone(), '扫一扫');
     await waitUntil(() => text(phone().querySelector('.note')).includes('个人所得税APP'), 'the phone refusing', WAIT);
@@ -249,7 +253,11 @@ describe('demo page', function () {
     await openDemo();
     await password('自然人业务', [['居民身份证号码/手机号码/用户名', '11010519491231002X']]);
     chooseMethod('电子税务局APP扫码人脸识别');
-    await waitUntil(() => dialog()?.querySelector('qr-login-panel'), 'the face QR', WAIT);
+    await waitUntil(
+      () => dialog()?.querySelector('qr-login-panel')?.shadowRoot?.querySelector('svg[part="qr-code"]'),
+      'the face QR',
+      WAIT,
+    );
     click(phone(), '扫一扫');
     await waitUntil(() => has(phone(), '开始人脸识别'), 'the face screen', WAIT);
     click(phone(), '开始人脸识别');
