@@ -23,7 +23,7 @@ import {
   type StepUpMethod,
   type TransportName,
 } from './protocol.js';
-import type { LoginError, LoginState, LoginStateOf, PasswordAttempt, QrView } from './state.js';
+import type { CancelledBy, LoginError, LoginState, LoginStateOf, PasswordAttempt, QrView } from './state.js';
 import { longPoll, poll, sse, type Stream, type StreamFactory } from './transports.js';
 
 export interface LoginClientOptions extends HttpOptions {
@@ -206,14 +206,15 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
   };
 
   /** Ends the current flow and shows how it ended. */
-  const finish = (reason: Reason, error?: LoginError, app?: QrApp) => {
+  /** `who`: the app that denied, or who cancelled (the person here, the phone or the server). */
+  const finish = (reason: Reason, error?: LoginError, who?: { app?: QrApp; by?: CancelledBy }) => {
     endFlow();
     set(
       mode === 'password'
-        ? { kind: 'flow-ended', reason, error }
+        ? { kind: 'flow-ended', reason, error, ...who }
         : reason === 'locked' || reason === 'error'
           ? { kind: 'qr-error', error: error!, password }
-          : { kind: 'qr-ended', reason, app, password },
+          : { kind: 'qr-ended', reason, ...who, password },
     );
   };
 
@@ -261,8 +262,9 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
       case 'locked':
         return finish(s.status, loginError('account_locked', status, { retryAt: at(s.retryAfter) }));
       case 'denied':
-        return finish(s.status, undefined, s.app);
+        return finish(s.status, undefined, { app: s.app });
       case 'cancelled':
+        return finish(s.status, undefined, { by: s.by });
       case 'expired':
         return finish(s.status);
       case 'face_waiting':
@@ -521,11 +523,11 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
       passwordCtrl?.abort();
       if (password.status === 'submitting') password = { status: 'idle' };
       if (flow) {
-        finish('cancelled');
+        finish('cancelled', undefined, { by: 'client' });
         return retire();
       }
       if (!signedOut()) set({ kind: 'idle', password });
-      else if (state.kind === 'qr-loading') set({ kind: 'qr-ended', reason: 'cancelled', password });
+      else if (state.kind === 'qr-loading') set({ kind: 'qr-ended', reason: 'cancelled', by: 'client', password });
       else setPassword(password);
       return Promise.resolve();
     },

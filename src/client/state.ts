@@ -54,6 +54,9 @@ interface InStepUp extends InFlow {
   maskedPhone?: string;
 }
 
+/** Who ended a flow by cancelling it: the person on this page (`cancel()`), the phone, or the server. */
+export type CancelledBy = 'client' | 'phone' | 'server';
+
 export type SmsPhase = 'idle' | 'sending' | 'sent' | 'verifying';
 
 export type LoginState =
@@ -63,7 +66,7 @@ export type LoginState =
   | ({ kind: 'qr-waiting'; qr: QrView } & InFlow & SignedOut)
   | ({ kind: 'qr-scanned'; qr: QrView; app: QrApp } & InFlow & SignedOut)
   /** The QR flow ended without login; `startQr()` begins a new one. */
-  | ({ kind: 'qr-ended'; reason: 'denied' | 'cancelled' | 'expired'; app?: QrApp } & SignedOut)
+  | ({ kind: 'qr-ended'; reason: 'denied' | 'cancelled' | 'expired'; app?: QrApp; by?: CancelledBy } & SignedOut)
   | ({ kind: 'qr-error'; error: LoginError } & SignedOut)
   // After the password: the mandatory second factor (再次认证).
   | ({ kind: 'step-up'; pending?: FaceMethod; error?: LoginError } & InStepUp)
@@ -99,6 +102,10 @@ export type LoginState =
   | {
       kind: 'flow-ended';
       reason: 'expired' | 'cancelled' | 'denied' | 'locked' | 'error';
+      /** Who cancelled, when `reason` is `cancelled`. */
+      by?: CancelledBy;
+      /** The app that denied, when `reason` is `denied`. */
+      app?: QrApp;
       error?: LoginError;
     }
   | { kind: 'destroyed' };

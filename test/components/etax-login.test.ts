@@ -340,6 +340,22 @@ describe('<etax-login>', () => {
     expect(control.requests.filter((r) => r.method === 'DELETE')).to.have.length.at.least(1);
   });
 
+  it('tells a cancel by the server apart from the person’s own', async () => {
+    const control = serve();
+    const el = await mount();
+    const cancels: unknown[] = [];
+    el.addEventListener('etax-cancel', (e) => cancels.push((e as CustomEvent).detail));
+    tab(el, '自然人业务').click();
+    await el.updateComplete;
+    await type(field(el, '居民身份证号码/手机号码/用户名'), 'wangxiuying');
+    await type(field(el, '个人用户密码'), PASSWORD);
+    await sendKeys({ press: 'Enter' });
+    await dialogOpen(el);
+    control.cancel({ by: 'server' });
+    await waitUntil(() => cancels.length, 'the cancel');
+    expect(cancels).to.deep.equal([{ reason: 'cancelled' }]);
+  });
+
   describe('success and redirects', () => {
     async function loginByQr(redirectUrl: string | undefined, attrs = '') {
       const control = serve({ redirectUrl });

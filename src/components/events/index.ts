@@ -47,6 +47,17 @@ declare global {
 const errorOf = (s: LoginState): LoginError | undefined =>
   'error' in s ? s.error : 'password' in s && s.password.status === 'failed' ? s.password.error : undefined;
 
+/** The cancel event of a flow that ended: `user` when the person cancelled here, else what ended it. */
+const cancelOf = (state: { reason: string; by?: string }): EtaxCancelEvent =>
+  new EtaxCancelEvent({
+    reason:
+      state.reason === 'cancelled'
+        ? state.by === 'client'
+          ? 'user'
+          : 'cancelled'
+        : (state.reason as 'denied' | 'expired'),
+  });
+
 /**
  * The events a state change means. `message` turns an error into the text
  * the person sees; `autoRefresh` tells whether an expired QR is being
@@ -86,11 +97,7 @@ export function eventsFor(
       if (!again) out.push(new EtaxQrScannedEvent({ app: state.app }));
       break;
     case 'qr-ended':
-      out.push(
-        state.reason === 'expired'
-          ? new EtaxQrExpiredEvent({ autoRefresh })
-          : new EtaxCancelEvent({ reason: state.reason === 'denied' ? 'denied' : 'cancelled' }),
-      );
+      out.push(state.reason === 'expired' ? new EtaxQrExpiredEvent({ autoRefresh }) : cancelOf(state));
       break;
     case 'step-up':
       // Not when coming back from a method (its states all carry the methods).
@@ -114,9 +121,7 @@ export function eventsFor(
       out.push(new EtaxLoginSuccessEvent({ via: state.via, redirectUrl: state.redirectUrl, session: state.session }));
       break;
     case 'flow-ended':
-      if (state.reason !== 'locked' && state.reason !== 'error') {
-        out.push(new EtaxCancelEvent({ reason: state.reason === 'cancelled' ? 'user' : state.reason }));
-      }
+      if (state.reason !== 'locked' && state.reason !== 'error') out.push(cancelOf(state));
       break;
   }
   return out;

@@ -14,7 +14,7 @@ import { ClientController } from './client-controller.js';
 import type { LoginClient, LoginClientOptions } from '../../client/client.js';
 import type { TransportName } from '../../client/protocol.js';
 import type { LoginError, LoginState } from '../../client/state.js';
-import { EtaxCancelEvent, eventsFor } from '../events/index.js';
+import { eventsFor } from '../events/index.js';
 import { errorMessage, translationFor } from '../i18n/localize.js';
 import type { PartialTranslation, Translation } from '../i18n/translation.js';
 
@@ -73,15 +73,6 @@ export abstract class EtaxElement extends LitElement {
     (state, previous) => this.stateChanged(state, previous),
   );
 
-  /** An `etax-cancel` was dispatched through this element since the last state change. */
-  private toldCancel = false;
-
-  constructor() {
-    super();
-    // The person's own cancel (Esc, 关闭) is told where it happens; the state change it causes must not tell it again.
-    this.addEventListener(EtaxCancelEvent.eventName, () => (this.toldCancel = true));
-  }
-
   /** The translation in force. */
   protected get t(): Translation {
     return translationFor(this.lang || this.closest<HTMLElement>('[lang]')?.lang, this.strings);
@@ -102,19 +93,10 @@ export abstract class EtaxElement extends LitElement {
     return false;
   }
 
-  /**
-   * Reacts to a state change of the client: dispatches its events unless
-   * embedded (a cancel already told is not told again), and returns them.
-   */
+  /** Reacts to a state change of the client: dispatches its events unless embedded, and returns them. */
   protected stateChanged(state: LoginState, previous: LoginState): Event[] {
-    const told = this.toldCancel;
-    const events = this.embedded
-      ? []
-      : eventsFor(state, previous, (e) => this.message(e), this.autoRefreshing()).filter(
-          (e) => !told || !(e instanceof EtaxCancelEvent),
-        );
+    const events = this.embedded ? [] : eventsFor(state, previous, (e) => this.message(e), this.autoRefreshing());
     for (const e of events) this.dispatchEvent(e);
-    this.toldCancel = false;
     return events;
   }
 

@@ -1,7 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { FaceMethod, Identity, StepUpMethod } from '../../client/protocol.js';
 import type { LoginState, LoginStateKind } from '../../client/state.js';
-import { EtaxCancelEvent, EtaxMethodChosenEvent } from '../events/index.js';
+import { EtaxMethodChosenEvent } from '../events/index.js';
 import { secondsUntil } from '../i18n/localize.js';
 import { EtaxElement } from '../shared/etax-element.js';
 import { rove } from '../shared/rove.js';
@@ -35,7 +35,7 @@ const failed = (s: LoginState) => s.kind === 'face-failed' || (s.kind === 'step-
  * had it before (usually the 登录 button).
  *
  * @fires etax-method-chosen - The person chose a method: `{ method }`.
- * @fires etax-cancel - The person closed the dialog (Esc or 关闭): `{ reason: 'user' }`; unless `embedded`, also when the flow was cancelled elsewhere.
+ * @fires etax-cancel - Unless `embedded`: the flow ended without login — `{ reason: 'user' }` when the person closed the dialog (Esc or 关闭), else `denied`, `cancelled` or `expired`.
  * @fires etax-state-change - Unless `embedded`: every state change, `{ state, previous }`.
  * @fires etax-step-up-required - Unless `embedded`: a second factor is due, `{ methods, maskedPhone? }`.
  * @fires etax-sms-sent - Unless `embedded`: an SMS code was sent, `{ maskedPhone?, resendAfter }`.
@@ -210,17 +210,15 @@ export class StepUpDialog extends EtaxElement {
 
   /**
    * Closes the dialog as the close button does: an ongoing flow is cancelled
-   * (`etax-cancel` first, then the request), then the client goes back to the
+   * (`etax-cancel` with `reason: 'user'`), then the client goes back to the
    * login page. A flow that had already ended is just left.
    */
   close(): void {
     const client = this.login.client;
     const kind = this.state.kind;
     if (!client || !OPEN.includes(kind)) return;
-    if (kind !== 'flow-ended') {
-      this.dispatchEvent(new EtaxCancelEvent({ reason: 'user' }));
-      void client.cancel();
-    }
+    // The cancel's `etax-cancel` ({ reason: 'user' }) comes with the state change, from whoever tells the events.
+    if (kind !== 'flow-ended') void client.cancel();
     this.restart();
   }
 
