@@ -97,9 +97,11 @@ function modulesFromPath(svg: SVGSVGElement): boolean[][] {
   return m;
 }
 
-/** What the QR must look like: `QRCode.create(payload).modules` inside a 4-module white quiet zone. */
+/** What the QR must look like: `qrcode`'s own encoding of the payload (level M, one byte segment) inside a 4-module white quiet zone. */
 function expected(payload: string): boolean[][] {
-  const { modules } = QRCode.create(payload);
+  const { modules } = QRCode.create([{ data: new TextEncoder().encode(payload), mode: 'byte' }], {
+    errorCorrectionLevel: 'M',
+  });
   const n = modules.size + 8;
   return Array.from({ length: n }, (_, y) =>
     Array.from({ length: n }, (_, x) => x >= 4 && y >= 4 && x < n - 4 && y < n - 4 && !!modules.get(y - 4, x - 4)),

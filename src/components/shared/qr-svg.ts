@@ -4,8 +4,7 @@
  * refuse.
  */
 import { html, svg, type TemplateResult } from 'lit';
-// The encoder core only: the package's renderers (canvas, SVG strings) are never used.
-import QRCode from 'qrcode/lib/core/qrcode.js';
+import { qrMatrix } from './qr-matrix.js';
 
 /** The path of the payload drawn last (a QR is redrawn each second while its countdown runs). */
 let last = { text: '', d: '', size: 0 };
@@ -13,7 +12,7 @@ let last = { text: '', d: '', size: 0 };
 /** One path of dark modules, run-length encoded per row, inside a 4-module quiet zone. */
 export function qrPath(text: string): { d: string; size: number } {
   if (last.text !== text) {
-    const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
+    const modules = qrMatrix(text);
     const n = modules.size;
     let d = '';
     for (let y = 0; y < n; y++) {

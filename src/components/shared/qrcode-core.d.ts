@@ -1,7 +1,106 @@
-/** The `qrcode` package's encoder core (CommonJS); `@types/qrcode` types only the package root. */
-declare module 'qrcode/lib/core/qrcode.js' {
-  import type { QRCodeOptions, QRCode } from 'qrcode';
+/**
+ * The `qrcode` package's encoder modules used by `qr-matrix.ts` (CommonJS;
+ * `@types/qrcode` types only the package root). Only what is used is typed.
+ */
+declare module 'qrcode/lib/core/error-correction-level.js' {
+  export interface Level {
+    bit: number;
+  }
+  const ECLevel: { L: Level; M: Level; Q: Level; H: Level };
+  export default ECLevel;
+}
 
-  const core: { create(text: string, options?: QRCodeOptions): QRCode };
-  export default core;
+declare module 'qrcode/lib/core/bit-matrix.js' {
+  class BitMatrix {
+    constructor(size: number);
+    readonly size: number;
+    set(row: number, col: number, value: boolean, reserved?: boolean): void;
+    get(row: number, col: number): number;
+    isReserved(row: number, col: number): number;
+  }
+  export default BitMatrix;
+}
+
+declare module 'qrcode/lib/core/bit-buffer.js' {
+  class BitBuffer {
+    buffer: number[];
+    put(num: number, length: number): void;
+    putBit(bit: boolean): void;
+    getLengthInBits(): number;
+  }
+  export default BitBuffer;
+}
+
+declare module 'qrcode/lib/core/byte-data.js' {
+  import type BitBuffer from 'qrcode/lib/core/bit-buffer.js';
+  class ByteData {
+    constructor(data: string);
+    getLength(): number;
+    write(buffer: BitBuffer): void;
+  }
+  export default ByteData;
+}
+
+declare module 'qrcode/lib/core/mode.js' {
+  interface DataMode {
+    bit: number;
+  }
+  const Mode: { BYTE: DataMode; getCharCountIndicator(mode: DataMode, version: number): number };
+  export default Mode;
+}
+
+declare module 'qrcode/lib/core/version.js' {
+  import type { Level } from 'qrcode/lib/core/error-correction-level.js';
+  const Version: {
+    getBestVersionForData(data: unknown, level: Level): number | undefined;
+    getEncodedBits(version: number): number;
+  };
+  export default Version;
+}
+
+declare module 'qrcode/lib/core/error-correction-code.js' {
+  import type { Level } from 'qrcode/lib/core/error-correction-level.js';
+  const ECCode: {
+    getBlocksCount(version: number, level: Level): number;
+    getTotalCodewordsCount(version: number, level: Level): number;
+  };
+  export default ECCode;
+}
+
+declare module 'qrcode/lib/core/reed-solomon-encoder.js' {
+  class ReedSolomonEncoder {
+    constructor(degree: number);
+    encode(data: Uint8Array): Uint8Array;
+  }
+  export default ReedSolomonEncoder;
+}
+
+declare module 'qrcode/lib/core/utils.js' {
+  const Utils: { getSymbolSize(version: number): number; getSymbolTotalCodewords(version: number): number };
+  export default Utils;
+}
+
+declare module 'qrcode/lib/core/finder-pattern.js' {
+  const FinderPattern: { getPositions(version: number): [number, number][] };
+  export default FinderPattern;
+}
+
+declare module 'qrcode/lib/core/alignment-pattern.js' {
+  const AlignmentPattern: { getPositions(version: number): [number, number][] };
+  export default AlignmentPattern;
+}
+
+declare module 'qrcode/lib/core/format-info.js' {
+  import type { Level } from 'qrcode/lib/core/error-correction-level.js';
+  const FormatInfo: { getEncodedBits(level: Level, mask: number): number };
+  export default FormatInfo;
+}
+
+declare module 'qrcode/lib/core/mask-pattern.js' {
+  import type BitMatrix from 'qrcode/lib/core/bit-matrix.js';
+  const MaskPattern: {
+    getBestMask(matrix: BitMatrix, setupFormat: (mask: number) => void): number;
+    applyMask(mask: number, matrix: BitMatrix): void;
+  };
+  export default MaskPattern;
 }
