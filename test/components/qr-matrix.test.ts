@@ -54,7 +54,32 @@ describe('qrMatrix', () => {
     expect(versions.some((v) => v >= 7 && v < 30)).to.equal(true);
   });
 
+  it('picks the same version as qrcode at every capacity boundary (the last byte each version holds, and one more)', () => {
+    const sameAsReference = (payload: string) => {
+      const { modules } = reference(payload);
+      const ours = qrMatrix(payload);
+      return (
+        ours.size === modules.size &&
+        modules.data.every((m, i) => !!m === !!ours.get(Math.floor(i / ours.size), i % ours.size))
+      );
+    };
+    const wrong: string[] = [];
+    let lo = 1;
+    for (let version = 1; version < 40; version++) {
+      // The longest text of this version, by binary search on qrcode's own choice.
+      let hi = 2331;
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        if (reference('a'.repeat(mid)).version <= version) lo = mid;
+        else hi = mid - 1;
+      }
+      for (const n of [lo, lo + 1]) if (!sameAsReference(text(n, URLISH, n))) wrong.push(`${n} bytes`);
+    }
+    expect(wrong).to.deep.equal([]);
+  });
+
   it('refuses text no QR code can hold', () => {
-    expect(() => qrMatrix('x'.repeat(2400))).to.throw();
+    expect(qrMatrix('x'.repeat(2331)).size).to.equal(177);
+    expect(() => qrMatrix('x'.repeat(2332))).to.throw();
   });
 });

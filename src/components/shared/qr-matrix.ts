@@ -3,32 +3,45 @@
  * modules (version tables, Reed–Solomon, masks, format and version bits).
  *
  * `qrcode`'s own `create()` first splits the text into numeric, alphanumeric,
- * kanji and byte segments with a shortest-path search (its `segments` module
- * and `dijkstrajs`). A login payload is an opaque URL or token, so the
- * elements encode it as one byte segment, the mode every reader supports, and
- * leave that search out: the drop-in is ≈ 1.9 KB gzip lighter. The steps below
- * follow `qrcode/lib/core/qrcode.js` (MIT, © Ryan Day and contributors; after
- * Kazuhiko Arase's QRCode for JavaScript), and a test checks the result
- * against `qrcode`'s own encoder module by module.
+ * kanji and byte segments with a shortest-path search (its `segments`, `mode`,
+ * `version` and data modules and `dijkstrajs`). A login payload is an opaque
+ * URL or token, so the elements encode it as one byte segment, the mode every
+ * reader supports, and leave that machinery out: with byte mode alone, the
+ * version's capacity and the length field are one line each. The drop-in is
+ * ≈ 3 KB gzip lighter for it. The steps below follow
+ * `qrcode/lib/core/qrcode.js` (MIT, © Ryan Day and contributors; after Kazuhiko
+ * Arase's QRCode for JavaScript), and a test checks the result against
+ * `qrcode`'s own encoder module by module.
  */
 import AlignmentPattern from 'qrcode/lib/core/alignment-pattern.js';
 import BitBuffer from 'qrcode/lib/core/bit-buffer.js';
 import BitMatrix from 'qrcode/lib/core/bit-matrix.js';
-import ByteData from 'qrcode/lib/core/byte-data.js';
 import ECCode from 'qrcode/lib/core/error-correction-code.js';
 import ECLevel from 'qrcode/lib/core/error-correction-level.js';
 import FinderPattern from 'qrcode/lib/core/finder-pattern.js';
 import FormatInfo from 'qrcode/lib/core/format-info.js';
 import MaskPattern from 'qrcode/lib/core/mask-pattern.js';
-import Mode from 'qrcode/lib/core/mode.js';
 import ReedSolomonEncoder from 'qrcode/lib/core/reed-solomon-encoder.js';
 import Utils from 'qrcode/lib/core/utils.js';
-import Version from 'qrcode/lib/core/version.js';
 
 export type QrMatrix = InstanceType<typeof BitMatrix>;
 
 /** Level M (≈ 15 % of the symbol can be damaged), `qrcode`'s default. */
 const level = ECLevel.M;
+
+/** Bits of the byte count after the 4-bit mode indicator: 8 up to version 9, then 16. */
+const countBits = (version: number) => (version < 10 ? 8 : 16);
+
+/** Data codewords of a version at level M. */
+const dataCodewords = (version: number) =>
+  Utils.getSymbolTotalCodewords(version) - ECCode.getTotalCodewordsCount(version, level);
+
+/** The version's 6 bits and their 12-bit BCH code (generator 0x1F25), drawn from version 7 on. */
+const versionBits = (version: number) => {
+  let d = version << 12;
+  for (let i = 17; i >= 12; i--) if ((d >> i) & 1) d ^= 0x1f25 << (i - 12);
+  return (version << 12) | d;
+};
 
 /** Draws a `size`-square pattern at (row, col) from its dark predicate; modules outside the symbol are skipped. */
 const pattern = (
@@ -57,14 +70,14 @@ const formatInfo = (matrix: QrMatrix, mask: number) => {
   matrix.set(size - 8, 8, true, true);
 };
 
-/** The data and error-correction codewords of `bytes`, interleaved by block. */
-function codewords(data: InstanceType<typeof ByteData>, version: number): Uint8Array {
+/** The data and error-correction codewords of `data`, interleaved by block. */
+function codewords(data: Uint8Array, version: number): Uint8Array {
   const total = Utils.getSymbolTotalCodewords(version);
-  const dataTotal = total - ECCode.getTotalCodewordsCount(version, level);
+  const dataTotal = dataCodewords(version);
   const buffer = new BitBuffer();
-  buffer.put(Mode.BYTE.bit, 4);
-  buffer.put(data.getLength(), Mode.getCharCountIndicator(Mode.BYTE, version));
-  data.write(buffer);
+  buffer.put(0b0100, 4); // byte mode
+  buffer.put(data.length, countBits(version));
+  for (const byte of data) buffer.put(byte, 8);
   // Terminator, then zeros to a whole byte, then the pad codewords 0xEC 0x11 alternately.
   if (buffer.getLengthInBits() + 4 <= dataTotal * 8) buffer.put(0, 4);
   while (buffer.getLengthInBits() % 8) buffer.putBit(false);
@@ -95,9 +108,10 @@ function codewords(data: InstanceType<typeof ByteData>, version: number): Uint8A
  * Throws when the text is too long for any version.
  */
 export function qrMatrix(text: string): QrMatrix {
-  const data = new ByteData(text);
-  const version = Version.getBestVersionForData(data, level);
-  if (!version) throw new Error('Too much data for a QR code');
+  const data = new TextEncoder().encode(text);
+  let version = 1;
+  while (data.length > Math.floor((dataCodewords(version) * 8 - 4 - countBits(version)) / 8))
+    if (++version > 40) throw new Error('Too much data for a QR code');
   const matrix = new BitMatrix(Utils.getSymbolSize(version));
   const size = matrix.size;
 
@@ -117,7 +131,7 @@ export function qrMatrix(text: string): QrMatrix {
   // Reserve the format bits before the data goes in; version bits from version 7.
   formatInfo(matrix, 0);
   if (version >= 7) {
-    const bits = Version.getEncodedBits(version);
+    const bits = versionBits(version);
     for (let i = 0; i < 18; i++) {
       const dark = ((bits >> i) & 1) === 1;
       const row = Math.floor(i / 3);

@@ -31,33 +31,6 @@ declare module 'qrcode/lib/core/bit-buffer.js' {
   export default BitBuffer;
 }
 
-declare module 'qrcode/lib/core/byte-data.js' {
-  import type BitBuffer from 'qrcode/lib/core/bit-buffer.js';
-  class ByteData {
-    constructor(data: string);
-    getLength(): number;
-    write(buffer: BitBuffer): void;
-  }
-  export default ByteData;
-}
-
-declare module 'qrcode/lib/core/mode.js' {
-  interface DataMode {
-    bit: number;
-  }
-  const Mode: { BYTE: DataMode; getCharCountIndicator(mode: DataMode, version: number): number };
-  export default Mode;
-}
-
-declare module 'qrcode/lib/core/version.js' {
-  import type { Level } from 'qrcode/lib/core/error-correction-level.js';
-  const Version: {
-    getBestVersionForData(data: unknown, level: Level): number | undefined;
-    getEncodedBits(version: number): number;
-  };
-  export default Version;
-}
-
 declare module 'qrcode/lib/core/error-correction-code.js' {
   import type { Level } from 'qrcode/lib/core/error-correction-level.js';
   const ECCode: {
