@@ -79,10 +79,11 @@ export const poll = (ctx: StreamContext, wait = 0, soon = wait > 0): Stream => {
     if (stopped || busy || doc?.hidden) return;
     busy = true;
     const started = now();
+    const after = ctx.seq();
     try {
       const body = await request(ctx.http, {
         method: 'GET',
-        path: `/v1/flows/${encodeURIComponent(ctx.flowId)}?after=${ctx.seq()}${wait ? `&wait=${wait}` : ''}`,
+        path: `/v1/flows/${encodeURIComponent(ctx.flowId)}?after=${after}${wait ? `&wait=${wait}` : ''}`,
         token: ctx.token,
         signal: ctx.signal,
         hold: wait * 1000,
@@ -91,9 +92,11 @@ export const poll = (ctx: StreamContext, wait = 0, soon = wait > 0): Stream => {
       failures = 0;
       if (stopped) return;
       ctx.deliver(body);
-      // A long-poll asks again at once (a delay below zero runs at once), but
-      // never faster than the poll interval when the server answers without holding.
-      schedule(ctx.pollInterval - (wait && now() - started));
+      // A long-poll asks again at once when the state moved on since it asked (by
+      // this answer, or by an action's answer that made the server answer at once),
+      // or after a hold (a delay below zero runs at once); but when the server
+      // answers without holding and without news, never faster than the poll interval.
+      schedule(wait && ctx.seq() > after ? 0 : ctx.pollInterval - (wait && now() - started));
     } catch (e) {
       busy = false;
       if (stopped || isAbort(e)) return;

@@ -291,6 +291,22 @@ describe('client transports', () => {
       expect(polls(f)).to.have.length(2);
     });
 
+    it('asks again at once when a long-poll answer brings news, held or not', async () => {
+      const f = server({
+        caps: { transports: ['poll', 'long-poll'] },
+        // At once with a newer state (as after an action the page already heard of), then holding.
+        status: (_, n) =>
+          n === 0 ? json({ seq: 2, status: 'qr_scanned', qr: { payload: 'qr-1', expiresIn: 60 }, app: 'iit' }) : 'hang',
+      });
+      const { client } = start(f);
+      await client.startQr();
+      await clock.tickAsync(0);
+      expect(client.state.kind).to.equal('qr-scanned');
+      await clock.tickAsync(1);
+      expect(polls(f)).to.have.length(2);
+      expect(polls(f)[1].url.searchParams.get('after')).to.equal('2');
+    });
+
     it('does not spin when a long-poll server answers at once', async () => {
       const f = server({ caps: { transports: ['poll', 'long-poll'] } });
       const { client } = start(f);
