@@ -24,14 +24,16 @@ import {
   type TransportName,
 } from './protocol.js';
 import type { CancelledBy, LoginError, LoginState, LoginStateOf, PasswordAttempt, QrView } from './state.js';
-import { longPoll, poll, sse, type Stream, type StreamFactory } from './transports.js';
+import { longPoll, poll, type Stream, type StreamFactory } from './transports.js';
 
 export interface LoginClientOptions extends HttpOptions {
   /** Preferred transport; `auto` (default) picks the best the server offers. */
   transport?: 'auto' | TransportName;
   /** The WebSocket transport, from `etax-login/client/websocket`, to allow `websocket`. */
   webSocket?: StreamFactory;
-  /** EventSource constructor (defaults to the browser's). */
+  /** The Server-Sent Events transport, from `etax-login/client/sse`, to allow `sse`. */
+  sse?: StreamFactory;
+  /** EventSource constructor for `sse` (defaults to the browser's). */
   EventSource?: typeof EventSource;
   /** Consecutive failed status requests before the flow ends with an error; default 6. */
   maxFailures?: number;
@@ -346,7 +348,7 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
     const [name, factory] = (
       [
         ['websocket', options.webSocket],
-        ['sse', (options.EventSource ?? globalThis.EventSource) && sse],
+        ['sse', (options.EventSource ?? globalThis.EventSource) && options.sse],
         ['long-poll', longPoll(caps.longPollWait ?? 25)],
       ] as [TransportName, StreamFactory | undefined][]
     ).find(([t, factory]) => factory && caps.transports.includes(t) && (wanted === 'auto' || wanted === t)) ?? [

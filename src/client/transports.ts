@@ -5,7 +5,7 @@
  * `fail` once when it gives up. `stop()` leaves no timer, request or
  * connection behind.
  */
-import { isAbort, now, request, urlOf, type HttpOptions } from './http.js';
+import { isAbort, now, request, type HttpOptions } from './http.js';
 import type { TransportName } from './protocol.js';
 import type { LoginError } from './state.js';
 
@@ -133,92 +133,3 @@ export const longPoll =
 
 /** Polling that asks at once: the fallback of the streaming transports, which may have missed a change. */
 export const pollNow: StreamFactory = (ctx) => poll(ctx, 0, true);
-
-/**
- * What the push transports (SSE, WebSocket) share: a watchdog that expects a
- * message or heartbeat within two heartbeats + 5 s (a proxy may hold a dead
- * connection open), and one fallback to polling when the push goes quiet or
- * fails. `close` shuts the transport's own connection.
- */
-export const pushed = (ctx: StreamContext, close: () => void) => {
-  let fallback: Stream | undefined;
-  let watchdog: ReturnType<typeof setTimeout> | undefined;
-  const shut = () => {
-    clearTimeout(watchdog);
-    close();
-  };
-  const toPoll = () => {
-    shut();
-    if (!fallback && !ctx.signal.aborted) {
-      ctx.using('poll');
-      fallback = pollNow(ctx);
-    }
-  };
-  const stream: Stream = {
-    stop() {
-      shut();
-      fallback?.stop();
-    },
-    kick() {
-      fallback?.kick();
-    },
-  };
-  return {
-    toPoll,
-    stream,
-    /** Something arrived: the connection lives. */
-    alive() {
-      clearTimeout(watchdog);
-      watchdog = setTimeout(toPoll, ctx.heartbeat * 2 + 5000);
-    },
-  };
-};
-
-/** JSON text as a value; anything else as `undefined`, which fails the checks like any malformed state. */
-export const json = (text: unknown): unknown => {
-  try {
-    return JSON.parse(String(text));
-  } catch {
-    return undefined;
-  }
-};
-
-/**
- * Server-Sent Events: `GET /v1/flows/{id}/events?token=…&after=N`. The browser
- * resumes with `Last-Event-ID`. Falls back to polling when the stream closes,
- * fails twice in a row, or stays silent past two heartbeats.
- */
-export const sse: StreamFactory = (ctx) => {
-  const ES = ctx.EventSource ?? globalThis.EventSource;
-  let errors = 0;
-  let source: EventSource | undefined;
-  const push = pushed(ctx, () => {
-    source?.close();
-    source = undefined;
-  });
-  const alive = () => {
-    errors = 0;
-    push.alive();
-  };
-
-  if (ES) {
-    source = new ES(
-      urlOf(
-        ctx.http,
-        `/v1/flows/${encodeURIComponent(ctx.flowId)}/events?token=${encodeURIComponent(ctx.token)}&after=${ctx.seq()}`,
-      ),
-      { withCredentials: ctx.http.credentials === 'include' },
-    );
-    source.addEventListener('open', alive);
-    source.addEventListener('heartbeat', alive);
-    source.addEventListener('state', (event) => {
-      alive();
-      ctx.deliver(json((event as MessageEvent<string>).data));
-    });
-    source.addEventListener('error', () => {
-      if (source?.readyState === 2 || ++errors >= 2) push.toPoll();
-    });
-    alive();
-  } else push.toPoll();
-  return push.stream;
-};

@@ -12,7 +12,8 @@
  * polling when the socket closes, errors, or stays silent past two heartbeats.
  */
 import { urlOf } from './http.js';
-import { json, pushed, type StreamFactory } from './transports.js';
+import { json, pushed } from './push.js';
+import type { StreamFactory } from './transports.js';
 
 export const webSocket: StreamFactory = (ctx) => {
   const url = urlOf(ctx.http, `/v1/flows/${encodeURIComponent(ctx.flowId)}/ws`).replace(/^http/, 'ws');
