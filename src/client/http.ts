@@ -72,8 +72,6 @@ export function retryAfterSeconds(value: string | null): number | undefined {
   return ms > 0 ? ms / 1000 : ms <= 0 ? 0 : undefined;
 }
 
-export const isAbort = (e: unknown): boolean => (e as Error)?.name === 'AbortError';
-
 /** Absolute URL of a path below the base URL. */
 export const urlOf = (options: HttpOptions, path: string): string =>
   new URL(options.baseUrl, globalThis.location?.href).href.replace(/\/$/, '') + path;

@@ -16,7 +16,7 @@ import { json, pushed } from './push.js';
 import type { StreamFactory } from './transports.js';
 
 export const sse: StreamFactory = (ctx) => {
-  const ES = ctx.EventSource ?? globalThis.EventSource;
+  const ES = ctx.options.EventSource ?? globalThis.EventSource;
   let errors = 0;
   let source: EventSource | undefined;
   const push = pushed(ctx, () => {
@@ -30,11 +30,8 @@ export const sse: StreamFactory = (ctx) => {
 
   if (ES) {
     source = new ES(
-      urlOf(
-        ctx.http,
-        `/v1/flows/${encodeURIComponent(ctx.flowId)}/events?token=${encodeURIComponent(ctx.token)}&after=${ctx.seq()}`,
-      ),
-      { withCredentials: ctx.http.credentials === 'include' },
+      urlOf(ctx.options, `${ctx.path}/events?token=${encodeURIComponent(ctx.token)}&after=${ctx.seq()}`),
+      { withCredentials: ctx.options.credentials === 'include' },
     );
     source.addEventListener('open', alive);
     source.addEventListener('heartbeat', alive);

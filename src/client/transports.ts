@@ -5,13 +5,16 @@
  * `fail` once when it gives up. `stop()` leaves no timer, request or
  * connection behind.
  */
-import { isAbort, now, request, type HttpOptions } from './http.js';
+import type { LoginClientOptions } from './client.js';
+import { now, request } from './http.js';
 import type { TransportName } from './protocol.js';
 import type { LoginError } from './state.js';
 
 export interface StreamContext {
-  http: HttpOptions;
-  flowId: string;
+  /** The client's options: base URL, `fetch`, headers, credentials, `EventSource`, … */
+  options: LoginClientOptions;
+  /** The flow's path below the base URL, `/v1/flows/{flowId}`. */
+  path: string;
   /** The flow's secret (not the QR payload). */
   token: string;
   /** Aborted when the flow ends; every request of the stream uses it. */
@@ -30,8 +33,6 @@ export interface StreamContext {
   heartbeat: number;
   /** Consecutive failed requests before polling gives up. */
   maxFailures: number;
-  /** EventSource constructor to use (tests pass a fake). */
-  EventSource?: typeof EventSource;
 }
 
 export interface Stream {
@@ -81,9 +82,9 @@ export const poll = (ctx: StreamContext, wait = 0, soon = wait > 0): Stream => {
     const started = now();
     const after = ctx.seq();
     try {
-      const body = await request(ctx.http, {
+      const body = await request(ctx.options, {
         method: 'GET',
-        path: `/v1/flows/${encodeURIComponent(ctx.flowId)}?after=${after}${wait ? `&wait=${wait}` : ''}`,
+        path: `${ctx.path}?after=${after}${wait ? `&wait=${wait}` : ''}`,
         token: ctx.token,
         signal: ctx.signal,
         hold: wait * 1000,
@@ -99,7 +100,8 @@ export const poll = (ctx: StreamContext, wait = 0, soon = wait > 0): Stream => {
       schedule(wait && ctx.seq() > after ? 0 : ctx.pollInterval - (wait && now() - started));
     } catch (e) {
       busy = false;
-      if (stopped || isAbort(e)) return;
+      // Stopped, or the flow ended and aborted the request.
+      if (stopped || ctx.signal.aborted) return;
       const error = e as LoginError;
       if (!retryable(error) || ++failures >= ctx.maxFailures) {
         stop();
