@@ -271,14 +271,10 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
       case 'face_waiting':
         // The person chose SMS; a face QR the server still shows (or rotates) does not pull them back.
         if (state.kind === 'sms') return;
-        break;
-      case 'step_up_required':
-        maskedPhone = s.maskedPhone ?? maskedPhone;
-        methods = s.methods;
-        break;
-      case 'face_failed':
-        methods = s.methods;
     }
+    // `step_up_required` and `face_failed` bring the methods on offer, and the first may bring the
+    // masked phone; every other state keeps both as they were.
+    ({ methods = methods, maskedPhone = maskedPhone } = fields as { methods?: StepUpMethod[]; maskedPhone?: string });
     let qr = (state as { qr?: QrView }).qr;
     if ('qr' in s) {
       // The same payload keeps its view and its lifetime; a new one is watched from now.

@@ -258,7 +258,7 @@ const list =
 const known =
   <T>(...allowed: T[]): Check<T[]> =>
   (v, k) =>
-    list((x) => x)(v, k).filter((x): x is T => allowed.includes(x as T));
+    Array.isArray(v) ? v.filter((x): x is T => allowed.includes(x as T)) : fail(k);
 /** An object read member by member; members the schema does not name are dropped, absent ones left out. */
 const shape =
   <T>(schema: Schema<T>): Check<T> =>
