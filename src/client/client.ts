@@ -87,8 +87,10 @@ export interface LoginClient {
 
 /** Thrown, synchronously, by an action called in a state where it has no meaning. */
 export class IllegalActionError extends Error {
-  override name = 'IllegalActionError';
+  declare name: 'IllegalActionError';
 }
+// On the prototype, not a field: the same `name` for less code.
+IllegalActionError.prototype.name = 'IllegalActionError';
 
 type Reason = LoginStateOf<'flow-ended'>['reason'];
 

@@ -220,8 +220,10 @@ export const ERROR_STATUS: Record<ServerErrorCode, number> = {
 /* ------------------------------------------------------------------ checks */
 
 export class ProtocolError extends Error {
-  override name = 'ProtocolError';
+  declare name: 'ProtocolError';
 }
+// On the prototype, not a field: the same `name` for less code.
+ProtocolError.prototype.name = 'ProtocolError';
 
 /**
  * A check reads one member: it returns the value (objects read by a schema as a fresh copy) or
