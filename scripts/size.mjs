@@ -25,9 +25,10 @@ const BUDGETS = {
   'etax-login/define/step-up-dialog': 27 * 1024,
   'etax-login/define/qr-login-panel': 23 * 1024,
   'etax-login/define/sms-verify': 17 * 1024,
-  // The headless core, without the WebSocket transport and the validators.
+  // The headless core (polling and long-polling), without the push transports and the validators.
   'etax-login/client': 4 * 1024,
-  // Only used with the client, whose request and polling code it shares.
+  // Push transports, only used with the client, whose request and polling code they share.
+  'etax-login/client/sse': { beside: 'etax-login/client', gzip: 1024 },
   'etax-login/client/websocket': { beside: 'etax-login/client', gzip: 1024 },
   'etax-login/validators': 1.5 * 1024,
   // Dev-only (tests and the demo); bundles msw.

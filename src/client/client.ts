@@ -9,7 +9,7 @@
  * ```
  */
 import { createNanoEvents, type Unsubscribe } from 'nanoevents';
-import { at, isAbort, loginError, now, request, urlOf, type HttpOptions, type RequestSpec } from './http.js';
+import { at, loginError, now, request, urlOf, type HttpOptions, type RequestSpec } from './http.js';
 import {
   parseCapabilities,
   parseFlowCreated,
@@ -24,14 +24,16 @@ import {
   type TransportName,
 } from './protocol.js';
 import type { CancelledBy, LoginError, LoginState, LoginStateOf, PasswordAttempt, QrView } from './state.js';
-import { longPoll, poll, sse, type Stream, type StreamFactory } from './transports.js';
+import { longPoll, poll, type Stream, type StreamFactory } from './transports.js';
 
 export interface LoginClientOptions extends HttpOptions {
   /** Preferred transport; `auto` (default) picks the best the server offers. */
   transport?: 'auto' | TransportName;
   /** The WebSocket transport, from `etax-login/client/websocket`, to allow `websocket`. */
   webSocket?: StreamFactory;
-  /** EventSource constructor (defaults to the browser's). */
+  /** The Server-Sent Events transport, from `etax-login/client/sse`, to allow `sse`. */
+  sse?: StreamFactory;
+  /** EventSource constructor for `sse` (defaults to the browser's). */
   EventSource?: typeof EventSource;
   /** Consecutive failed status requests before the flow ends with an error; default 6. */
   maxFailures?: number;
@@ -85,8 +87,10 @@ export interface LoginClient {
 
 /** Thrown, synchronously, by an action called in a state where it has no meaning. */
 export class IllegalActionError extends Error {
-  override name = 'IllegalActionError';
+  declare name: 'IllegalActionError';
 }
+// On the prototype, not a field: the same `name` for less code.
+IllegalActionError.prototype.name = 'IllegalActionError';
 
 type Reason = LoginStateOf<'flow-ended'>['reason'];
 
@@ -111,7 +115,8 @@ const asError = (e: unknown): LoginError =>
     ? (e as LoginError)
     : loginError(/version/.test(String(e)) ? 'unsupported_protocol' : 'malformed_response', String(e));
 
-let documentId: string | undefined;
+/** Tells this document's messages to other tabs from theirs. */
+let documentId: number | undefined;
 
 export function createLoginClient(options: LoginClientOptions): LoginClient {
   const events = createNanoEvents<LoginClientEvents>();
@@ -149,6 +154,8 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
 
   /** Signed-out states carry the password form's status (and step-up states the methods). */
   const signedOut = () => 'password' in state;
+  /** Logged in or destroyed: nothing more to do. */
+  const over = () => /authenticated|destroyed/.test(state.kind);
   /** A new login may start from a signed-out state or after a password flow ended. */
   const canStart = () => signedOut() || state.kind === 'flow-ended';
   const guard = (ok: unknown, action: string, why = `in state "${state.kind}"`) => {
@@ -223,21 +230,19 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
   const stepUpBase = () => ({ flowId, expiresAt, methods, maskedPhone });
 
   /**
-   * Watches a QR payload's lifetime: when it runs out, ask the server for a
-   * rotated one; if none came within the grace, the QR is expired.
+   * Watches the lifetime of the QR payload on screen: when it runs out, ask the
+   * server for a rotated one; if none came within the grace, the QR is expired.
+   * A new payload, a state without a QR and the end of the flow clear `qrTimer`,
+   * so the timer only ever concerns the payload on screen.
    */
-  const watchQr = (f: AbortController, qr: QrView) => {
+  const watchQr = (qr: QrView) => {
     const grace = options.qrGrace ?? 3000;
     const check = () => {
-      // Once scanned, the payload has done its work: the phone is confirming.
-      if (flow !== f || (state.kind !== 'qr-waiting' && state.kind !== 'face-waiting')) return;
-      if (state.qr.payload !== qr.payload) return;
+      // Once scanned, the payload has done its work (the phone is confirming); or the person chose SMS.
+      if (!/waiting/.test(state.kind)) return;
       // A hidden page does not poll, so it cannot have heard of a new QR yet: look again once it is seen.
-      if (typeof document !== 'undefined' && document.hidden) {
-        qrTimer = setTimeout(check, grace);
-        return;
-      }
-      if (mode === 'qr') finish('expired');
+      if (globalThis.document?.hidden) qrTimer = setTimeout(check, grace);
+      else if (mode === 'qr') finish('expired');
       else set({ kind: 'step-up', ...stepUpBase(), error: loginError('qr_expired') });
     };
     qrTimer = setTimeout(() => {
@@ -261,29 +266,23 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
         return signIn(mode, fields);
       case 'locked':
         return finish(s.status, loginError('account_locked', status, { retryAt: at(s.retryAfter) }));
-      case 'denied':
-        return finish(s.status, undefined, { app: s.app });
-      case 'cancelled':
-        return finish(s.status, undefined, { by: s.by });
+      case 'denied': // with the app that denied
+      case 'cancelled': // with who cancelled
       case 'expired':
-        return finish(s.status);
+        return finish(s.status, undefined, fields as { app?: QrApp; by?: CancelledBy });
       case 'face_waiting':
         // The person chose SMS; a face QR the server still shows (or rotates) does not pull them back.
         if (state.kind === 'sms') return;
-        break;
-      case 'step_up_required':
-        maskedPhone = s.maskedPhone ?? maskedPhone;
-        methods = s.methods;
-        break;
-      case 'face_failed':
-        methods = s.methods;
     }
+    // `step_up_required` and `face_failed` bring the methods on offer, and the first may bring the
+    // masked phone; every other state keeps both as they were.
+    ({ methods = methods, maskedPhone = maskedPhone } = fields as { methods?: StepUpMethod[]; maskedPhone?: string });
     let qr = (state as { qr?: QrView }).qr;
     if ('qr' in s) {
       // The same payload keeps its view and its lifetime; a new one is watched from now.
       if (qr?.payload !== s.qr.payload) {
         clearTimeout(qrTimer);
-        watchQr(f, (qr = { ...s.qr, expiresAt: at(s.qr.expiresIn) }));
+        watchQr((qr = { ...s.qr, expiresAt: at(s.qr.expiresIn) }));
       }
       (fields as { qr: QrView }).qr = qr!;
     } else clearTimeout(qrTimer);
@@ -324,10 +323,10 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
     endFlow();
     if (!channel && options.crossTab !== false && typeof BroadcastChannel !== 'undefined') {
       // Listens for a login completed in another tab of the site.
-      documentId ??= Math.random().toString(36).slice(2);
+      documentId ??= Math.random();
       channel = new BroadcastChannel(`etax-login:${urlOf(options, '')}`);
-      channel.onmessage = ({ data: m }: MessageEvent<{ type?: string; from?: string; redirectUrl?: unknown }>) => {
-        if (m?.type !== 'authenticated' || m.from === documentId || /authenticated|destroyed/.test(state.kind)) return;
+      channel.onmessage = ({ data: m }: MessageEvent<{ type?: string; from?: unknown; redirectUrl?: unknown }>) => {
+        if (m?.type !== 'authenticated' || m.from === documentId || over()) return;
         signIn('other-tab', { redirectUrl: typeof m.redirectUrl === 'string' ? m.redirectUrl : undefined });
       };
     }
@@ -344,19 +343,19 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
     // The best transport the server offers and the page allows.
     const wanted = options.transport ?? 'auto';
     const [name, factory] = (
-      [
-        ['websocket', options.webSocket],
-        ['sse', (options.EventSource ?? globalThis.EventSource) && sse],
-        ['long-poll', longPoll(caps.longPollWait ?? 25)],
-      ] as [TransportName, StreamFactory | undefined][]
+      Object.entries({
+        websocket: options.webSocket,
+        sse: (options.EventSource ?? globalThis.EventSource) && options.sse,
+        'long-poll': longPoll(caps.longPollWait ?? 25),
+      }) as [TransportName, StreamFactory | undefined][]
     ).find(([t, factory]) => factory && caps.transports.includes(t) && (wanted === 'auto' || wanted === t)) ?? [
       'poll',
       poll,
     ];
     using(name);
     stream = factory!({
-      http: options,
-      flowId,
+      options,
+      path: flowPath(),
       token,
       signal: f.signal,
       seq: () => seq,
@@ -366,7 +365,6 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
       pollInterval: (created.pollInterval ?? caps.pollInterval) * 1000,
       heartbeat: (caps.heartbeat ?? 15) * 1000,
       maxFailures: options.maxFailures ?? 6,
-      EventSource: options.EventSource,
     });
   };
 
@@ -388,7 +386,8 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
       const answer = await call({ method: 'POST', path: flowPath(path), body, token, signal: f.signal });
       if (flow === f) onOk(answer);
     } catch (e) {
-      if (isAbort(e) || flow !== f) return;
+      // Also when the flow ended and aborted the request.
+      if (flow !== f) return;
       const error = asError(e);
       if (FLOW_OVER[error.code]) fail(f, error);
       else onError(error);
@@ -519,7 +518,7 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
     },
 
     cancel() {
-      guard(!/authenticated|destroyed/.test(state.kind), 'cancel');
+      guard(!over(), 'cancel');
       passwordCtrl?.abort();
       if (password.status === 'submitting') password = { status: 'idle' };
       if (flow) {

@@ -64,15 +64,12 @@ export const loginError = (code: string, message = code, extra?: Partial<LoginEr
   ...extra,
 });
 
-/** Seconds from a Retry-After header: delta-seconds or an HTTP-date. */
+/** Seconds from a Retry-After header: delta-seconds or an HTTP-date (a past one is 0). */
 export function retryAfterSeconds(value: string | null): number | undefined {
-  if (/^\s*\d+\s*$/.test(value ?? '')) return Number(value);
-  // NaN (no header, or not a date) compares false both ways.
-  const ms = Date.parse(value ?? '') - Date.now();
-  return ms > 0 ? ms / 1000 : ms <= 0 ? 0 : undefined;
+  const seconds = /^\s*\d+\s*$/.test(value ?? '') ? Number(value) : (Date.parse(value ?? '') - Date.now()) / 1000;
+  // NaN: no header, or neither form.
+  return seconds > 0 ? seconds : seconds <= 0 ? 0 : undefined;
 }
-
-export const isAbort = (e: unknown): boolean => (e as Error)?.name === 'AbortError';
 
 /** Absolute URL of a path below the base URL. */
 export const urlOf = (options: HttpOptions, path: string): string =>

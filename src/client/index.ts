@@ -1,7 +1,8 @@
 /**
  * `etax-login/client`: the headless login client. No Lit, no rendering.
- * The WebSocket transport (`etax-login/client/websocket`) and the input
- * validators (`etax-login/validators`) are entries of their own.
+ * It polls (or long-polls); the push transports, Server-Sent Events
+ * (`etax-login/client/sse`) and WebSocket (`etax-login/client/websocket`),
+ * and the input validators (`etax-login/validators`) are entries of their own.
  */
 export { createLoginClient, IllegalActionError } from './client.js';
 export type { LoginClient, LoginClientEvents, LoginClientOptions, PasswordInput } from './client.js';

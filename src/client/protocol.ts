@@ -220,8 +220,10 @@ export const ERROR_STATUS: Record<ServerErrorCode, number> = {
 /* ------------------------------------------------------------------ checks */
 
 export class ProtocolError extends Error {
-  override name = 'ProtocolError';
+  declare name: 'ProtocolError';
 }
+// On the prototype, not a field: the same `name` for less code.
+ProtocolError.prototype.name = 'ProtocolError';
 
 /**
  * A check reads one member: it returns the value (objects read by a schema as a fresh copy) or
@@ -258,7 +260,7 @@ const list =
 const known =
   <T>(...allowed: T[]): Check<T[]> =>
   (v, k) =>
-    list((x) => x)(v, k).filter((x): x is T => allowed.includes(x as T));
+    Array.isArray(v) ? v.filter((x): x is T => allowed.includes(x as T)) : fail(k);
 /** An object read member by member; members the schema does not name are dropped, absent ones left out. */
 const shape =
   <T>(schema: Schema<T>): Check<T> =>

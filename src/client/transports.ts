@@ -5,13 +5,16 @@
  * `fail` once when it gives up. `stop()` leaves no timer, request or
  * connection behind.
  */
-import { isAbort, now, request, urlOf, type HttpOptions } from './http.js';
+import type { LoginClientOptions } from './client.js';
+import { now, request } from './http.js';
 import type { TransportName } from './protocol.js';
 import type { LoginError } from './state.js';
 
 export interface StreamContext {
-  http: HttpOptions;
-  flowId: string;
+  /** The client's options: base URL, `fetch`, headers, credentials, `EventSource`, … */
+  options: LoginClientOptions;
+  /** The flow's path below the base URL, `/v1/flows/{flowId}`. */
+  path: string;
   /** The flow's secret (not the QR payload). */
   token: string;
   /** Aborted when the flow ends; every request of the stream uses it. */
@@ -30,8 +33,6 @@ export interface StreamContext {
   heartbeat: number;
   /** Consecutive failed requests before polling gives up. */
   maxFailures: number;
-  /** EventSource constructor to use (tests pass a fake). */
-  EventSource?: typeof EventSource;
 }
 
 export interface Stream {
@@ -79,10 +80,11 @@ export const poll = (ctx: StreamContext, wait = 0, soon = wait > 0): Stream => {
     if (stopped || busy || doc?.hidden) return;
     busy = true;
     const started = now();
+    const after = ctx.seq();
     try {
-      const body = await request(ctx.http, {
+      const body = await request(ctx.options, {
         method: 'GET',
-        path: `/v1/flows/${encodeURIComponent(ctx.flowId)}?after=${ctx.seq()}${wait ? `&wait=${wait}` : ''}`,
+        path: `${ctx.path}?after=${after}${wait ? `&wait=${wait}` : ''}`,
         token: ctx.token,
         signal: ctx.signal,
         hold: wait * 1000,
@@ -91,12 +93,15 @@ export const poll = (ctx: StreamContext, wait = 0, soon = wait > 0): Stream => {
       failures = 0;
       if (stopped) return;
       ctx.deliver(body);
-      // A long-poll asks again at once (a delay below zero runs at once), but
-      // never faster than the poll interval when the server answers without holding.
-      schedule(ctx.pollInterval - (wait && now() - started));
+      // A long-poll asks again at once when the state moved on since it asked (by
+      // this answer, or by an action's answer that made the server answer at once),
+      // or after a hold (a delay below zero runs at once); but when the server
+      // answers without holding and without news, never faster than the poll interval.
+      schedule(wait && ctx.seq() > after ? 0 : ctx.pollInterval - (wait && now() - started));
     } catch (e) {
       busy = false;
-      if (stopped || isAbort(e)) return;
+      // Stopped, or the flow ended and aborted the request.
+      if (stopped || ctx.signal.aborted) return;
       const error = e as LoginError;
       if (!retryable(error) || ++failures >= ctx.maxFailures) {
         stop();
@@ -130,92 +135,3 @@ export const longPoll =
 
 /** Polling that asks at once: the fallback of the streaming transports, which may have missed a change. */
 export const pollNow: StreamFactory = (ctx) => poll(ctx, 0, true);
-
-/**
- * What the push transports (SSE, WebSocket) share: a watchdog that expects a
- * message or heartbeat within two heartbeats + 5 s (a proxy may hold a dead
- * connection open), and one fallback to polling when the push goes quiet or
- * fails. `close` shuts the transport's own connection.
- */
-export const pushed = (ctx: StreamContext, close: () => void) => {
-  let fallback: Stream | undefined;
-  let watchdog: ReturnType<typeof setTimeout> | undefined;
-  const shut = () => {
-    clearTimeout(watchdog);
-    close();
-  };
-  const toPoll = () => {
-    shut();
-    if (!fallback && !ctx.signal.aborted) {
-      ctx.using('poll');
-      fallback = pollNow(ctx);
-    }
-  };
-  const stream: Stream = {
-    stop() {
-      shut();
-      fallback?.stop();
-    },
-    kick() {
-      fallback?.kick();
-    },
-  };
-  return {
-    toPoll,
-    stream,
-    /** Something arrived: the connection lives. */
-    alive() {
-      clearTimeout(watchdog);
-      watchdog = setTimeout(toPoll, ctx.heartbeat * 2 + 5000);
-    },
-  };
-};
-
-/** JSON text as a value; anything else as `undefined`, which fails the checks like any malformed state. */
-export const json = (text: unknown): unknown => {
-  try {
-    return JSON.parse(String(text));
-  } catch {
-    return undefined;
-  }
-};
-
-/**
- * Server-Sent Events: `GET /v1/flows/{id}/events?token=…&after=N`. The browser
- * resumes with `Last-Event-ID`. Falls back to polling when the stream closes,
- * fails twice in a row, or stays silent past two heartbeats.
- */
-export const sse: StreamFactory = (ctx) => {
-  const ES = ctx.EventSource ?? globalThis.EventSource;
-  let errors = 0;
-  let source: EventSource | undefined;
-  const push = pushed(ctx, () => {
-    source?.close();
-    source = undefined;
-  });
-  const alive = () => {
-    errors = 0;
-    push.alive();
-  };
-
-  if (ES) {
-    source = new ES(
-      urlOf(
-        ctx.http,
-        `/v1/flows/${encodeURIComponent(ctx.flowId)}/events?token=${encodeURIComponent(ctx.token)}&after=${ctx.seq()}`,
-      ),
-      { withCredentials: ctx.http.credentials === 'include' },
-    );
-    source.addEventListener('open', alive);
-    source.addEventListener('heartbeat', alive);
-    source.addEventListener('state', (event) => {
-      alive();
-      ctx.deliver(json((event as MessageEvent<string>).data));
-    });
-    source.addEventListener('error', () => {
-      if (source?.readyState === 2 || ++errors >= 2) push.toPoll();
-    });
-    alive();
-  } else push.toPoll();
-  return push.stream;
-};

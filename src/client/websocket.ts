@@ -12,10 +12,11 @@
  * polling when the socket closes, errors, or stays silent past two heartbeats.
  */
 import { urlOf } from './http.js';
-import { json, pushed, type StreamFactory } from './transports.js';
+import { json, pushed } from './push.js';
+import type { StreamFactory } from './transports.js';
 
 export const webSocket: StreamFactory = (ctx) => {
-  const url = urlOf(ctx.http, `/v1/flows/${encodeURIComponent(ctx.flowId)}/ws`).replace(/^http/, 'ws');
+  const url = urlOf(ctx.options, `${ctx.path}/ws`).replace(/^http/, 'ws');
   const socket = new WebSocket(url);
   const push = pushed(ctx, () => {
     socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;

@@ -6,6 +6,7 @@ import { expect } from '@open-wc/testing';
 import { setupWorker, type SetupWorker } from 'msw/browser';
 import { createLoginClient, type LoginClient, type LoginClientOptions } from '../../src/client/client.js';
 import type { EntryId, FaceMethod, QrApp, StepUpMethod } from '../../src/client/protocol.js';
+import { sse } from '../../src/client/sse.js';
 import type { LoginError, LoginState, LoginStateKind, LoginStateOf } from '../../src/client/state.js';
 import { createMockBackend, type MockBackendOptions } from '../../src/mock/index.js';
 import { until } from '../mock/helpers.js';
@@ -25,7 +26,7 @@ function serve(options: MockBackendOptions = {}) {
 }
 
 const start = (options: Partial<LoginClientOptions> = {}): LoginClient =>
-  (client = createLoginClient({ baseUrl: backend.baseUrl, crossTab: false, transport: 'poll', ...options }));
+  (client = createLoginClient({ baseUrl: backend.baseUrl, crossTab: false, transport: 'poll', sse, ...options }));
 
 async function reach<K extends LoginStateKind>(kind: K, ms = 4000): Promise<LoginStateOf<K>> {
   await until(() => client!.state.kind === kind, ms, `state ${kind} (now ${client!.state.kind})`);

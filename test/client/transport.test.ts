@@ -6,6 +6,7 @@ import { expect } from '@open-wc/testing';
 import sinon from 'sinon';
 import { createLoginClient, type LoginClient, type LoginClientOptions } from '../../src/client/index.js';
 import type { FlowState } from '../../src/client/protocol.js';
+import { sse } from '../../src/client/sse.js';
 import type { LoginState } from '../../src/client/state.js';
 import {
   FakeEventSource,
@@ -291,6 +292,22 @@ describe('client transports', () => {
       expect(polls(f)).to.have.length(2);
     });
 
+    it('asks again at once when a long-poll answer brings news, held or not', async () => {
+      const f = server({
+        caps: { transports: ['poll', 'long-poll'] },
+        // At once with a newer state (as after an action the page already heard of), then holding.
+        status: (_, n) =>
+          n === 0 ? json({ seq: 2, status: 'qr_scanned', qr: { payload: 'qr-1', expiresIn: 60 }, app: 'iit' }) : 'hang',
+      });
+      const { client } = start(f);
+      await client.startQr();
+      await clock.tickAsync(0);
+      expect(client.state.kind).to.equal('qr-scanned');
+      await clock.tickAsync(1);
+      expect(polls(f)).to.have.length(2);
+      expect(polls(f)[1].url.searchParams.get('after')).to.equal('2');
+    });
+
     it('does not spin when a long-poll server answers at once', async () => {
       const f = server({ caps: { transports: ['poll', 'long-poll'] } });
       const { client } = start(f);
@@ -429,7 +446,7 @@ describe('client transports', () => {
 
     it('follows the stream with the token in the URL and applies states by seq', async () => {
       const f = sseServer();
-      const { client } = start(f, { EventSource: FakeEventSource as unknown as typeof EventSource });
+      const { client } = start(f, { sse, EventSource: FakeEventSource as unknown as typeof EventSource });
       await client.startQr();
       expect(client.transport).to.equal('sse');
       const es = FakeEventSource.last;
@@ -451,7 +468,7 @@ describe('client transports', () => {
     it('keeps the stream while heartbeats come, and falls back to polling when they stop', async () => {
       const f = sseServer();
       const transports: string[] = [];
-      const { client } = start(f, { EventSource: FakeEventSource as unknown as typeof EventSource });
+      const { client } = start(f, { sse, EventSource: FakeEventSource as unknown as typeof EventSource });
       client.on('transport', (t) => transports.push(t));
       await client.startQr();
       const es = FakeEventSource.last;
@@ -475,7 +492,7 @@ describe('client transports', () => {
 
     it('falls back to polling when the stream fails twice or is closed', async () => {
       const f = sseServer();
-      const { client } = start(f, { EventSource: FakeEventSource as unknown as typeof EventSource });
+      const { client } = start(f, { sse, EventSource: FakeEventSource as unknown as typeof EventSource });
       await client.startQr();
       const es = FakeEventSource.last;
       es.fail();
@@ -486,7 +503,7 @@ describe('client transports', () => {
 
       client.destroy();
       const g = sseServer();
-      const second = start(g, { EventSource: FakeEventSource as unknown as typeof EventSource }).client;
+      const second = start(g, { sse, EventSource: FakeEventSource as unknown as typeof EventSource }).client;
       await second.startQr();
       FakeEventSource.last.fail(true);
       expect(second.transport).to.equal('poll');
@@ -494,7 +511,11 @@ describe('client transports', () => {
 
     it('uses polling when the server offers no stream, whatever was asked', async () => {
       const f = server();
-      const { client } = start(f, { transport: 'sse', EventSource: FakeEventSource as unknown as typeof EventSource });
+      const { client } = start(f, {
+        transport: 'sse',
+        sse,
+        EventSource: FakeEventSource as unknown as typeof EventSource,
+      });
       await client.startQr();
       expect(client.transport).to.equal('poll');
       expect(FakeEventSource.instances).to.have.length(0);
@@ -502,7 +523,7 @@ describe('client transports', () => {
 
     it('treats a state event that is not JSON as malformed', async () => {
       const f = sseServer();
-      const { client } = start(f, { EventSource: FakeEventSource as unknown as typeof EventSource });
+      const { client } = start(f, { sse, EventSource: FakeEventSource as unknown as typeof EventSource });
       await client.startQr();
       FakeEventSource.last.send('state', '{oops');
       expect(client.state).to.have.nested.property('error.code', 'malformed_response');
@@ -511,7 +532,7 @@ describe('client transports', () => {
 
     it('destroy() closes the stream and its watchdog', async () => {
       const f = sseServer();
-      const { client } = start(f, { EventSource: FakeEventSource as unknown as typeof EventSource });
+      const { client } = start(f, { sse, EventSource: FakeEventSource as unknown as typeof EventSource });
       await client.startQr();
       client.destroy();
       expect(FakeEventSource.last.readyState).to.equal(2);

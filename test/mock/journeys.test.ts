@@ -7,6 +7,7 @@ import { setupWorker, type SetupWorker } from 'msw/browser';
 import { createLoginClient, type LoginClient, type LoginClientOptions } from '../../src/client/client.js';
 import type { LoginState, LoginStateKind } from '../../src/client/state.js';
 import type { TransportName } from '../../src/client/protocol.js';
+import { sse } from '../../src/client/sse.js';
 import { webSocket } from '../../src/client/websocket.js';
 import { createMockBackend } from '../../src/mock/index.js';
 import { until } from './helpers.js';
@@ -18,7 +19,7 @@ let worker: SetupWorker;
 let client: LoginClient | undefined;
 
 const start = (options: Partial<LoginClientOptions> = {}): LoginClient =>
-  (client = createLoginClient({ baseUrl: BASE, crossTab: false, webSocket, ...options }));
+  (client = createLoginClient({ baseUrl: BASE, crossTab: false, sse, webSocket, ...options }));
 
 const reach = async (kind: LoginStateKind, ms = 4000): Promise<LoginState> => {
   await until(() => client!.state.kind === kind, ms, `state ${kind} (now ${client!.state.kind})`);

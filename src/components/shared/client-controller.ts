@@ -6,6 +6,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Unsubscribe } from 'nanoevents';
 import { createLoginClient, type LoginClient, type LoginClientOptions } from '../../client/client.js';
+import { sse } from '../../client/sse.js';
 import type { LoginState } from '../../client/state.js';
 
 const IDLE: LoginState = { kind: 'idle', password: { status: 'idle' } };
@@ -41,7 +42,8 @@ export class ClientController implements ReactiveController {
     const given = this.given();
     if (given || renew) this.hostDisconnected();
     const options = given || this.own ? undefined : this.options();
-    if (options) this.own = createLoginClient(options);
+    // The elements keep Server-Sent Events, an add-on of the headless client (the options may still replace it).
+    if (options) this.own = createLoginClient({ sse, ...options });
     this.client = given ?? this.own;
     this.off = this.client?.on('state', (state, previous) => {
       this.host.requestUpdate();

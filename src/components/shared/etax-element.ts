@@ -36,8 +36,9 @@ export abstract class EtaxElement extends LitElement {
 
   /**
    * Transport for the element's own client: `auto` (default), `poll`, `long-poll`, `sse` or `websocket`.
-   * `websocket` also needs the transport itself, kept out of the drop-in for its size:
-   * `el.clientOptions = { webSocket }` from `etax-login/client/websocket`. Without it, or when the
+   * The elements bring the `sse` transport themselves; `websocket` also needs the transport itself,
+   * kept out of the drop-in for its size: `el.clientOptions = { webSocket }` from
+   * `etax-login/client/websocket`. Without it, or when the
    * server does not offer the one asked for, the client uses the best other transport the server offers.
    */
   transport: 'auto' | TransportName = 'auto';
