@@ -429,6 +429,21 @@ describe('<etax-login>', () => {
     expect(field(el, '个人用户密码')).to.exist;
   });
 
+  it('hands the language it takes from the page on to the elements it embeds', async () => {
+    serve();
+    document.documentElement.lang = 'en';
+    try {
+      const el = await fixture<EtaxLogin>(html`<etax-login base-url=${backend.baseUrl} transport="poll"></etax-login>`);
+      const panel = el.shadowRoot!.querySelector('qr-login-panel')!;
+      await panel.updateComplete;
+      expect(shadowText(el)).to.include('Scan to log in');
+      expect(panel.lang).to.equal('en');
+      expect(el.shadowRoot!.querySelector('step-up-dialog')!.lang).to.equal('en');
+    } finally {
+      document.documentElement.lang = '';
+    }
+  });
+
   it('runs a portal’s challenge before the password is sent', async () => {
     const control = serve();
     const el = await mount();

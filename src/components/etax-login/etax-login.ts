@@ -438,7 +438,7 @@ export class EtaxLogin extends EtaxElement {
             <qr-login-panel
               embedded
               .client=${client}
-              .lang=${this.lang}
+              .lang=${t.lang}
               .strings=${this.strings}
               .theme=${this.theme}
               .largeText=${this.largeText}
@@ -471,7 +471,7 @@ export class EtaxLogin extends EtaxElement {
       <step-up-dialog
         embedded
         .client=${client}
-        .lang=${this.lang}
+        .lang=${t.lang}
         .strings=${this.strings}
         .theme=${this.theme}
         .largeText=${this.largeText}

@@ -1,8 +1,9 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { LoginState } from '../../client/state.js';
+// Before our other modules, so that a bundle has the QR encoder before the client (see src/define.ts).
+import { qrSvg } from '../shared/qr-svg.js';
 import { secondsUntil } from '../i18n/localize.js';
 import { EtaxElement } from '../shared/etax-element.js';
-import { qrSvg } from '../shared/qr-svg.js';
 import { Ticker } from '../shared/ticker.js';
 import { controls, tokens } from '../shared/tokens.styles.js';
 import { styles } from './qr-login-panel.styles.js';
