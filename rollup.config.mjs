@@ -64,7 +64,7 @@ const tsByEsbuild = () => {
       if (!id.endsWith('.ts')) return null;
       const out = await transform(code, {
         loader: 'ts',
-        target: 'es2021',
+        target: 'es2022',
         tsconfigRaw,
         charset: 'utf8',
         sourcemap: true,

@@ -5,27 +5,28 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 export class Ticker implements ReactiveController {
-  private timer?: ReturnType<typeof setInterval>;
+  #timer?: ReturnType<typeof setInterval>;
+  readonly #host: ReactiveControllerHost;
+  readonly #active: () => boolean;
 
-  constructor(
-    private readonly host: ReactiveControllerHost,
-    private readonly active: () => boolean,
-  ) {
+  constructor(host: ReactiveControllerHost, active: () => boolean) {
+    this.#host = host;
+    this.#active = active;
     host.addController(this);
   }
 
   hostUpdated(): void {
-    const on = this.active();
-    if (on && !this.timer) this.timer = setInterval(() => this.host.requestUpdate(), 1000);
-    else if (!on) this.stop();
+    const on = this.#active();
+    if (on && !this.#timer) this.#timer = setInterval(() => this.#host.requestUpdate(), 1000);
+    else if (!on) this.#stop();
   }
 
   hostDisconnected(): void {
-    this.stop();
+    this.#stop();
   }
 
-  private stop() {
-    clearInterval(this.timer);
-    this.timer = undefined;
+  #stop() {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
   }
 }
