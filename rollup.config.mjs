@@ -3,7 +3,7 @@
 // 1. The npm entries (package.json `exports`, see scripts/entries.mjs): one build,
 //    one output file per source module (`preserveModules`), so `dist/` mirrors
 //    `src/`, entries share code instead of copying it, and bundlers can tree-shake.
-//    Dependencies and peers (lit, qrcode, nanoevents, tslib, msw) stay imports.
+//    Dependencies and peers (lit, qrcode, nanoevents, msw) stay imports.
 // 2. The drop-in bundles (DROP_INS in scripts/entries.mjs; none until the
 //    components land): every dependency inlined, minified with terser.
 //
@@ -40,11 +40,13 @@ const npm = {
   },
 };
 
-/** `/*! … *\/` naming the bundled packages and their licences (they must travel with the code). */
-const licence = (name) => JSON.parse(readFileSync(`node_modules/${name}/package.json`, 'utf8'));
-const banner = () => {
-  const bundled = Object.keys(pkg.dependencies).map((name) => {
-    const dep = licence(name);
+/** `/*! … *\/` naming the packages bundled in the chunk and their licences (they must travel with the code). */
+const banner = (chunk) => {
+  const names = new Set(
+    chunk.moduleIds.map((id) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(id)?.[1]).filter(Boolean),
+  );
+  const bundled = [...names].sort().map((name) => {
+    const dep = JSON.parse(readFileSync(`node_modules/${name}/package.json`, 'utf8'));
     return `${name}@${dep.version} (${dep.license})`;
   });
   return `/*! ${pkg.name}@${pkg.version} (${pkg.license}); bundles ${bundled.join(', ')} */`;

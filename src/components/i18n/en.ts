@@ -112,7 +112,6 @@ export const en: Translation = {
   sms: {
     label: 'Text message verification',
     phone: (m) => `Registered phone: ${m}`,
-    noPhone: 'No phone number is registered. Please use face recognition in an app.',
     send: 'Send code',
     sending: 'Sending…',
     resendIn: (s) => `Resend in ${s} s`,

@@ -102,7 +102,6 @@ export interface Translation {
   sms: {
     label: string;
     phone: (masked: string) => string;
-    noPhone: string;
     send: string;
     sending: string;
     resendIn: (seconds: number) => string;

@@ -107,7 +107,6 @@ export const zhCN: Translation = {
   sms: {
     label: '短信验证',
     phone: (m) => `绑定手机号：${m}`,
-    noPhone: '未绑定手机号码，请使用APP扫码人脸识别。',
     send: '获取验证码',
     sending: '正在发送…',
     resendIn: (s) => `${s}秒后重新获取`,
