@@ -66,7 +66,7 @@ const tsByEsbuild = () => {
       if (!id.endsWith('.ts')) return null;
       const out = await transform(code, {
         loader: 'ts',
-        target: 'es2022',
+        target: 'es2021',
         tsconfigRaw,
         charset: 'utf8',
         sourcemap: true,

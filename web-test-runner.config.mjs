@@ -16,7 +16,7 @@ export default {
   plugins: [
     qrcodeEsm(),
     mswWorker(),
-    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
+    esbuildPlugin({ ts: true, target: 'es2021', tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
     // The elements' templates are tested as they ship: squeezed.
     minifyLiteralsDevServer(),
   ],

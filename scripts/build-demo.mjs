@@ -52,7 +52,7 @@ export const demoEsbuildOptions = () => ({
   bundle: true,
   format: 'esm',
   platform: 'browser',
-  target: 'es2022',
+  target: 'es2021',
   // Lit's `development` export is never chosen; `production` says it outright.
   conditions: ['production'],
   tsconfig: `${root}tsconfig.json`,

@@ -79,7 +79,7 @@ export function demoServerConfig({ port = Number(process.env.PORT) || 8000, open
       mswWorker(),
       esbuildPlugin({
         ts: true,
-        target: 'es2022',
+        target: 'es2021',
         tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)),
       }),
       // The elements' templates as they ship.

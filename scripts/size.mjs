@@ -93,7 +93,7 @@ async function measure(sources) {
     write: false,
     format: 'esm',
     platform: 'browser',
-    target: 'es2022',
+    target: 'es2021',
     conditions: ['production'],
     define: { 'process.env.NODE_ENV': '"production"' },
     tsconfig: 'tsconfig.build.json',

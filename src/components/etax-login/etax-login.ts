@@ -131,33 +131,33 @@ export class EtaxLogin extends EtaxElement {
   private checking = false;
 
   /** What the person typed, per entry and field; never the password. */
-  #values: Record<string, Record<string, string>> = {};
-  readonly #uid = `etax-login-${++instances}`;
-  readonly #formHost = document.createElement('div');
-  readonly #keeper = new MutationObserver(() => this.#keepForm());
+  private values: Record<string, Record<string, string>> = {};
+  private readonly uid = `etax-login-${++instances}`;
+  private readonly formHost = document.createElement('div');
+  private readonly keeper = new MutationObserver(() => this.keepForm());
   /** The client whose QR flow this element started. */
-  #started?: LoginClient;
+  private started?: LoginClient;
 
   constructor() {
     super();
-    this.#formHost.slot = 'password-form';
-    this.#formHost.className = 'etax-form-host';
+    this.formHost.slot = 'password-form';
+    this.formHost.className = 'etax-form-host';
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#keepForm();
-    this.#keeper.observe(this, { childList: true });
+    this.keepForm();
+    this.keeper.observe(this, { childList: true });
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#keeper.disconnect();
+    this.keeper.disconnect();
   }
 
   /** Puts the form back where password managers look for it, and its styles in this tree. */
-  #keepForm() {
-    if (this.#formHost.parentNode !== this) this.append(this.#formHost);
+  private keepForm() {
+    if (this.formHost.parentNode !== this) this.append(this.formHost);
     const root = this.getRootNode() as Document | ShadowRoot;
     if (root.adoptedStyleSheets && !styledRoots.has(root)) {
       styledRoots.add(root);
@@ -170,20 +170,20 @@ export class EtaxLogin extends EtaxElement {
   }
 
   /** The entries to offer: the server's, narrowed by `entries`. */
-  get #entryList(): EntrySpec[] {
+  private get entryList(): EntrySpec[] {
     const all = this.login.client?.capabilities?.entries ?? DEFAULT_ENTRIES;
     const wanted = list(this.entries);
     const shown = all.filter((e) => wanted.includes(e.id));
     return shown.length ? shown : all;
   }
 
-  get #current(): EntrySpec {
-    const entries = this.#entryList;
+  private get current(): EntrySpec {
+    const entries = this.entryList;
     return entries.find((e) => e.id === (this.selected || this.entry)) ?? entries[0];
   }
 
-  get #password(): HTMLInputElement | null {
-    return this.#formHost.querySelector('[name=password]');
+  private get password(): HTMLInputElement | null {
+    return this.formHost.querySelector('[name=password]');
   }
 
   protected override autoRefreshing(): boolean {
@@ -192,19 +192,19 @@ export class EtaxLogin extends EtaxElement {
 
   protected override stateChanged(state: LoginState, previous: LoginState): Event[] {
     const events = super.stateChanged(state, previous);
-    if (events.some((e) => e instanceof EtaxLoginSuccessEvent && !e.defaultPrevented)) this.#redirect(state);
+    if (events.some((e) => e instanceof EtaxLoginSuccessEvent && !e.defaultPrevented)) this.redirect(state);
     const failed =
       'password' in state &&
       state.password.status === 'failed' &&
       state.password !== ('password' in previous && previous.password);
-    const password = this.#password;
+    const password = this.password;
     if (password && (failed || (state.kind === 'step-up' && previous.kind !== 'step-up'))) password.value = '';
-    if (failed) void this.updateComplete.then(() => this.#focusFirstProblem());
+    if (failed) void this.updateComplete.then(() => this.focusFirstProblem());
     return events;
   }
 
   /** Follows a success redirect that is http(s) and same-origin or allowed. */
-  #redirect(state: LoginState) {
+  private redirect(state: LoginState) {
     const url = state.kind === 'authenticated' && state.redirectUrl && parse(state.redirectUrl, location.href);
     if (!url || !/^https?:$/.test(url.protocol)) return;
     const under = (prefix: string) => {
@@ -214,71 +214,71 @@ export class EtaxLogin extends EtaxElement {
     if (url.origin === location.origin || list(this.allowedRedirects).some(under)) this.navigate(url.href);
   }
 
-  #focusFirstProblem() {
-    (this.#formHost.querySelector<HTMLElement>('[aria-invalid=true]') ?? this.#password)?.focus();
+  private focusFirstProblem() {
+    (this.formHost.querySelector<HTMLElement>('[aria-invalid=true]') ?? this.password)?.focus();
   }
 
   /* ------------------------------------------------------------ handlers */
 
-  #select(id: string, focus?: boolean) {
+  private select(id: string, focus?: boolean) {
     this.selected = id;
     this.notes = {};
     if (focus)
-      void this.updateComplete.then(() => this.#formHost.querySelector<HTMLElement>(`#${this.#uid}-tab-${id}`)?.focus());
+      void this.updateComplete.then(() => this.formHost.querySelector<HTMLElement>(`#${this.uid}-tab-${id}`)?.focus());
   }
 
-  #onTabKey(event: KeyboardEvent) {
-    const entries = this.#entryList;
-    const to = rove(event, entries.indexOf(this.#current), entries.length);
-    if (to !== undefined) this.#select(entries[to].id, true);
+  private onTabKey(event: KeyboardEvent) {
+    const entries = this.entryList;
+    const to = rove(event, entries.indexOf(this.current), entries.length);
+    if (to !== undefined) this.select(entries[to].id, true);
   }
 
-  #onInput(event: Event) {
+  private onInput(event: Event) {
     const { name, value } = event.target as HTMLInputElement;
     if (name === 'password') {
       if (this.notes.password) this.notes = { ...this.notes, password: {} };
       return;
     }
-    (this.#values[this.#current.id] ??= {})[name] = value;
-    if (this.notes[name]?.error) this.#check(name);
+    (this.values[this.current.id] ??= {})[name] = value;
+    if (this.notes[name]?.error) this.check(name);
   }
 
-  #onBlur(event: FocusEvent) {
+  private onBlur(event: FocusEvent) {
     const { name, value } = event.target as HTMLInputElement;
-    if (name !== 'password' && value) this.#check(name);
+    if (name !== 'password' && value) this.check(name);
   }
 
   /** Checks one field and shows the result; returns the value to send, or undefined when it is wrong. */
-  #check(name: string): string | undefined {
-    const entry = this.#current;
+  private check(name: string): string | undefined {
+    const entry = this.current;
     const field = entry.fields.find((f) => f.name === name);
     if (!field) return;
-    const { value, ...note } = checkField(entry, field, this.#values[entry.id]?.[name] ?? '', this.t);
+    const { value, ...note } = checkField(entry, field, this.values[entry.id]?.[name] ?? '', this.t);
     this.notes = { ...this.notes, [name]: note };
     return note.error ? undefined : value;
   }
 
-  async #onSubmit(event: SubmitEvent) {
+  private async onSubmit(event: SubmitEvent) {
     event.preventDefault();
     const client = this.login.client;
     const state = this.state;
     if (!client || this.checking || ('password' in state && state.password.status === 'submitting')) return;
-    const entry = this.#current;
+    const entry = this.current;
     const fields: Record<string, string> = {};
     let ok = true;
     for (const { name } of entry.fields) {
-      const value = this.#check(name);
+      const value = this.check(name);
       if (value === undefined) ok = false;
       else if (value) fields[name] = value;
     }
-    const password = this.#password?.value ?? '';
+    const password = this.password?.value ?? '';
     if (!password) {
       this.notes = { ...this.notes, password: { error: this.t.validation.required(this.t.login.fields.password) } };
       ok = false;
     }
     if (!ok) {
       await this.updateComplete;
-      return this.#focusFirstProblem();
+      return this.focusFirstProblem();
     }
     if (this.beforeSubmit) {
       this.checking = true;
@@ -299,11 +299,11 @@ export class EtaxLogin extends EtaxElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
-    render(this.#renderForm(), this.#formHost, { host: this });
+    render(this.renderForm(), this.formHost, { host: this });
     // A client seen for the first time (own, given, or renewed): learn its entries and show a QR.
     const client = this.login.client;
-    if (client && client !== this.#started) {
-      this.#started = client;
+    if (client && client !== this.started) {
+      this.started = client;
       client.loadCapabilities().then(
         () => this.requestUpdate(),
         () => undefined,
@@ -312,12 +312,12 @@ export class EtaxLogin extends EtaxElement {
     }
   }
 
-  #renderForm(): TemplateResult {
+  private renderForm(): TemplateResult {
     const t = this.t;
     const state = this.state;
-    const entries = this.#entryList;
-    const entry = this.#current;
-    const id = this.#uid;
+    const entries = this.entryList;
+    const entry = this.current;
+    const id = this.uid;
     const tabs = entries.length > 1;
     const attempt = 'password' in state ? state.password : undefined;
     const busy = attempt?.status === 'submitting' || this.checking;
@@ -351,7 +351,7 @@ export class EtaxLogin extends EtaxElement {
             ?required=${required}
             aria-invalid=${!!n.error}
             aria-describedby=${n.error || n.warning ? `${id}-${name}-note` : nothing}
-            .value=${password ? noChange : (this.#values[entry.id]?.[name] ?? '')}
+            .value=${password ? noChange : (this.values[entry.id]?.[name] ?? '')}
           />
           ${
             password
@@ -374,13 +374,13 @@ export class EtaxLogin extends EtaxElement {
         class="etax-form"
         novalidate
         aria-label=${t.login.passwordTitle}
-        @submit=${this.#onSubmit}
-        @input=${this.#onInput}
-        @focusout=${this.#onBlur}
+        @submit=${this.onSubmit}
+        @input=${this.onInput}
+        @focusout=${this.onBlur}
       >
         ${
           tabs
-            ? html`<div class="etax-tabs" role="tablist" aria-label=${t.login.entryTabs} @keydown=${this.#onTabKey}>
+            ? html`<div class="etax-tabs" role="tablist" aria-label=${t.login.entryTabs} @keydown=${this.onTabKey}>
                 ${entries.map(
                   (e) =>
                     html`<button
@@ -391,7 +391,7 @@ export class EtaxLogin extends EtaxElement {
                       aria-selected=${e === entry}
                       aria-controls="${id}-panel"
                       tabindex=${e === entry ? 0 : -1}
-                      @click=${() => this.#select(e.id)}
+                      @click=${() => this.select(e.id)}
                     >
                       ${entryLabel(e, t)}
                     </button>`,

@@ -60,40 +60,40 @@ export class QrLoginPanel extends EtaxElement {
    */
   autoRefresh = 2;
 
-  #refreshes = 0;
+  private refreshes = 0;
   /** The expired QR just seen is being replaced by itself. */
-  #auto = false;
+  private auto = false;
   /** Connected, and not yet checked whether to start a login. */
-  #pending = false;
+  private pending = false;
   /** The last state this panel reacted to. */
-  #seen?: LoginState;
+  private seen?: LoginState;
 
   protected readonly ticker = new Ticker(this, () => /waiting/.test(this.state.kind));
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#pending = true;
+    this.pending = true;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
     const kind = this.login.client?.state.kind;
-    if (this.#pending && kind) {
-      this.#pending = false;
+    if (this.pending && kind) {
+      this.pending = false;
       if (this.mode === 'login' && !this.embedded && (kind === 'idle' || kind === 'qr-ended')) this.refresh();
     }
   }
 
   protected override stateChanged(state: LoginState, previous: LoginState): Event[] {
-    if (state.kind === 'qr-scanned') this.#refreshes = 0;
-    this.#seen = state;
-    const auto = (this.#auto =
+    if (state.kind === 'qr-scanned') this.refreshes = 0;
+    this.seen = state;
+    const auto = (this.auto =
       this.mode === 'login' &&
       state.kind === 'qr-ended' &&
       state.reason === 'expired' &&
-      this.#refreshes < this.autoRefresh);
+      this.refreshes < this.autoRefresh);
     if (auto) {
-      this.#refreshes++;
+      this.refreshes++;
       // After every listener has seen the expiry.
       queueMicrotask(() => this.isConnected && this.login.state === state && this.login.client?.startQr());
     }
@@ -104,7 +104,7 @@ export class QrLoginPanel extends EtaxElement {
     return this.willAutoRefresh;
   }
 
-  #onRefresh() {
+  private onRefresh() {
     this.refresh();
     // The button goes away: keep the focus on the code rather than losing it to the page.
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('.qr')?.focus());
@@ -117,15 +117,15 @@ export class QrLoginPanel extends EtaxElement {
    */
   get willAutoRefresh(): boolean {
     const s = this.state;
-    return s === this.#seen && s.kind === 'qr-ended'
-      ? this.#auto
-      : this.mode === 'login' && this.#refreshes < this.autoRefresh;
+    return s === this.seen && s.kind === 'qr-ended'
+      ? this.auto
+      : this.mode === 'login' && this.refreshes < this.autoRefresh;
   }
 
   /** Starts a new login QR, as the refresh button does. */
   refresh(): void {
-    this.#refreshes = 0;
-    this.#auto = false;
+    this.refreshes = 0;
+    this.auto = false;
     void this.login.client?.startQr();
   }
 
@@ -162,7 +162,7 @@ export class QrLoginPanel extends EtaxElement {
           status = (face ? t.stepUp.faceScanned : q.scanned)(t.apps[s.app]);
           break;
         case 'qr-ended':
-          if (!this.#auto) {
+          if (!this.auto) {
             status = q[s.reason];
             button = q.refresh;
           }
@@ -200,7 +200,7 @@ export class QrLoginPanel extends EtaxElement {
         <div part=${cover ? 'overlay' : ''} class="over ${cover ? 'on' : ''}">
           ${done ? html`<span class="ok" aria-hidden="true">✓</span>` : nothing}
           <p part="status" role="status" class=${qr && !cover ? 'visually-hidden' : ''}>${status}</p>
-          ${button ? html`<button part="refresh" class="primary" @click=${this.#onRefresh}>${button}</button>` : nothing}
+          ${button ? html`<button part="refresh" class="primary" @click=${this.onRefresh}>${button}</button>` : nothing}
         </div>
       </div>
       ${code ? html`<p part="match-code">${before}<strong>${code}</strong>${after}</p>` : nothing}

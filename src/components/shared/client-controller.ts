@@ -14,26 +14,18 @@ const IDLE: LoginState = { kind: 'idle', password: { status: 'idle' } };
 export class ClientController implements ReactiveController {
   /** The client in use: the one given, or the element's own. */
   client?: LoginClient;
-  #off?: Unsubscribe;
-  #own?: LoginClient;
-  readonly #host: ReactiveControllerHost & HTMLElement;
-  /** The client given from outside (the `client` property), if any. */
-  readonly #given: () => LoginClient | undefined;
-  /** Options for a client of the element's own, or undefined when it cannot make one (no base URL). */
-  readonly #options: () => LoginClientOptions | undefined;
-  /** Called on every state change while connected. */
-  readonly #changed: (state: LoginState, previous: LoginState) => void;
+  private off?: Unsubscribe;
+  private own?: LoginClient;
 
   constructor(
-    host: ReactiveControllerHost & HTMLElement,
-    given: () => LoginClient | undefined,
-    options: () => LoginClientOptions | undefined,
-    changed: (state: LoginState, previous: LoginState) => void,
+    private readonly host: ReactiveControllerHost & HTMLElement,
+    /** The client given from outside (the `client` property), if any. */
+    private readonly given: () => LoginClient | undefined,
+    /** Options for a client of the element's own, or undefined when it cannot make one (no base URL). */
+    private readonly options: () => LoginClientOptions | undefined,
+    /** Called on every state change while connected. */
+    private readonly changed: (state: LoginState, previous: LoginState) => void,
   ) {
-    this.#host = host;
-    this.#given = given;
-    this.#options = options;
-    this.#changed = changed;
     host.addController(this);
   }
 
@@ -46,18 +38,18 @@ export class ClientController implements ReactiveController {
    * made when missing. `renew` replaces the own client (its options changed).
    */
   connect(renew?: boolean): void {
-    this.#off?.();
-    const given = this.#given();
+    this.off?.();
+    const given = this.given();
     if (given || renew) this.hostDisconnected();
-    const options = given || this.#own ? undefined : this.#options();
+    const options = given || this.own ? undefined : this.options();
     // The elements keep Server-Sent Events, an add-on of the headless client (the options may still replace it).
-    if (options) this.#own = createLoginClient({ sse, ...options });
-    this.client = given ?? this.#own;
-    this.#off = this.client?.on('state', (state, previous) => {
-      this.#host.requestUpdate();
-      this.#changed(state, previous);
+    if (options) this.own = createLoginClient({ sse, ...options });
+    this.client = given ?? this.own;
+    this.off = this.client?.on('state', (state, previous) => {
+      this.host.requestUpdate();
+      this.changed(state, previous);
     });
-    this.#host.requestUpdate();
+    this.host.requestUpdate();
   }
 
   hostConnected(): void {
@@ -65,8 +57,8 @@ export class ClientController implements ReactiveController {
   }
 
   hostDisconnected(): void {
-    this.#off?.();
-    this.#own?.destroy();
-    this.#off = this.#own = this.client = undefined;
+    this.off?.();
+    this.own?.destroy();
+    this.off = this.own = this.client = undefined;
   }
 }

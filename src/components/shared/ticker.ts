@@ -5,28 +5,27 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 export class Ticker implements ReactiveController {
-  #timer?: ReturnType<typeof setInterval>;
-  readonly #host: ReactiveControllerHost;
-  readonly #active: () => boolean;
+  private timer?: ReturnType<typeof setInterval>;
 
-  constructor(host: ReactiveControllerHost, active: () => boolean) {
-    this.#host = host;
-    this.#active = active;
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly active: () => boolean,
+  ) {
     host.addController(this);
   }
 
   hostUpdated(): void {
-    const on = this.#active();
-    if (on && !this.#timer) this.#timer = setInterval(() => this.#host.requestUpdate(), 1000);
-    else if (!on) this.#stop();
+    const on = this.active();
+    if (on && !this.timer) this.timer = setInterval(() => this.host.requestUpdate(), 1000);
+    else if (!on) this.stop();
   }
 
   hostDisconnected(): void {
-    this.#stop();
+    this.stop();
   }
 
-  #stop() {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
+  private stop() {
+    clearInterval(this.timer);
+    this.timer = undefined;
   }
 }
