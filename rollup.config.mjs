@@ -98,4 +98,5 @@ export const dropIn = (entry) => ({
   },
 });
 
-export default [npm, ...DROP_INS.map(dropIn)];
+// `ETAX_BUILD=drop-in` (`npm run build:drop-in`, run by `npm test` for test/drop-in): the drop-in bundles only.
+export default process.env.ETAX_BUILD === 'drop-in' ? DROP_INS.map(dropIn) : [npm, ...DROP_INS.map(dropIn)];

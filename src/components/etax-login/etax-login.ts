@@ -85,10 +85,10 @@ export class EtaxLogin extends EtaxElement {
     registerUrl: { attribute: 'register-url' },
     beforeSubmit: { attribute: false },
     navigate: { attribute: false },
-    selected: { state: true },
-    notes: { state: true },
-    revealed: { state: true },
-    checking: { state: true },
+    __selected: { state: true },
+    __notes: { state: true },
+    __revealed: { state: true },
+    __checking: { state: true },
   };
 
   /** Entries shown, by id, comma or space separated (`enterprise,individual`); all the server offers when empty. */
@@ -125,39 +125,39 @@ export class EtaxLogin extends EtaxElement {
   /** Goes to the success redirect; replace it to route inside a single-page app. */
   navigate: (url: string) => void = (url) => location.assign(url);
 
-  private selected = '';
-  private notes: Record<string, FieldNote> = {};
-  private revealed = false;
-  private checking = false;
+  private __selected = '';
+  private __notes: Record<string, FieldNote> = {};
+  private __revealed = false;
+  private __checking = false;
 
   /** What the person typed, per entry and field; never the password. */
-  private values: Record<string, Record<string, string>> = {};
-  private readonly uid = `etax-login-${++instances}`;
-  private readonly formHost = document.createElement('div');
-  private readonly keeper = new MutationObserver(() => this.keepForm());
+  private __values: Record<string, Record<string, string>> = {};
+  private readonly __uid = `etax-login-${++instances}`;
+  private readonly __formHost = document.createElement('div');
+  private readonly __keeper = new MutationObserver(() => this.__keepForm());
   /** The client whose QR flow this element started. */
-  private started?: LoginClient;
+  private __started?: LoginClient;
 
   constructor() {
     super();
-    this.formHost.slot = 'password-form';
-    this.formHost.className = 'etax-form-host';
+    this.__formHost.slot = 'password-form';
+    this.__formHost.className = 'etax-form-host';
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.keepForm();
-    this.keeper.observe(this, { childList: true });
+    this.__keepForm();
+    this.__keeper.observe(this, { childList: true });
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.keeper.disconnect();
+    this.__keeper.disconnect();
   }
 
   /** Puts the form back where password managers look for it, and its styles in this tree. */
-  private keepForm() {
-    if (this.formHost.parentNode !== this) this.append(this.formHost);
+  private __keepForm() {
+    if (this.__formHost.parentNode !== this) this.append(this.__formHost);
     const root = this.getRootNode() as Document | ShadowRoot;
     if (root.adoptedStyleSheets && !styledRoots.has(root)) {
       styledRoots.add(root);
@@ -170,20 +170,20 @@ export class EtaxLogin extends EtaxElement {
   }
 
   /** The entries to offer: the server's, narrowed by `entries`. */
-  private get entryList(): EntrySpec[] {
+  private get __entryList(): EntrySpec[] {
     const all = this.login.client?.capabilities?.entries ?? DEFAULT_ENTRIES;
     const wanted = list(this.entries);
     const shown = all.filter((e) => wanted.includes(e.id));
     return shown.length ? shown : all;
   }
 
-  private get current(): EntrySpec {
-    const entries = this.entryList;
-    return entries.find((e) => e.id === (this.selected || this.entry)) ?? entries[0];
+  private get __current(): EntrySpec {
+    const entries = this.__entryList;
+    return entries.find((e) => e.id === (this.__selected || this.entry)) ?? entries[0];
   }
 
-  private get password(): HTMLInputElement | null {
-    return this.formHost.querySelector('[name=password]');
+  private get __password(): HTMLInputElement | null {
+    return this.__formHost.querySelector('[name=password]');
   }
 
   protected override autoRefreshing(): boolean {
@@ -192,19 +192,19 @@ export class EtaxLogin extends EtaxElement {
 
   protected override stateChanged(state: LoginState, previous: LoginState): Event[] {
     const events = super.stateChanged(state, previous);
-    if (events.some((e) => e instanceof EtaxLoginSuccessEvent && !e.defaultPrevented)) this.redirect(state);
+    if (events.some((e) => e instanceof EtaxLoginSuccessEvent && !e.defaultPrevented)) this.__redirect(state);
     const failed =
       'password' in state &&
       state.password.status === 'failed' &&
       state.password !== ('password' in previous && previous.password);
-    const password = this.password;
+    const password = this.__password;
     if (password && (failed || (state.kind === 'step-up' && previous.kind !== 'step-up'))) password.value = '';
-    if (failed) void this.updateComplete.then(() => this.focusFirstProblem());
+    if (failed) void this.updateComplete.then(() => this.__focusFirstProblem());
     return events;
   }
 
   /** Follows a success redirect that is http(s) and same-origin or allowed. */
-  private redirect(state: LoginState) {
+  private __redirect(state: LoginState) {
     const url = state.kind === 'authenticated' && state.redirectUrl && parse(state.redirectUrl, location.href);
     if (!url || !/^https?:$/.test(url.protocol)) return;
     const under = (prefix: string) => {
@@ -214,80 +214,80 @@ export class EtaxLogin extends EtaxElement {
     if (url.origin === location.origin || list(this.allowedRedirects).some(under)) this.navigate(url.href);
   }
 
-  private focusFirstProblem() {
-    (this.formHost.querySelector<HTMLElement>('[aria-invalid=true]') ?? this.password)?.focus();
+  private __focusFirstProblem() {
+    (this.__formHost.querySelector<HTMLElement>('[aria-invalid=true]') ?? this.__password)?.focus();
   }
 
   /* ------------------------------------------------------------ handlers */
 
-  private select(id: string, focus?: boolean) {
-    this.selected = id;
-    this.notes = {};
+  private __select(id: string, focus?: boolean) {
+    this.__selected = id;
+    this.__notes = {};
     if (focus)
-      void this.updateComplete.then(() => this.formHost.querySelector<HTMLElement>(`#${this.uid}-tab-${id}`)?.focus());
+      void this.updateComplete.then(() => this.__formHost.querySelector<HTMLElement>(`#${this.__uid}-tab-${id}`)?.focus());
   }
 
-  private onTabKey(event: KeyboardEvent) {
-    const entries = this.entryList;
-    const to = rove(event, entries.indexOf(this.current), entries.length);
-    if (to !== undefined) this.select(entries[to].id, true);
+  private __onTabKey(event: KeyboardEvent) {
+    const entries = this.__entryList;
+    const to = rove(event, entries.indexOf(this.__current), entries.length);
+    if (to !== undefined) this.__select(entries[to].id, true);
   }
 
-  private onInput(event: Event) {
+  private __onInput(event: Event) {
     const { name, value } = event.target as HTMLInputElement;
     if (name === 'password') {
-      if (this.notes.password) this.notes = { ...this.notes, password: {} };
+      if (this.__notes.password) this.__notes = { ...this.__notes, password: {} };
       return;
     }
-    (this.values[this.current.id] ??= {})[name] = value;
-    if (this.notes[name]?.error) this.check(name);
+    (this.__values[this.__current.id] ??= {})[name] = value;
+    if (this.__notes[name]?.error) this.__check(name);
   }
 
-  private onBlur(event: FocusEvent) {
+  private __onBlur(event: FocusEvent) {
     const { name, value } = event.target as HTMLInputElement;
-    if (name !== 'password' && value) this.check(name);
+    if (name !== 'password' && value) this.__check(name);
   }
 
   /** Checks one field and shows the result; returns the value to send, or undefined when it is wrong. */
-  private check(name: string): string | undefined {
-    const entry = this.current;
+  private __check(name: string): string | undefined {
+    const entry = this.__current;
     const field = entry.fields.find((f) => f.name === name);
     if (!field) return;
-    const { value, ...note } = checkField(entry, field, this.values[entry.id]?.[name] ?? '', this.t);
-    this.notes = { ...this.notes, [name]: note };
+    const { value, ...note } = checkField(entry, field, this.__values[entry.id]?.[name] ?? '', this.t);
+    this.__notes = { ...this.__notes, [name]: note };
     return note.error ? undefined : value;
   }
 
-  private async onSubmit(event: SubmitEvent) {
+  private async __onSubmit(event: SubmitEvent) {
     event.preventDefault();
     const client = this.login.client;
     const state = this.state;
-    if (!client || this.checking || ('password' in state && state.password.status === 'submitting')) return;
-    const entry = this.current;
+    if (!client || this.__checking || ('password' in state && state.password.status === 'submitting')) return;
+    const entry = this.__current;
     const fields: Record<string, string> = {};
     let ok = true;
     for (const { name } of entry.fields) {
-      const value = this.check(name);
+      const value = this.__check(name);
       if (value === undefined) ok = false;
       else if (value) fields[name] = value;
     }
-    const password = this.password?.value ?? '';
+    const password = this.__password?.value ?? '';
     if (!password) {
-      this.notes = { ...this.notes, password: { error: this.t.validation.required(this.t.login.fields.password) } };
+      this.__notes = { ...this.__notes, password: { error: this.t.validation.required(this.t.login.fields.password) } };
       ok = false;
     }
     if (!ok) {
       await this.updateComplete;
-      return this.focusFirstProblem();
+      return this.__focusFirstProblem();
     }
     if (this.beforeSubmit) {
-      this.checking = true;
+      this.__checking = true;
       try {
         const extra = await this.beforeSubmit({ entry: entry.id, fields: { ...fields } });
         if (extra === false) return;
         Object.assign(fields, extra);
       } finally {
-        this.checking = false;
+        this.__checking = false;
       }
     }
     // Only from the login page: not once a flow is under way (the QR was confirmed meanwhile).
@@ -299,11 +299,11 @@ export class EtaxLogin extends EtaxElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
-    render(this.renderForm(), this.formHost, { host: this });
+    render(this.__renderForm(), this.__formHost, { host: this });
     // A client seen for the first time (own, given, or renewed): learn its entries and show a QR.
     const client = this.login.client;
-    if (client && client !== this.started) {
-      this.started = client;
+    if (client && client !== this.__started) {
+      this.__started = client;
       client.loadCapabilities().then(
         () => this.requestUpdate(),
         () => undefined,
@@ -312,20 +312,20 @@ export class EtaxLogin extends EtaxElement {
     }
   }
 
-  private renderForm(): TemplateResult {
+  private __renderForm(): TemplateResult {
     const t = this.t;
     const state = this.state;
-    const entries = this.entryList;
-    const entry = this.current;
-    const id = this.uid;
+    const entries = this.__entryList;
+    const entry = this.__current;
+    const id = this.__uid;
     const tabs = entries.length > 1;
     const attempt = 'password' in state ? state.password : undefined;
-    const busy = attempt?.status === 'submitting' || this.checking;
+    const busy = attempt?.status === 'submitting' || this.__checking;
     const refused = attempt?.status === 'failed' && attempt.entry === entry.id ? attempt.error : undefined;
     const at = refused?.field && entry.fields.some((f) => f.name === refused.field) ? refused.field : undefined;
     // A field's own check goes first; else the server's refusal of that field.
     const note = (name: string): FieldNote =>
-      name === at && !this.notes[name]?.error ? { error: this.message(refused!) } : (this.notes[name] ?? {});
+      name === at && !this.__notes[name]?.error ? { error: this.message(refused!) } : (this.__notes[name] ?? {});
     const line = (name: string | undefined, n: FieldNote) =>
       n.error || n.warning
         ? html`<p id=${name ? `${id}-${name}-note` : nothing} class="etax-note etax-${n.error ? 'error' : 'warning'}">
@@ -343,7 +343,7 @@ export class EtaxLogin extends EtaxElement {
           <input
             id="${id}-${name}"
             name=${name}
-            type=${password && !this.revealed ? 'password' : 'text'}
+            type=${password && !this.__revealed ? 'password' : 'text'}
             autocomplete=${password ? 'current-password' : kind === 'account' ? 'username' : 'on'}
             autocapitalize=${kind === 'taxpayer-id' ? 'characters' : 'off'}
             spellcheck="false"
@@ -351,17 +351,17 @@ export class EtaxLogin extends EtaxElement {
             ?required=${required}
             aria-invalid=${!!n.error}
             aria-describedby=${n.error || n.warning ? `${id}-${name}-note` : nothing}
-            .value=${password ? noChange : (this.values[entry.id]?.[name] ?? '')}
+            .value=${password ? noChange : (this.__values[entry.id]?.[name] ?? '')}
           />
           ${
             password
               ? html`<button
                   type="button"
                   class="etax-reveal"
-                  aria-pressed=${this.revealed}
-                  @click=${() => (this.revealed = !this.revealed)}
+                  aria-pressed=${this.__revealed}
+                  @click=${() => (this.__revealed = !this.__revealed)}
                 >
-                  ${this.revealed ? t.login.hidePassword : t.login.showPassword}
+                  ${this.__revealed ? t.login.hidePassword : t.login.showPassword}
                 </button>`
               : nothing
           }
@@ -374,13 +374,13 @@ export class EtaxLogin extends EtaxElement {
         class="etax-form"
         novalidate
         aria-label=${t.login.passwordTitle}
-        @submit=${this.onSubmit}
-        @input=${this.onInput}
-        @focusout=${this.onBlur}
+        @submit=${this.__onSubmit}
+        @input=${this.__onInput}
+        @focusout=${this.__onBlur}
       >
         ${
           tabs
-            ? html`<div class="etax-tabs" role="tablist" aria-label=${t.login.entryTabs} @keydown=${this.onTabKey}>
+            ? html`<div class="etax-tabs" role="tablist" aria-label=${t.login.entryTabs} @keydown=${this.__onTabKey}>
                 ${entries.map(
                   (e) =>
                     html`<button
@@ -391,7 +391,7 @@ export class EtaxLogin extends EtaxElement {
                       aria-selected=${e === entry}
                       aria-controls="${id}-panel"
                       tabindex=${e === entry ? 0 : -1}
-                      @click=${() => this.select(e.id)}
+                      @click=${() => this.__select(e.id)}
                     >
                       ${entryLabel(e, t)}
                     </button>`,

@@ -60,40 +60,40 @@ export class QrLoginPanel extends EtaxElement {
    */
   autoRefresh = 2;
 
-  private refreshes = 0;
+  private __refreshes = 0;
   /** The expired QR just seen is being replaced by itself. */
-  private auto = false;
+  private __auto = false;
   /** Connected, and not yet checked whether to start a login. */
-  private pending = false;
+  private __pending = false;
   /** The last state this panel reacted to. */
-  private seen?: LoginState;
+  private __seen?: LoginState;
 
   protected readonly ticker = new Ticker(this, () => /waiting/.test(this.state.kind));
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.pending = true;
+    this.__pending = true;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
     const kind = this.login.client?.state.kind;
-    if (this.pending && kind) {
-      this.pending = false;
+    if (this.__pending && kind) {
+      this.__pending = false;
       if (this.mode === 'login' && !this.embedded && (kind === 'idle' || kind === 'qr-ended')) this.refresh();
     }
   }
 
   protected override stateChanged(state: LoginState, previous: LoginState): Event[] {
-    if (state.kind === 'qr-scanned') this.refreshes = 0;
-    this.seen = state;
-    const auto = (this.auto =
+    if (state.kind === 'qr-scanned') this.__refreshes = 0;
+    this.__seen = state;
+    const auto = (this.__auto =
       this.mode === 'login' &&
       state.kind === 'qr-ended' &&
       state.reason === 'expired' &&
-      this.refreshes < this.autoRefresh);
+      this.__refreshes < this.autoRefresh);
     if (auto) {
-      this.refreshes++;
+      this.__refreshes++;
       // After every listener has seen the expiry.
       queueMicrotask(() => this.isConnected && this.login.state === state && this.login.client?.startQr());
     }
@@ -104,7 +104,7 @@ export class QrLoginPanel extends EtaxElement {
     return this.willAutoRefresh;
   }
 
-  private onRefresh() {
+  private __onRefresh() {
     this.refresh();
     // The button goes away: keep the focus on the code rather than losing it to the page.
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('.qr')?.focus());
@@ -117,15 +117,15 @@ export class QrLoginPanel extends EtaxElement {
    */
   get willAutoRefresh(): boolean {
     const s = this.state;
-    return s === this.seen && s.kind === 'qr-ended'
-      ? this.auto
-      : this.mode === 'login' && this.refreshes < this.autoRefresh;
+    return s === this.__seen && s.kind === 'qr-ended'
+      ? this.__auto
+      : this.mode === 'login' && this.__refreshes < this.autoRefresh;
   }
 
   /** Starts a new login QR, as the refresh button does. */
   refresh(): void {
-    this.refreshes = 0;
-    this.auto = false;
+    this.__refreshes = 0;
+    this.__auto = false;
     void this.login.client?.startQr();
   }
 
@@ -162,7 +162,7 @@ export class QrLoginPanel extends EtaxElement {
           status = (face ? t.stepUp.faceScanned : q.scanned)(t.apps[s.app]);
           break;
         case 'qr-ended':
-          if (!this.auto) {
+          if (!this.__auto) {
             status = q[s.reason];
             button = q.refresh;
           }
@@ -200,7 +200,7 @@ export class QrLoginPanel extends EtaxElement {
         <div part=${cover ? 'overlay' : ''} class="over ${cover ? 'on' : ''}">
           ${done ? html`<span class="ok" aria-hidden="true">✓</span>` : nothing}
           <p part="status" role="status" class=${qr && !cover ? 'visually-hidden' : ''}>${status}</p>
-          ${button ? html`<button part="refresh" class="primary" @click=${this.onRefresh}>${button}</button>` : nothing}
+          ${button ? html`<button part="refresh" class="primary" @click=${this.__onRefresh}>${button}</button>` : nothing}
         </div>
       </div>
       ${code ? html`<p part="match-code">${before}<strong>${code}</strong>${after}</p>` : nothing}

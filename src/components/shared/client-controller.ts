@@ -14,19 +14,19 @@ const IDLE: LoginState = { kind: 'idle', password: { status: 'idle' } };
 export class ClientController implements ReactiveController {
   /** The client in use: the one given, or the element's own. */
   client?: LoginClient;
-  private off?: Unsubscribe;
-  private own?: LoginClient;
+  private __off?: Unsubscribe;
+  private __own?: LoginClient;
 
   constructor(
-    private readonly host: ReactiveControllerHost & HTMLElement,
+    private readonly __host: ReactiveControllerHost & HTMLElement,
     /** The client given from outside (the `client` property), if any. */
-    private readonly given: () => LoginClient | undefined,
+    private readonly __given: () => LoginClient | undefined,
     /** Options for a client of the element's own, or undefined when it cannot make one (no base URL). */
-    private readonly options: () => LoginClientOptions | undefined,
+    private readonly __options: () => LoginClientOptions | undefined,
     /** Called on every state change while connected. */
-    private readonly changed: (state: LoginState, previous: LoginState) => void,
+    private readonly __changed: (state: LoginState, previous: LoginState) => void,
   ) {
-    host.addController(this);
+    __host.addController(this);
   }
 
   get state(): LoginState {
@@ -38,18 +38,18 @@ export class ClientController implements ReactiveController {
    * made when missing. `renew` replaces the own client (its options changed).
    */
   connect(renew?: boolean): void {
-    this.off?.();
-    const given = this.given();
+    this.__off?.();
+    const given = this.__given();
     if (given || renew) this.hostDisconnected();
-    const options = given || this.own ? undefined : this.options();
+    const options = given || this.__own ? undefined : this.__options();
     // The elements keep Server-Sent Events, an add-on of the headless client (the options may still replace it).
-    if (options) this.own = createLoginClient({ sse, ...options });
-    this.client = given ?? this.own;
-    this.off = this.client?.on('state', (state, previous) => {
-      this.host.requestUpdate();
-      this.changed(state, previous);
+    if (options) this.__own = createLoginClient({ sse, ...options });
+    this.client = given ?? this.__own;
+    this.__off = this.client?.on('state', (state, previous) => {
+      this.__host.requestUpdate();
+      this.__changed(state, previous);
     });
-    this.host.requestUpdate();
+    this.__host.requestUpdate();
   }
 
   hostConnected(): void {
@@ -57,8 +57,8 @@ export class ClientController implements ReactiveController {
   }
 
   hostDisconnected(): void {
-    this.off?.();
-    this.own?.destroy();
-    this.off = this.own = this.client = undefined;
+    this.__off?.();
+    this.__own?.destroy();
+    this.__off = this.__own = this.client = undefined;
   }
 }

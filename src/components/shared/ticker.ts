@@ -5,27 +5,27 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 export class Ticker implements ReactiveController {
-  private timer?: ReturnType<typeof setInterval>;
+  private __timer?: ReturnType<typeof setInterval>;
 
   constructor(
-    private readonly host: ReactiveControllerHost,
-    private readonly active: () => boolean,
+    private readonly __host: ReactiveControllerHost,
+    private readonly __active: () => boolean,
   ) {
-    host.addController(this);
+    __host.addController(this);
   }
 
   hostUpdated(): void {
-    const on = this.active();
-    if (on && !this.timer) this.timer = setInterval(() => this.host.requestUpdate(), 1000);
-    else if (!on) this.stop();
+    const on = this.__active();
+    if (on && !this.__timer) this.__timer = setInterval(() => this.__host.requestUpdate(), 1000);
+    else if (!on) this.__stop();
   }
 
   hostDisconnected(): void {
-    this.stop();
+    this.__stop();
   }
 
-  private stop() {
-    clearInterval(this.timer);
-    this.timer = undefined;
+  private __stop() {
+    clearInterval(this.__timer);
+    this.__timer = undefined;
   }
 }

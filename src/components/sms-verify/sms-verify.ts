@@ -69,72 +69,72 @@ type Focus = 'input' | 'select' | 'send';
 export class SmsVerify extends EtaxElement {
   static override styles = [tokens, controls, styles];
 
-  static override properties = { invalid: { state: true }, said: { state: true } };
+  static override properties = { __invalid: { state: true }, __said: { state: true } };
 
   /** A finding of the check made before anything is sent. */
-  private invalid?: 'format' | 'not-sent';
+  private __invalid?: 'format' | 'not-sent';
 
   /**
    * The last announcement: its words, whether it is an error, and which of two
    * templates says it (they alternate, so each announcement is a new node and
    * the same words are said again).
    */
-  private said?: { text: string; error: boolean; odd: boolean };
+  private __said?: { text: string; error: boolean; odd: boolean };
 
   /** The flow ended while this element showed the SMS step. */
-  private ended = false;
+  private __ended = false;
   /** Where focus goes once the person's last action has its answer. */
-  private refocus?: Focus;
+  private __refocus?: Focus;
   /** The pending WebOTP request. */
-  private otp?: AbortController;
+  private __otp?: AbortController;
 
   protected readonly ticker = new Ticker(this, () => {
-    const s = this.sms;
+    const s = this.__sms;
     return !!s && secondsUntil(s.resendAt) + secondsUntil(s.error?.retryAt) > 0;
   });
 
-  private get input(): HTMLInputElement | null {
+  private get __input(): HTMLInputElement | null {
     return this.renderRoot.querySelector('input');
   }
 
-  private get sms(): Sms | undefined {
+  private get __sms(): Sms | undefined {
     const s = this.state;
     return s.kind === 'sms' ? s : undefined;
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.stopOtp();
+    this.__stopOtp();
   }
 
   protected override stateChanged(state: LoginState, previous: LoginState): Event[] {
     const was = previous.kind === 'sms' ? previous : undefined;
     const error = state.kind === 'sms' && state.error;
     if (state.kind !== 'sms') {
-      this.stopOtp();
-      this.invalid = this.refocus = this.said = undefined;
-      this.ended = state.kind === 'flow-ended' && (!!was || this.ended);
+      this.__stopOtp();
+      this.__invalid = this.__refocus = this.__said = undefined;
+      this.__ended = state.kind === 'flow-ended' && (!!was || this.__ended);
     } else if (error && error !== was?.error) {
-      this.invalid = undefined;
+      this.__invalid = undefined;
       // Said once, with its countdown as it is now.
-      this.announce(this.message(error), true);
-      this.moveFocus(
-        /expired|not_sent/.test(error.code) ? 'send' : error.code === 'sms_code_invalid' ? 'select' : this.refocus,
+      this.__announce(this.message(error), true);
+      this.__moveFocus(
+        /expired|not_sent/.test(error.code) ? 'send' : error.code === 'sms_code_invalid' ? 'select' : this.__refocus,
       );
     } else if (state.phase === 'sent' && was?.phase === 'sending') {
-      if (state.maskedPhone) this.announce(this.t.sms.sent(state.maskedPhone), false);
-      this.startOtp();
-      this.moveFocus('input');
+      if (state.maskedPhone) this.__announce(this.t.sms.sent(state.maskedPhone), false);
+      this.__startOtp();
+      this.__moveFocus('input');
     }
-    if (state.kind === 'sms') this.ended = false;
+    if (state.kind === 'sms') this.__ended = false;
     return super.stateChanged(state, previous);
   }
 
   /* --------------------------------------------------------------- handlers */
 
-  private onInput(e: InputEvent) {
-    this.stopOtp();
-    this.invalid = undefined;
+  private __onInput(e: InputEvent) {
+    this.__stopOtp();
+    this.__invalid = undefined;
     const input = e.target as HTMLInputElement;
     const { value } = input;
     const clean = normalise(value);
@@ -145,65 +145,65 @@ export class SmsVerify extends EtaxElement {
   }
 
   /** A pasted code keeps its digits only, so `maxlength` cannot cut "123 456". */
-  private onPaste(e: ClipboardEvent) {
+  private __onPaste(e: ClipboardEvent) {
     const digits = normalise(e.clipboardData!.getData('text')).replace(/\D/g, '');
     const input = e.target as HTMLInputElement;
-    const n = this.sms?.codeLength;
+    const n = this.__sms?.codeLength;
     if (!digits || !n || input.readOnly) return;
     e.preventDefault();
-    this.stopOtp();
-    this.invalid = undefined;
+    this.__stopOtp();
+    this.__invalid = undefined;
     if (digits.length < n) input.setRangeText(digits, input.selectionStart!, input.selectionEnd!, 'end');
     input.value = (digits.length < n ? input.value : digits).slice(0, n);
   }
 
-  private onSend() {
-    const s = this.sms;
+  private __onSend() {
+    const s = this.__sms;
     // Not while a code is on its way or the resend wait runs (a second click before the button is disabled).
     if (!s || /ing/.test(s.phase) || secondsUntil(s.resendAt)) return;
-    this.invalid = undefined;
-    this.refocus = 'send';
+    this.__invalid = undefined;
+    this.__refocus = 'send';
     void this.login.client?.sendSms();
   }
 
-  private onSubmit(e: Event) {
+  private __onSubmit(e: Event) {
     e.preventDefault();
-    this.verify();
+    this.__verify();
   }
 
   /* ---------------------------------------------------------- public methods */
 
   /** Moves focus to the code field. */
   override focus(options?: FocusOptions): void {
-    if (this.input) this.input.focus(options);
+    if (this.__input) this.__input.focus(options);
     else super.focus(options);
   }
 
   /* ----------------------------------------------------------------- private */
 
   /** Checks the code, then sends it: one request while one is on its way. */
-  private verify() {
-    const s = this.sms;
-    this.stopOtp();
+  private __verify() {
+    const s = this.__sms;
+    this.__stopOtp();
     if (!s || /ing/.test(s.phase)) return;
-    const code = normalise(this.input!.value);
+    const code = normalise(this.__input!.value);
     const finding =
       s.phase === 'idle' ? 'not-sent' : code.length !== s.codeLength || /\D/.test(code) ? 'format' : undefined;
     // What the person continues with: 获取验证码 first, or the field to correct, or (after an answer) the code.
-    this.refocus = finding === 'not-sent' ? 'send' : finding ? 'input' : 'select';
-    this.invalid = finding;
+    this.__refocus = finding === 'not-sent' ? 'send' : finding ? 'input' : 'select';
+    this.__invalid = finding;
     if (!finding) return void this.login.client?.verifySms(code);
-    this.announce(this.refusal(finding, s.codeLength), true);
-    this.moveFocus(this.refocus);
+    this.__announce(this.__refusal(finding, s.codeLength), true);
+    this.__moveFocus(this.__refocus);
   }
 
   /** The words of a finding of the check. */
-  private refusal(finding: 'format' | 'not-sent', length: number): string {
+  private __refusal(finding: 'format' | 'not-sent', length: number): string {
     return finding === 'format' ? this.t.validation.smsCode(length) : this.t.sms.notSent;
   }
 
-  private announce(text: string, error: boolean) {
-    this.said = { text, error, odd: !this.said?.odd };
+  private __announce(text: string, error: boolean) {
+    this.__said = { text, error, odd: !this.__said?.odd };
   }
 
   /**
@@ -211,44 +211,44 @@ export class SmsVerify extends EtaxElement {
    * here and focus has not gone elsewhere since (a disabled button drops it
    * to the page).
    */
-  private async moveFocus(target: Focus | undefined) {
-    const wanted = this.refocus && target;
-    this.refocus = undefined;
+  private async __moveFocus(target: Focus | undefined) {
+    const wanted = this.__refocus && target;
+    this.__refocus = undefined;
     if (!wanted) return;
     await this.updateComplete;
     const active = document.activeElement;
     if (active && active !== document.body && !this.matches(':focus-within')) return;
     const send = this.renderRoot.querySelector<HTMLButtonElement>('[part=send]')!;
-    const input = this.input!;
+    const input = this.__input!;
     if (wanted === 'send' && !send.disabled) return send.focus();
     input.focus();
     if (wanted === 'select') input.select();
   }
 
-  private startOtp() {
-    this.stopOtp();
+  private __startOtp() {
+    this.__stopOtp();
     if (!('OTPCredential' in window)) return;
-    const ctrl = (this.otp = new AbortController());
+    const ctrl = (this.__otp = new AbortController());
     navigator.credentials.get({ otp: { transport: ['sms'] }, signal: ctrl.signal } as CredentialRequestOptions).then(
       (credential) => {
         const code = (credential as { code?: string } | null)?.code;
-        if (this.otp !== ctrl || !code || !this.input) return;
-        this.input.value = normalise(code);
-        this.verify();
+        if (this.__otp !== ctrl || !code || !this.__input) return;
+        this.__input.value = normalise(code);
+        this.__verify();
       },
       () => {},
     );
   }
 
-  private stopOtp() {
-    this.otp?.abort();
-    this.otp = undefined;
+  private __stopOtp() {
+    this.__otp?.abort();
+    this.__otp = undefined;
   }
 
   override render(): TemplateResult {
     const s = this.state;
     const t = this.t;
-    if (s.kind === 'flow-ended' && this.ended && !this.embedded)
+    if (s.kind === 'flow-ended' && this.__ended && !this.embedded)
       return html`<p part="error" class="error" role="alert">
         ${s.error ? this.message(s.error) : t.login.ended[s.reason]}
       </p>`;
@@ -256,13 +256,13 @@ export class SmsVerify extends EtaxElement {
     const { phase, codeLength: n, maskedPhone: phone, error: e } = s;
     const wait = secondsUntil(s.resendAt);
     const verifying = phase === 'verifying';
-    const error = this.invalid ? this.refusal(this.invalid, n) : e && this.message(e);
-    const said = this.said;
+    const error = this.__invalid ? this.__refusal(this.__invalid, n) : e && this.message(e);
+    const said = this.__said;
     const prefix = t.validation.errorPrefix;
     // The two templates differ in an attribute: identical ones would be merged into one by the minifier.
     const say = (text: string) => (said!.odd ? html`<span>${text}</span>` : html`<span data-even>${text}</span>`);
     return html`
-      <form novalidate aria-label=${t.sms.label} @submit=${this.onSubmit}>
+      <form novalidate aria-label=${t.sms.label} @submit=${this.__onSubmit}>
         ${phone ? html`<p part="phone">${(phase === 'sent' || verifying ? t.sms.sent : t.sms.phone)(phone)}</p>` : nothing}
         <label for="code">${t.sms.code}</label>
         <div class="row">
@@ -274,17 +274,17 @@ export class SmsVerify extends EtaxElement {
             spellcheck="false"
             maxlength=${n}
             pattern="[0-9]{${n}}"
-            aria-invalid=${!!this.invalid || /code|not_sent/.test(e?.code ?? '')}
+            aria-invalid=${!!this.__invalid || /code|not_sent/.test(e?.code ?? '')}
             aria-describedby=${error ? 'error hint' : 'hint'}
             ?readonly=${verifying}
-            @input=${this.onInput}
-            @paste=${this.onPaste}
+            @input=${this.__onInput}
+            @paste=${this.__onPaste}
           />
           <button
             type="button"
             part="send"
             ?disabled=${phase === 'sending' || verifying || wait > 0}
-            @click=${this.onSend}
+            @click=${this.__onSend}
           >
             ${phase === 'sending' ? t.sms.sending : wait ? html`<span part="countdown">${t.sms.resendIn(wait)}</span>` : t.sms.send}
           </button>

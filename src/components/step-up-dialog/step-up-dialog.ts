@@ -64,33 +64,33 @@ const failed = (s: LoginState) => s.kind === 'face-failed' || (s.kind === 'step-
 export class StepUpDialog extends EtaxElement {
   static override styles = [tokens, controls, styles];
 
-  static override properties = { focusedMethod: { state: true }, chosenIdentity: { state: true } };
+  static override properties = { __focusedMethod: { state: true }, __chosenIdentity: { state: true } };
 
   /* Public properties: `base-url`, `transport`, `client`, `clientOptions`, `lang`, `strings`, `theme`, `large-text`, `embedded` (from EtaxElement). */
 
   /** The tab that takes Tab (roving focus), while the person moves with the arrow keys. */
-  private focusedMethod?: StepUpMethod;
+  private __focusedMethod?: StepUpMethod;
 
   /** The identity ticked in 身份类型选择. */
-  private chosenIdentity?: string;
+  private __chosenIdentity?: string;
 
   /** The face method last asked for, for 重试 after a failed request. */
-  private lastMethod?: FaceMethod;
+  private __lastMethod?: FaceMethod;
   /** Where focus was before the dialog opened. */
-  private opener: HTMLElement | null = null;
+  private __opener: HTMLElement | null = null;
   /** Move focus to the state's main control after the next render. */
-  private refocus = false;
+  private __refocus = false;
   /** The kind of state the last render showed. */
-  private shown?: LoginStateKind;
+  private __shown?: LoginStateKind;
 
   /** Re-renders each second while the flow's remaining time is shown. */
-  protected readonly ticker = new Ticker(this, () => this.wantsOpen && 'expiresAt' in this.state);
+  protected readonly ticker = new Ticker(this, () => this.__wantsOpen && 'expiresAt' in this.state);
 
-  private get dialog(): HTMLDialogElement | null {
+  private get __dialog(): HTMLDialogElement | null {
     return this.renderRoot.querySelector('dialog');
   }
 
-  private get wantsOpen(): boolean {
+  private get __wantsOpen(): boolean {
     return OPEN.includes(this.state.kind);
   }
 
@@ -99,58 +99,58 @@ export class StepUpDialog extends EtaxElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     // A removed modal dialog stays "open" without being modal: close it, so it opens modally again if put back.
-    this.dialog?.close();
-    this.restoreFocus();
+    this.__dialog?.close();
+    this.__restoreFocus();
   }
 
   protected override stateChanged(state: LoginState, previous: LoginState): Event[] {
     const kind = state.kind;
-    if (kind === 'identity' && previous.kind !== 'identity') this.chosenIdentity = state.identities[0]?.id;
-    if (kind === 'step-up' && state.pending) this.lastMethod = state.pending;
+    if (kind === 'identity' && previous.kind !== 'identity') this.__chosenIdentity = state.identities[0]?.id;
+    if (kind === 'step-up' && state.pending) this.__lastMethod = state.pending;
     // A new failure, identity step or ending moves focus to its main control.
     if (
       (['face-failed', 'identity', 'flow-ended'].includes(kind) && kind !== previous.kind) ||
       (kind === 'step-up' && state.error && !('error' in previous && previous.error))
     )
-      this.refocus = true;
+      this.__refocus = true;
     return super.stateChanged(state, previous);
   }
 
   protected override updated(): void {
-    const dialog = this.dialog!;
-    if (this.wantsOpen && !dialog.open) {
-      this.opener = deepActiveElement();
+    const dialog = this.__dialog!;
+    if (this.__wantsOpen && !dialog.open) {
+      this.__opener = deepActiveElement();
       dialog.showModal();
-      this.refocus = true;
-    } else if (!this.wantsOpen && dialog.open) {
+      this.__refocus = true;
+    } else if (!this.__wantsOpen && dialog.open) {
       dialog.close();
-      this.restoreFocus();
+      this.__restoreFocus();
     }
     // Only a new step moves focus: within one (SMS sending → sent) the embedded element places it.
     const kind = this.state.kind;
-    const changed = this.shown !== kind;
-    this.shown = kind;
+    const changed = this.__shown !== kind;
+    this.__shown = kind;
     if (!dialog.open) return;
     // Focus follows the state when its main control changed, or when the focused control went away with it.
     const root = this.renderRoot as ShadowRoot;
     const active = root.activeElement;
-    if (this.refocus || (changed && (!active || active === dialog)))
+    if (this.__refocus || (changed && (!active || active === dialog)))
       (root.querySelector<HTMLElement>('[data-focus]') ?? root.querySelector<HTMLElement>('.close'))!.focus();
-    this.refocus = false;
+    this.__refocus = false;
   }
 
   /* -------------------------------------------------------------- handlers */
 
   /** Esc: the dialog's own cancel. */
-  private onCancel(event: Event) {
+  private __onCancel(event: Event) {
     event.preventDefault();
     this.close();
   }
 
   /** Tab and Shift+Tab wrap around inside the dialog. */
-  private onKeydown(event: KeyboardEvent) {
+  private __onKeydown(event: KeyboardEvent) {
     if (event.key !== 'Tab') return;
-    const list = tabbables(this.dialog!);
+    const list = tabbables(this.__dialog!);
     const at = list.indexOf(event.composedPath()[0] as HTMLElement);
     if (event.shiftKey ? at > 0 : at > -1 && at < list.length - 1) return;
     event.preventDefault();
@@ -158,26 +158,26 @@ export class StepUpDialog extends EtaxElement {
   }
 
   /** Arrow keys, Home and End move between the method tabs; Enter or Space chooses. */
-  private onTabKeydown(event: KeyboardEvent, methods: StepUpMethod[]) {
+  private __onTabKeydown(event: KeyboardEvent, methods: StepUpMethod[]) {
     const at = methods.indexOf((event.target as HTMLElement).dataset.method as StepUpMethod);
     const to = rove(event, at, methods.length);
     if (to === undefined) return;
-    this.focusedMethod = methods[to];
+    this.__focusedMethod = methods[to];
     this.renderRoot.querySelector<HTMLElement>(`#tab-${methods[to]}`)!.focus();
   }
 
-  private onTabsFocusout(event: FocusEvent) {
+  private __onTabsFocusout(event: FocusEvent) {
     if (!(event.currentTarget as HTMLElement).contains(event.relatedTarget as Node | null))
-      this.focusedMethod = undefined;
+      this.__focusedMethod = undefined;
   }
 
   /** Picks or switches the method. The one on show is asked for again only after a failure (重新扫码, 重试). */
-  private choose(method: StepUpMethod) {
+  private __choose(method: StepUpMethod) {
     const s = this.state;
     const client = this.login.client;
     if (!client || !inStepUp(s) || s.kind === 'face-verifying') return;
-    if (method === this.selectedMethod(s) && !failed(s)) return;
-    if (method !== 'sms') this.lastMethod = method;
+    if (method === this.__selectedMethod(s) && !failed(s)) return;
+    if (method !== 'sms') this.__lastMethod = method;
     try {
       void client.chooseStepUp(method);
     } catch {
@@ -186,16 +186,16 @@ export class StepUpDialog extends EtaxElement {
     this.dispatchEvent(new EtaxMethodChosenEvent({ method }));
   }
 
-  private onIdentityChange(event: Event) {
-    this.chosenIdentity = (event.target as HTMLInputElement).value;
+  private __onIdentityChange(event: Event) {
+    this.__chosenIdentity = (event.target as HTMLInputElement).value;
   }
 
-  private onIdentitySubmit(event: SubmitEvent) {
+  private __onIdentitySubmit(event: SubmitEvent) {
     event.preventDefault();
     const s = this.state;
-    if (s.kind !== 'identity' || s.pending || !this.chosenIdentity) return;
+    if (s.kind !== 'identity' || s.pending || !this.__chosenIdentity) return;
     try {
-      void this.login.client?.chooseIdentity(this.chosenIdentity);
+      void this.login.client?.chooseIdentity(this.__chosenIdentity);
     } catch {
       // The flow moved on; the view shows where it is.
     }
@@ -205,7 +205,7 @@ export class StepUpDialog extends EtaxElement {
 
   /** Whether the dialog is showing. */
   get open(): boolean {
-    return !!this.dialog?.open;
+    return !!this.__dialog?.open;
   }
 
   /**
@@ -219,43 +219,43 @@ export class StepUpDialog extends EtaxElement {
     if (!client || !OPEN.includes(kind)) return;
     // The cancel's `etax-cancel` ({ reason: 'user' }) comes with the state change, from whoever tells the events.
     if (kind !== 'flow-ended') void client.cancel();
-    this.restart();
+    this.__restart();
   }
 
   /* --------------------------------------------------------------- helpers */
 
   /** Back to the login page: a new QR login, as the page starts. */
-  private restart() {
+  private __restart() {
     const client = this.login.client;
     if (client?.state.kind === 'flow-ended') void client.startQr();
   }
 
-  private restoreFocus() {
-    const opener = this.opener;
-    this.opener = null;
+  private __restoreFocus() {
+    const opener = this.__opener;
+    this.__opener = null;
     if (opener?.isConnected) opener.focus();
   }
 
-  private selectedMethod(s: LoginState): StepUpMethod | undefined {
+  private __selectedMethod(s: LoginState): StepUpMethod | undefined {
     if (s.kind === 'sms') return 'sms';
     if ('method' in s) return s.method;
-    if (s.kind === 'step-up') return s.pending ?? (s.error ? this.lastMethod : undefined);
+    if (s.kind === 'step-up') return s.pending ?? (s.error ? this.__lastMethod : undefined);
   }
 
   /* ---------------------------------------------------------------- render */
 
-  private renderMethods(s: StepUpState, selected: StepUpMethod | undefined): TemplateResult {
+  private __renderMethods(s: StepUpState, selected: StepUpMethod | undefined): TemplateResult {
     const t = this.t;
     const methods = ORDER.filter((m) => s.methods.includes(m));
-    const roving = this.focusedMethod ?? (selected && methods.includes(selected) ? selected : methods[0]);
+    const roving = this.__focusedMethod ?? (selected && methods.includes(selected) ? selected : methods[0]);
     return html`<div
       part="methods"
       class="methods"
       role="tablist"
       aria-label=${t.stepUp.methodsLabel}
       aria-orientation="vertical"
-      @keydown=${(e: KeyboardEvent) => this.onTabKeydown(e, methods)}
-      @focusout=${this.onTabsFocusout}
+      @keydown=${(e: KeyboardEvent) => this.__onTabKeydown(e, methods)}
+      @focusout=${this.__onTabsFocusout}
     >
       ${methods.map(
         (m) =>
@@ -270,7 +270,7 @@ export class StepUpDialog extends EtaxElement {
             aria-disabled=${s.kind === 'face-verifying'}
             tabindex=${m === roving ? 0 : -1}
             ?data-focus=${m === roving && !failed(s)}
-            @click=${() => this.choose(m)}
+            @click=${() => this.__choose(m)}
           >
             ${t.stepUp.methods[m]}
           </button>`,
@@ -278,7 +278,7 @@ export class StepUpDialog extends EtaxElement {
     </div>`;
   }
 
-  private renderPanel(s: StepUpState, selected: StepUpMethod): TemplateResult {
+  private __renderPanel(s: StepUpState, selected: StepUpMethod): TemplateResult {
     const shown = s.methods.includes(selected);
     const client = this.login.client;
     const { lang } = this.t;
@@ -314,10 +314,10 @@ export class StepUpDialog extends EtaxElement {
     </div>`;
   }
 
-  private renderIdentity(s: Extract<LoginState, { kind: 'identity' }>): TemplateResult {
+  private __renderIdentity(s: Extract<LoginState, { kind: 'identity' }>): TemplateResult {
     const t = this.t;
     const role = (i: Identity) => i.roleLabel?.[t.lang] ?? i.roleLabel?.['zh-CN'] ?? i.role;
-    return html`<form part="identity" @submit=${this.onIdentitySubmit}>
+    return html`<form part="identity" @submit=${this.__onIdentitySubmit}>
       <fieldset aria-busy=${!!s.pending}>
         <legend id="intro" class="muted">${t.identity[s.reason]}</legend>
         ${s.identities.map(
@@ -327,9 +327,9 @@ export class StepUpDialog extends EtaxElement {
                 type="radio"
                 name="identity"
                 .value=${i.id}
-                .checked=${i.id === this.chosenIdentity}
-                ?data-focus=${i.id === this.chosenIdentity}
-                @change=${this.onIdentityChange}
+                .checked=${i.id === this.__chosenIdentity}
+                ?data-focus=${i.id === this.__chosenIdentity}
+                @change=${this.__onIdentityChange}
               />
               <span>
                 <b>${i.name}</b>
@@ -350,9 +350,9 @@ export class StepUpDialog extends EtaxElement {
     const u = t.stepUp;
     const s = this.state;
     const step = inStepUp(s) ? s : undefined;
-    const selected = this.selectedMethod(s);
+    const selected = this.__selectedMethod(s);
     const left = 'expiresAt' in s ? secondsUntil(s.expiresAt) : 0;
-    const last = this.lastMethod;
+    const last = this.__lastMethod;
     // The status line says what the embedded elements do not: the identity step, a finished flow.
     const ended = s.kind === 'flow-ended';
     const failure = s.kind === 'identity' || (s.kind === 'step-up' && !selected) ? s.error : undefined;
@@ -384,9 +384,9 @@ export class StepUpDialog extends EtaxElement {
       lang=${t.lang}
       aria-labelledby="title"
       aria-describedby=${ended ? 'status' : 'intro'}
-      @cancel=${this.onCancel}
-      @close=${this.restoreFocus}
-      @keydown=${this.onKeydown}
+      @cancel=${this.__onCancel}
+      @close=${this.__restoreFocus}
+      @keydown=${this.__onKeydown}
     >
       <header>
         <h2 id="title" part="title">${s.kind === 'identity' ? t.identity.title : u.title}</h2>
@@ -397,10 +397,10 @@ export class StepUpDialog extends EtaxElement {
       ${
         step
           ? html`<p id="intro" class="muted">${u.intro}</p>
-              ${this.renderMethods(step, selected)}${selected ? this.renderPanel(step, selected) : nothing}`
+              ${this.__renderMethods(step, selected)}${selected ? this.__renderPanel(step, selected) : nothing}`
           : nothing
       }
-      ${s.kind === 'identity' ? this.renderIdentity(s) : nothing}
+      ${s.kind === 'identity' ? this.__renderIdentity(s) : nothing}
       <p id="status" part="status" role="status" class="status ${error ? 'error' : ''}">${status}</p>
       ${
         actions.length
@@ -411,7 +411,7 @@ export class StepUpDialog extends EtaxElement {
                     type="button"
                     class=${i ? '' : 'primary'}
                     ?data-focus=${!i}
-                    @click=${() => (method ? this.choose(method) : this.restart())}
+                    @click=${() => (method ? this.__choose(method) : this.__restart())}
                   >
                     ${words}
                   </button>`,
