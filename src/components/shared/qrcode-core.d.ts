@@ -21,16 +21,6 @@ declare module 'qrcode/lib/core/bit-matrix.js' {
   export default BitMatrix;
 }
 
-declare module 'qrcode/lib/core/bit-buffer.js' {
-  class BitBuffer {
-    buffer: number[];
-    put(num: number, length: number): void;
-    putBit(bit: boolean): void;
-    getLengthInBits(): number;
-  }
-  export default BitBuffer;
-}
-
 declare module 'qrcode/lib/core/error-correction-code.js' {
   import type { Level } from 'qrcode/lib/core/error-correction-level.js';
   const ECCode: {
@@ -46,27 +36,6 @@ declare module 'qrcode/lib/core/reed-solomon-encoder.js' {
     encode(data: Uint8Array): Uint8Array;
   }
   export default ReedSolomonEncoder;
-}
-
-declare module 'qrcode/lib/core/utils.js' {
-  const Utils: { getSymbolSize(version: number): number; getSymbolTotalCodewords(version: number): number };
-  export default Utils;
-}
-
-declare module 'qrcode/lib/core/finder-pattern.js' {
-  const FinderPattern: { getPositions(version: number): [number, number][] };
-  export default FinderPattern;
-}
-
-declare module 'qrcode/lib/core/alignment-pattern.js' {
-  const AlignmentPattern: { getPositions(version: number): [number, number][] };
-  export default AlignmentPattern;
-}
-
-declare module 'qrcode/lib/core/format-info.js' {
-  import type { Level } from 'qrcode/lib/core/error-correction-level.js';
-  const FormatInfo: { getEncodedBits(level: Level, mask: number): number };
-  export default FormatInfo;
 }
 
 declare module 'qrcode/lib/core/mask-pattern.js' {
