@@ -27,7 +27,7 @@ export const npmEntries = Object.entries(pkg.exports)
  * and it is built by `npm run build` and measured by `npm run size`.
  */
 export const DROP_INS = [
-  { name: 'etax-login.min.js (drop-in)', source: 'src/drop-in.ts', dist: 'dist/etax-login.min.js' },
+  { name: 'etax-login.min.js (drop-in)', source: 'src/define.ts', dist: 'dist/etax-login.min.js' },
 ];
 
 /** Packages the npm entries import rather than bundle: dependencies and peers. */

@@ -1,7 +1,10 @@
 /**
- * `etax-login/define`: registers all four elements — `<etax-login>`,
- * `<qr-login-panel>`, `<step-up-dialog>`, `<sms-verify>` — and exports
- * everything the main entry does.
+ * `etax-login/define`, and the drop-in `etax-login.min.js` built from it:
+ * registers all four elements — `<etax-login>`, `<qr-login-panel>`,
+ * `<step-up-dialog>`, `<sms-verify>` — and exports their classes and
+ * `createLoginClient` (to share one client between standalone elements).
+ * Events, translations and the rest of the API are in the main entry,
+ * `etax-login`; leaving them out keeps the file a page loads small.
  */
 // A bundle keeps this import order. The QR panel first puts the QR encoder first, so that the client,
 // translations, styles and elements after it are close enough together for gzip's 32 KB window.
@@ -9,4 +12,8 @@ import './components/qr-login-panel/define.js';
 import './components/etax-login/define.js';
 import './components/sms-verify/define.js';
 
-export * from './index.js';
+export { EtaxLogin } from './components/etax-login/etax-login.js';
+export { QrLoginPanel } from './components/qr-login-panel/qr-login-panel.js';
+export { SmsVerify } from './components/sms-verify/sms-verify.js';
+export { StepUpDialog } from './components/step-up-dialog/step-up-dialog.js';
+export { createLoginClient } from './client/client.js';
