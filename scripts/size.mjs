@@ -6,7 +6,8 @@
 // brotli (quality 11) bytes; the drop-in exactly as `npm run build` writes it, banner
 // included. An add-on entry is also measured by what it adds to a page that already loads
 // another entry. Exits 1 when an entry is past its budget, or has no line in BUDGETS
-// (`--report` prints the same and exits 0).
+// (`--report` prints the same and exits 0; `--ratchet`, run by `npm test`, fails only on a
+// new overrun or when an entry in OVER_TODAY grows).
 // `node scripts/size.mjs --json` prints the measurements as JSON instead.
 
 /**
@@ -34,6 +35,24 @@ const BUDGETS = {
   'etax-login/validators': 1.5 * 1024,
   // Dev-only (tests and the demo); bundles msw.
   'etax-login/mock': null,
+};
+
+/**
+ * Entries past their budget today, with their gzip bytes on the day they were measured.
+ * `npm run size` fails on them like on any overrun; `--ratchet` (what `npm test` runs, so
+ * CI stays green while they are worked on) fails only when one of them grows past these
+ * bytes, or another entry passes its budget. Lower a figure when an entry shrinks; delete
+ * its line when it meets its budget.
+ */
+const OVER_TODAY = {
+  // Every protected feature of the core removed would still leave ≈ 4,200 B: meeting 4 KiB
+  // needs a product decision (docs/benchmarks.md, "Size").
+  'etax-login/client': 4922,
+  // Lit + the client + both languages alone are ≈ 15.6 KB; an element entry of its own
+  // strings only would meet it.
+  'etax-login/define/sms-verify': 19300,
+  // The whole API's export names on top of the define entry's module.
+  'etax-login': 30922,
 };
 
 import { existsSync } from 'node:fs';
@@ -174,10 +193,28 @@ if (process.argv.includes('--json')) {
   console.log('Bytes; minified with terser, ESM, browser build; "beside": what it adds. Budgets in scripts/size.mjs.');
 }
 
+const ratchet = process.argv.includes('--ratchet');
+const report = process.argv.includes('--report');
+for (const [name, bytes] of Object.entries(OVER_TODAY)) {
+  const row = rows.find((r) => r.name === name);
+  if (row && row.budget && row.gzip <= row.budget)
+    console.error(`\n${name} meets its budget now: delete its line from OVER_TODAY in scripts/size.mjs`);
+  else if (row && row.gzip < bytes) console.error(`\n${name} shrank to ${row.gzip} B: lower OVER_TODAY to it`);
+}
+const blocking = ratchet
+  ? failures.filter((f) => {
+      const name = Object.keys(OVER_TODAY).find((n) => f.startsWith(`${n} is `));
+      return !name || rows.find((r) => r.name === name).gzip > OVER_TODAY[name];
+    })
+  : failures;
+
 if (failures.length) {
-  // `--report` (npm test, until the performance work meets every budget) prints the
-  // overruns without failing; `npm run size` fails on them.
-  const report = process.argv.includes('--report');
-  console.error(`\nsize ${report ? 'report' : 'check failed'}:\n  ${failures.join('\n  ')}`);
-  if (!report) process.exit(1);
+  // `npm run size` fails on any overrun; `--ratchet` (npm test) on an overrun that is new or
+  // has grown; `--report` only prints.
+  const known = failures.length - blocking.length;
+  console.error(
+    `\nsize ${blocking.length && !report ? 'check failed' : 'report'}:\n  ${failures.join('\n  ')}` +
+      (ratchet && known ? `\n  (${known} past their budget no more than on the day in OVER_TODAY)` : ''),
+  );
+  if (blocking.length && !report) process.exit(1);
 }
