@@ -445,12 +445,14 @@ describe('<sms-verify>', () => {
       expect(f.pending).to.equal(0);
     });
 
-    it('with a client of its own, leaves nothing behind when removed', async () => {
+    it('given only a base URL, makes no client (it renders the one that ran the password), asks nothing and leaves nothing', async () => {
       const f = server();
       const el = await fixture<SmsVerify>(
         html`<sms-verify base-url=${API} .clientOptions=${{ fetch: f.fetch }}></sms-verify>`,
       );
       await expect(el).to.be.accessible();
+      await clock.tickAsync(5000);
+      expect(f.calls).to.deep.equal([]);
       expect(text(el.shadowRoot!)).to.equal('');
       el.remove();
       expect(clock.countTimers()).to.equal(0);

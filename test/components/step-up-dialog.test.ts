@@ -256,6 +256,18 @@ describe('<step-up-dialog> opening and focus', () => {
   });
 });
 
+describe('<step-up-dialog> alone', () => {
+  it('given only a base URL, makes no client (it renders the one that ran the password): no request, no dialog', async () => {
+    const f = fakeFetch(() => json(capabilities()));
+    const el = await fixture<StepUpDialog>(
+      html`<step-up-dialog base-url="/api/alone" .clientOptions=${{ fetch: f.fetch }}></step-up-dialog>`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(f.calls).to.deep.equal([]);
+    expect(el.shadowRoot!.querySelector('dialog[open]')).to.equal(null);
+  });
+});
+
 describe('<step-up-dialog> methods', () => {
   it('chooses each method by keyboard: arrows move, Enter and Space choose', async () => {
     const o = await openFor();

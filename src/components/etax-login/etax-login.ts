@@ -1,10 +1,11 @@
 import { html, noChange, nothing, render, type PropertyValues, type TemplateResult } from 'lit';
-import type { LoginClient } from '../../client/client.js';
+import type { LoginClient, LoginClientOptions } from '../../client/client.js';
 import type { EntrySpec } from '../../client/protocol.js';
 import type { LoginState } from '../../client/state.js';
 import { EtaxLoginSuccessEvent } from '../events/index.js';
 import type { QrLoginPanel } from '../qr-login-panel/qr-login-panel.js';
 import { EtaxElement } from '../shared/etax-element.js';
+import { ownClient } from '../shared/own-client.js';
 import { rove } from '../shared/rove.js';
 import { controls, lightDom, tokens } from '../shared/tokens.styles.js';
 import { checkField, DEFAULT_ENTRIES, entryLabel, fieldLabel, type Check } from './entries.js';
@@ -186,6 +187,10 @@ export class EtaxLogin extends EtaxElement {
     return this.__formHost.querySelector('[name=password]');
   }
 
+  protected override makeClient(options: LoginClientOptions): LoginClient {
+    return ownClient(options);
+  }
+
   protected override autoRefreshing(): boolean {
     return !!this.renderRoot.querySelector<QrLoginPanel>('qr-login-panel')?.willAutoRefresh;
   }
@@ -224,7 +229,9 @@ export class EtaxLogin extends EtaxElement {
     this.__selected = id;
     this.__notes = {};
     if (focus)
-      void this.updateComplete.then(() => this.__formHost.querySelector<HTMLElement>(`#${this.__uid}-tab-${id}`)?.focus());
+      void this.updateComplete.then(() =>
+        this.__formHost.querySelector<HTMLElement>(`#${this.__uid}-tab-${id}`)?.focus(),
+      );
   }
 
   private __onTabKey(event: KeyboardEvent) {

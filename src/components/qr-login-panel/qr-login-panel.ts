@@ -1,9 +1,11 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import type { LoginClient, LoginClientOptions } from '../../client/client.js';
 import type { LoginState } from '../../client/state.js';
 // Before our other modules, so that a bundle has the QR encoder before the client (see src/define.ts).
 import { qrSvg } from '../shared/qr-svg.js';
 import { secondsUntil } from '../i18n/localize.js';
 import { EtaxElement } from '../shared/etax-element.js';
+import { ownClient } from '../shared/own-client.js';
 import { Ticker } from '../shared/ticker.js';
 import { controls, tokens } from '../shared/tokens.styles.js';
 import { styles } from './qr-login-panel.styles.js';
@@ -98,6 +100,10 @@ export class QrLoginPanel extends EtaxElement {
       queueMicrotask(() => this.isConnected && this.login.state === state && this.login.client?.startQr());
     }
     return super.stateChanged(state, previous);
+  }
+
+  protected override makeClient(options: LoginClientOptions): LoginClient {
+    return ownClient(options);
   }
 
   protected override autoRefreshing(): boolean {

@@ -5,8 +5,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Unsubscribe } from 'nanoevents';
-import { createLoginClient, type LoginClient, type LoginClientOptions } from '../../client/client.js';
-import { sse } from '../../client/sse.js';
+import type { LoginClient } from '../../client/client.js';
 import type { LoginState } from '../../client/state.js';
 
 const IDLE: LoginState = { kind: 'idle', password: { status: 'idle' } };
@@ -21,8 +20,8 @@ export class ClientController implements ReactiveController {
     private readonly __host: ReactiveControllerHost & HTMLElement,
     /** The client given from outside (the `client` property), if any. */
     private readonly __given: () => LoginClient | undefined,
-    /** Options for a client of the element's own, or undefined when it cannot make one (no base URL). */
-    private readonly __options: () => LoginClientOptions | undefined,
+    /** Makes a client of the element's own, or undefined when it has none to make (no base URL). */
+    private readonly __make: () => LoginClient | undefined,
     /** Called on every state change while connected. */
     private readonly __changed: (state: LoginState, previous: LoginState) => void,
   ) {
@@ -41,9 +40,7 @@ export class ClientController implements ReactiveController {
     this.__off?.();
     const given = this.__given();
     if (given || renew) this.hostDisconnected();
-    const options = given || this.__own ? undefined : this.__options();
-    // The elements keep Server-Sent Events, an add-on of the headless client (the options may still replace it).
-    if (options) this.__own = createLoginClient({ sse, ...options });
+    if (!given) this.__own ??= this.__make();
     this.client = given ?? this.__own;
     this.__off = this.client?.on('state', (state, previous) => {
       this.__host.requestUpdate();

@@ -31,7 +31,11 @@ export abstract class EtaxElement extends LitElement {
     embedded: { type: Boolean },
   };
 
-  /** URL of the auth backend (the protocol's base, e.g. `/api/etax-login`). Used when no `client` is given. */
+  /**
+   * URL of the auth backend (the protocol's base, e.g. `/api/etax-login`), for a client of the
+   * element's own when no `client` is given. Used by `<etax-login>` and `<qr-login-panel>`, which
+   * start flows; `<step-up-dialog>` and `<sms-verify>` render the `client` that ran the password step.
+   */
   baseUrl?: string;
 
   /**
@@ -70,9 +74,19 @@ export abstract class EtaxElement extends LitElement {
   protected readonly login = new ClientController(
     this,
     () => this.client,
-    () => (this.baseUrl ? { baseUrl: this.baseUrl, transport: this.transport, ...this.clientOptions } : undefined),
+    () =>
+      this.baseUrl
+        ? this.makeClient?.({ baseUrl: this.baseUrl, transport: this.transport, ...this.clientOptions })
+        : undefined,
     (state, previous) => this.stateChanged(state, previous),
   );
+
+  /**
+   * Makes the element's own client from `base-url`. Only the elements that start a flow have
+   * one (`<etax-login>`, `<qr-login-panel>`); the step-up dialog and the SMS entry render the
+   * client that ran the password step, so they leave the client's code to the page.
+   */
+  protected makeClient?(options: LoginClientOptions): LoginClient;
 
   /** The translation in force. */
   protected get t(): Translation {
