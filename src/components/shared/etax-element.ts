@@ -8,8 +8,6 @@
  * drop-in bundle.
  */
 import { LitElement, type PropertyDeclarations, type PropertyValues } from 'lit';
-// First of our imports: the client's code then comes before the translations and the elements in a
-// bundle, which keeps the elements' text together and compresses the drop-in better.
 import { ClientController } from './client-controller.js';
 import type { LoginClient, LoginClientOptions } from '../../client/client.js';
 import type { TransportName } from '../../client/protocol.js';
