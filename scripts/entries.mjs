@@ -44,7 +44,7 @@ export const TERSER = {
   compress: { passes: 2 },
   // Private members are named `__name` (Lit's own convention), so their names can be shortened
   // like local variables; nothing outside the bundle can reach them.
-  mangle: { properties: { regex: /^__[a-z]/i } },
+  mangle: { properties: { regex: /^__[a-z]/i, reserved: ['__proto__'] } },
   // Only `/*! … */` banners survive; the drop-in banner names the bundled packages and their licences.
   format: { comments: /^!/ },
 };
