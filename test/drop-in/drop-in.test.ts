@@ -36,7 +36,7 @@ describe('the drop-in etax-login.min.js', () => {
     if (!found.ok) throw new Error(`${DROP_IN} is missing: run \`npm run build:drop-in\` (npm test does) first`);
     worker = setupWorker();
     await worker.start({ quiet: true, onUnhandledRequest: 'bypass' });
-    dropIn = await import(/* @vite-ignore */ DROP_IN);
+    dropIn = await import(DROP_IN);
   });
   after(() => worker.stop());
 
