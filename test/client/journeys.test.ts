@@ -3,20 +3,20 @@
  * against the MSW mock backend (real fetch, real EventSource, real timers).
  */
 import { expect } from '@open-wc/testing';
-import { setupWorker, type SetupWorker } from 'msw/browser';
 import { createLoginClient, type LoginClient, type LoginClientOptions } from '../../src/client/client.js';
 import type { EntryId, FaceMethod, QrApp, StepUpMethod } from '../../src/client/protocol.js';
 import { sse } from '../../src/client/sse.js';
 import type { LoginError, LoginState, LoginStateKind, LoginStateOf } from '../../src/client/state.js';
 import { createMockBackend, type MockBackendOptions } from '../../src/mock/index.js';
 import { until } from '../mock/helpers.js';
+import { mockWorker } from '../mock-worker.js';
 
 const PASSWORD = 'Etax@2024';
 const FAST = { pollInterval: 0.05, heartbeat: 1, sseRetry: 50 } satisfies MockBackendOptions;
 
-let worker: SetupWorker;
 let client: LoginClient | undefined;
 let backend = createMockBackend({ baseUrl: '/api/journeys', ...FAST });
+const worker = mockWorker(...backend.handlers);
 
 /** A backend of its own for the test, with these options. */
 function serve(options: MockBackendOptions = {}) {
@@ -67,11 +67,6 @@ async function passStepUp(c: LoginClient, method: StepUpMethod) {
 }
 
 describe('journeys through the client and the mock backend', () => {
-  before(async () => {
-    worker = setupWorker(...backend.handlers);
-    await worker.start({ quiet: true, onUnhandledRequest: 'bypass' });
-  });
-  after(() => worker.stop());
   afterEach(() => {
     client?.destroy();
     client = undefined;

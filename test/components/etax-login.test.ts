@@ -6,14 +6,14 @@
  */
 import { expect, fixture, fixtureCleanup, html, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import { setupWorker, type SetupWorker } from 'msw/browser';
 import '../../src/components/etax-login/define.js';
 import type { EtaxLogin } from '../../src/components/etax-login/etax-login.js';
 import { createMockBackend, type MockBackendOptions } from '../../src/mock/index.js';
+import { mockWorker } from '../mock-worker.js';
 
 const PASSWORD = 'Etax@2024';
-let worker: SetupWorker;
 let backend = createMockBackend({ baseUrl: '/api/etax-login-el', pollInterval: 0.05 });
+const worker = mockWorker(...backend.handlers);
 
 function serve(options: MockBackendOptions = {}) {
   backend = createMockBackend({
@@ -79,11 +79,6 @@ const dialogOpen = (el: EtaxLogin) =>
   );
 
 describe('<etax-login>', () => {
-  before(async () => {
-    worker = setupWorker(...backend.handlers);
-    await worker.start({ quiet: true, onUnhandledRequest: 'bypass' });
-  });
-  after(() => worker.stop());
   afterEach(() => {
     fixtureCleanup();
     worker.resetHandlers();

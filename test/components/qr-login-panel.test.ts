@@ -7,7 +7,6 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
 import { http } from 'msw';
-import { setupWorker, type SetupWorker } from 'msw/browser';
 import QRCode from 'qrcode';
 import sinon from 'sinon';
 import { createLoginClient, type LoginClient } from '../../src/client/client.js';
@@ -16,11 +15,12 @@ import '../../src/components/qr-login-panel/define.js';
 import type { QrLoginPanel } from '../../src/components/qr-login-panel/qr-login-panel.js';
 import { createMockBackend } from '../../src/mock/index.js';
 import { capabilities, created, fakeFetch, json, qrWaiting, reply } from '../client/fakes.js';
+import { mockWorker } from '../mock-worker.js';
 
 const BASE = '/api/qr-panel';
 const backend = createMockBackend({ baseUrl: BASE, pollInterval: 0.05 });
 const control = backend.control;
-let worker: SetupWorker;
+const worker = mockWorker(...backend.handlers);
 
 const part = (el: HTMLElement, name: string) => el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
 const text = (el: HTMLElement) => (el.shadowRoot!.textContent ?? '').replace(/\s+/g, ' ').trim();
@@ -109,11 +109,6 @@ function expected(payload: string): boolean[][] {
 }
 
 describe('qr-login-panel', () => {
-  before(async () => {
-    worker = setupWorker(...backend.handlers);
-    await worker.start({ quiet: true, onUnhandledRequest: 'bypass' });
-  });
-  after(() => worker.stop());
   afterEach(async () => {
     await resetMouse();
     worker.resetHandlers();

@@ -8,7 +8,6 @@
  */
 import { expect, fixture, html } from '@open-wc/testing';
 import { sendKeys, sendMouse, resetMouse } from '@web/test-runner-commands';
-import { setupWorker, type SetupWorker } from 'msw/browser';
 import sinon from 'sinon';
 import { createLoginClient, type LoginClient } from '../../src/client/index.js';
 import type { FlowState } from '../../src/client/protocol.js';
@@ -16,6 +15,7 @@ import '../../src/components/sms-verify/define.js';
 import type { SmsVerify } from '../../src/components/sms-verify/sms-verify.js';
 import { createMockBackend, DEFAULT_PASSWORD } from '../../src/mock/index.js';
 import { capabilities, created, errorReply, fakeFetch, json, reply, type Call, type Reply } from '../client/fakes.js';
+import { mockWorker } from '../mock-worker.js';
 
 const API = `${location.origin}/api`;
 const CODE = '482913';
@@ -463,13 +463,8 @@ describe('<sms-verify>', () => {
   describe('journeys (mock backend)', () => {
     const backend = createMockBackend({ baseUrl: '/api/etax-login', transports: ['poll'] });
     const control = backend.control;
-    let worker: SetupWorker;
+    mockWorker(...backend.handlers);
 
-    before(async () => {
-      worker = setupWorker(...backend.handlers);
-      await worker.start({ quiet: true, onUnhandledRequest: 'bypass' });
-    });
-    after(() => worker.stop());
     afterEach(async () => {
       await resetMouse();
       control.reset();

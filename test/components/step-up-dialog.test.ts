@@ -9,7 +9,6 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import type { LitElement } from 'lit';
 import { sendKeys, setViewport } from '@web/test-runner-commands';
-import { setupWorker } from 'msw/browser';
 import sinon from 'sinon';
 import { createLoginClient, type LoginClient } from '../../src/client/index.js';
 import type { FlowState } from '../../src/client/protocol.js';
@@ -19,13 +18,12 @@ import '../../src/components/step-up-dialog/define.js';
 import type { StepUpDialog } from '../../src/components/step-up-dialog/step-up-dialog.js';
 import { createMockBackend, DEFAULT_PASSWORD } from '../../src/mock/index.js';
 import { capabilities, created, fakeFetch, json, reply } from '../client/fakes.js';
+import { mockWorker } from '../mock-worker.js';
 
 const backend = createMockBackend();
-const worker = setupWorker(...backend.handlers);
+mockWorker(...backend.handlers);
 let client: LoginClient | undefined;
 
-before(() => worker.start({ quiet: true, onUnhandledRequest: 'bypass' }));
-after(() => worker.stop());
 afterEach(() => {
   client?.destroy();
   client = undefined;

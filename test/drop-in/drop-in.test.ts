@@ -7,16 +7,19 @@
  */
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import { setupWorker, type SetupWorker } from 'msw/browser';
 import { createMockBackend } from '../../src/mock/index.js';
+import { mockWorker } from '../mock-worker.js';
 
 const DROP_IN = '/dist/etax-login.min.js';
 const PASSWORD = 'Etax@2024';
-let worker: SetupWorker;
+const worker = mockWorker();
 let dropIn: Record<string, unknown>;
 
 function serve() {
-  const backend = createMockBackend({ baseUrl: `/api/drop-in-${Math.random().toString(36).slice(2)}`, pollInterval: 0.05 });
+  const backend = createMockBackend({
+    baseUrl: `/api/drop-in-${Math.random().toString(36).slice(2)}`,
+    pollInterval: 0.05,
+  });
   worker.use(...backend.handlers);
   return backend;
 }
@@ -34,11 +37,8 @@ describe('the drop-in etax-login.min.js', () => {
   before(async () => {
     const found = await fetch(DROP_IN, { method: 'HEAD' });
     if (!found.ok) throw new Error(`${DROP_IN} is missing: run \`npm run build:drop-in\` (npm test does) first`);
-    worker = setupWorker();
-    await worker.start({ quiet: true, onUnhandledRequest: 'bypass' });
     dropIn = await import(DROP_IN);
   });
-  after(() => worker.stop());
 
   it('registers the four elements and exports their classes and createLoginClient', () => {
     for (const tag of ['etax-login', 'qr-login-panel', 'step-up-dialog', 'sms-verify'])
@@ -72,7 +72,9 @@ describe('the drop-in etax-login.min.js', () => {
     const { baseUrl, control } = serve();
     const el = await fixture(html`<etax-login base-url=${baseUrl} transport="poll"></etax-login>`);
     el.addEventListener('etax-login-success', (e) => e.preventDefault());
-    const tab = [...el.querySelectorAll<HTMLElement>('[role="tab"]')].find((t) => t.textContent!.trim() === '自然人业务')!;
+    const tab = [...el.querySelectorAll<HTMLElement>('[role="tab"]')].find(
+      (t) => t.textContent!.trim() === '自然人业务',
+    )!;
     tab.click();
     await waitUntil(() => tab.getAttribute('aria-selected') === 'true', 'the individual entry');
     el.querySelector<HTMLInputElement>('input[name="account"]')!.focus();

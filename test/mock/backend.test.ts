@@ -1,5 +1,4 @@
 import { expect } from '@open-wc/testing';
-import { setupWorker, type SetupWorker } from 'msw/browser';
 import {
   parseCapabilities,
   parseFlowCreated,
@@ -10,11 +9,12 @@ import {
 } from '../../src/client/protocol.js';
 import { createMockBackend, MockControlError, type BackendChange } from '../../src/mock/index.js';
 import { call, passwordFlow, qrFlow, sleep } from './helpers.js';
+import { mockWorker } from '../mock-worker.js';
 
 const BASE = '/api/etax-login';
 const backend = createMockBackend({ baseUrl: BASE });
 const control = backend.control;
-let worker: SetupWorker;
+const worker = mockWorker(...backend.handlers);
 
 const get = (f: FlowCreated, query = '') =>
   call<FlowState>(BASE, `/v1/flows/${f.flowId}${query}`, { token: f.flowToken });
@@ -24,11 +24,6 @@ const enterprise = (taxpayerId: string, account: string, password?: string) =>
   passwordFlow(BASE, 'enterprise', { taxpayerId, account }, password);
 
 describe('mock backend: HTTP endpoints and controls', () => {
-  before(async () => {
-    worker = setupWorker(...backend.handlers);
-    await worker.start({ quiet: true, onUnhandledRequest: 'bypass' });
-  });
-  after(() => worker.stop());
   afterEach(() => control.reset());
 
   describe('capabilities and unknown paths', () => {

@@ -3,7 +3,6 @@
  * mock must speak the protocol exactly as the client reads it.
  */
 import { expect } from '@open-wc/testing';
-import { setupWorker, type SetupWorker } from 'msw/browser';
 import { createLoginClient, type LoginClient, type LoginClientOptions } from '../../src/client/client.js';
 import type { LoginState, LoginStateKind } from '../../src/client/state.js';
 import type { TransportName } from '../../src/client/protocol.js';
@@ -11,11 +10,12 @@ import { sse } from '../../src/client/sse.js';
 import { webSocket } from '../../src/client/websocket.js';
 import { createMockBackend } from '../../src/mock/index.js';
 import { until } from './helpers.js';
+import { mockWorker } from '../mock-worker.js';
 
 const BASE = '/api/etax-login';
 const backend = createMockBackend({ baseUrl: BASE, pollInterval: 0.1, heartbeat: 1, sseRetry: 100 });
 const control = backend.control;
-let worker: SetupWorker;
+const worker = mockWorker(...backend.handlers);
 let client: LoginClient | undefined;
 
 const start = (options: Partial<LoginClientOptions> = {}): LoginClient =>
@@ -27,11 +27,6 @@ const reach = async (kind: LoginStateKind, ms = 4000): Promise<LoginState> => {
 };
 
 describe('mock backend: the headless client end to end', () => {
-  before(async () => {
-    worker = setupWorker(...backend.handlers);
-    await worker.start({ quiet: true, onUnhandledRequest: 'bypass' });
-  });
-  after(() => worker.stop());
   afterEach(() => {
     client?.destroy();
     client = undefined;

@@ -1,13 +1,13 @@
 import { expect } from '@open-wc/testing';
-import { setupWorker, type SetupWorker } from 'msw/browser';
 import type { FlowCreated, FlowState } from '../../src/client/protocol.js';
 import { createMockBackend, WS_CLOSE } from '../../src/mock/index.js';
 import { call, qrFlow, Queue, sleep, until, wsUrl } from './helpers.js';
+import { mockWorker } from '../mock-worker.js';
 
 const BASE = '/api/etax-login';
 const backend = createMockBackend({ baseUrl: BASE, heartbeat: 0.3, sseRetry: 100 });
 const control = backend.control;
-let worker: SetupWorker;
+const worker = mockWorker(...backend.handlers);
 
 const eventsUrl = (f: FlowCreated, after = f.state.seq, token = f.flowToken) =>
   `${BASE}/v1/flows/${f.flowId}/events?token=${encodeURIComponent(token)}&after=${after}`;
@@ -49,11 +49,6 @@ const connect = (f: FlowCreated, auth: unknown = { type: 'auth', token: f.flowTo
 };
 
 describe('mock backend: long-poll, SSE and WebSocket', () => {
-  before(async () => {
-    worker = setupWorker(...backend.handlers);
-    await worker.start({ quiet: true, onUnhandledRequest: 'bypass' });
-  });
-  after(() => worker.stop());
   afterEach(() => control.reset());
 
   describe('long-poll', () => {

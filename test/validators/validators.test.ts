@@ -92,7 +92,10 @@ describe('validators', () => {
 
     it('normalises case, spaces and full-width input', () => {
       expect(validateUscc(' 9144 0300 7152 6726 xg ')).to.deep.equal({ ok: true, value: '9144030071526726XG' });
-      expect(validateUscc('９１３１０１１０６６６００７２１７Ｔ')).to.deep.equal({ ok: true, value: '91310110666007217T' });
+      expect(validateUscc('９１３１０１１０６６６００７２１７Ｔ')).to.deep.equal({
+        ok: true,
+        value: '91310110666007217T',
+      });
     });
 
     it('accepts a wrong check symbol with a checksum warning', () => {
