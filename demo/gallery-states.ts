@@ -111,6 +111,57 @@ async function throttled(c: DriveContext) {
   await c.until(smsError('sms_throttled'));
 }
 
+/**
+ * The SMS step's states, shown inside the step-up dialog and by `<sms-verify>` alone.
+ * `id`s are `<prefix>-idle`, `-sent`, `-wrong`, `-throttled`, `-locked`.
+ */
+function smsCards(element: ElementName, prefix: string): StateCard[] {
+  return [
+    {
+      id: `${prefix}-idle`,
+      element,
+      title: { 'zh-CN': '获取验证码之前', en: 'Before a code is sent' },
+      state: 'sms · idle',
+      drive: (c) => sms(c),
+    },
+    {
+      id: `${prefix}-sent`,
+      element,
+      title: { 'zh-CN': '验证码已发送', en: 'Code sent' },
+      state: 'sms · sent',
+      drive: (c) => smsSent(c),
+    },
+    {
+      id: `${prefix}-wrong`,
+      element,
+      title: { 'zh-CN': '验证码错误', en: 'Wrong code' },
+      state: 'sms · sms_code_invalid',
+      drive: async (c) => {
+        await wrong(c);
+        await c.until(smsError('sms_code_invalid'));
+      },
+    },
+    {
+      id: `${prefix}-throttled`,
+      element,
+      title: { 'zh-CN': '获取验证码过于频繁', en: 'Codes asked for too often' },
+      state: 'sms · sms_throttled',
+      drive: throttled,
+    },
+    {
+      id: `${prefix}-locked`,
+      element,
+      title: { 'zh-CN': '验证码错误次数过多', en: 'Too many wrong codes' },
+      state: 'flow-ended · locked',
+      options: { sms: { maxWrong: 1 } },
+      drive: async (c) => {
+        await wrong(c);
+        await c.until(kind('flow-ended'));
+      },
+    },
+  ];
+}
+
 async function identity(c: DriveContext, input: PasswordInput) {
   await smsSent(c, input);
   await c.client.verifySms(c.control.lastCode!);
@@ -411,48 +462,7 @@ const cards: StateCard[] = [
       await c.until(kind('face-failed'));
     },
   },
-  {
-    id: 'dialog-sms-idle',
-    element: 'step-up-dialog',
-    title: { 'zh-CN': '短信验证', en: 'SMS code' },
-    state: 'sms · idle',
-    drive: (c) => sms(c),
-  },
-  {
-    id: 'dialog-sms-sent',
-    element: 'step-up-dialog',
-    title: { 'zh-CN': '验证码已发送', en: 'Code sent' },
-    state: 'sms · sent',
-    drive: (c) => smsSent(c),
-  },
-  {
-    id: 'dialog-sms-wrong',
-    element: 'step-up-dialog',
-    title: { 'zh-CN': '验证码错误', en: 'Wrong code' },
-    state: 'sms · sms_code_invalid',
-    drive: async (c) => {
-      await wrong(c);
-      await c.until(smsError('sms_code_invalid'));
-    },
-  },
-  {
-    id: 'dialog-sms-throttled',
-    element: 'step-up-dialog',
-    title: { 'zh-CN': '获取验证码过于频繁', en: 'Codes asked for too often' },
-    state: 'sms · sms_throttled',
-    drive: throttled,
-  },
-  {
-    id: 'dialog-locked',
-    element: 'step-up-dialog',
-    title: { 'zh-CN': '验证码错误次数过多', en: 'Too many wrong codes' },
-    state: 'flow-ended · locked',
-    options: { sms: { maxWrong: 1 } },
-    drive: async (c) => {
-      await wrong(c);
-      await c.until(kind('flow-ended'));
-    },
-  },
+  ...smsCards('step-up-dialog', 'dialog-sms'),
   {
     id: 'dialog-expired',
     element: 'step-up-dialog',
@@ -479,52 +489,12 @@ const cards: StateCard[] = [
     drive: (c) => identity(c, AGENT),
   },
 
-  // <sms-verify>, on its own
-  {
-    id: 'sms-idle',
-    element: 'sms-verify',
-    title: { 'zh-CN': '获取验证码之前', en: 'Before a code is sent' },
-    state: 'sms · idle',
-    drive: (c) => sms(c),
-  },
-  {
-    id: 'sms-sent',
-    element: 'sms-verify',
-    title: { 'zh-CN': '验证码已发送', en: 'Code sent' },
-    state: 'sms · sent',
-    drive: (c) => smsSent(c),
-  },
-  {
-    id: 'sms-wrong',
-    element: 'sms-verify',
-    title: { 'zh-CN': '验证码错误', en: 'Wrong code' },
-    state: 'sms · sms_code_invalid',
-    drive: async (c) => {
-      await wrong(c);
-      await c.until(smsError('sms_code_invalid'));
-    },
-  },
-  {
-    id: 'sms-throttled',
-    element: 'sms-verify',
-    title: { 'zh-CN': '获取过于频繁', en: 'Throttled' },
-    state: 'sms · sms_throttled',
-    drive: throttled,
-  },
-  {
-    id: 'sms-locked',
-    element: 'sms-verify',
-    title: { 'zh-CN': '错误次数过多', en: 'Too many wrong codes' },
-    state: 'flow-ended · locked',
-    options: { sms: { maxWrong: 1 } },
-    drive: async (c) => {
-      await wrong(c);
-      await c.until(kind('flow-ended'));
-    },
-  },
+  // <sms-verify>, on its own: the same SMS states.
+  ...smsCards('sms-verify', 'sms'),
 ];
 
 /** Every card, with lifetimes long enough that nothing runs out while one looks. */
+
 export const CARDS: StateCard[] = cards.map((card) => ({
   ...card,
   options: { ...LONG, ...card.options, sms: { ...LONG.sms, ...card.options?.sms } },
