@@ -52,6 +52,14 @@ async function type(input: HTMLInputElement, text: string) {
   await sendKeys({ type: text });
 }
 
+/** Chooses 自然人业务 and types the account and the password, as a person does. */
+async function fillIndividual(el: EtaxLogin, account = 'wangxiuying', password = PASSWORD) {
+  tab(el, '自然人业务').click();
+  await el.updateComplete;
+  await type(field(el, '居民身份证号码/手机号码/用户名'), account);
+  await type(field(el, '个人用户密码'), password);
+}
+
 async function mount(attrs = '', options: { lang?: string } = {}) {
   const el = await fixture<EtaxLogin>(
     html`<etax-login base-url=${backend.baseUrl} transport="poll" lang=${options.lang ?? ''}></etax-login>`,
@@ -178,10 +186,7 @@ describe('<etax-login>', () => {
   it('keeps what was typed after a refused password, except the password', async () => {
     const control = serve();
     const el = await mount();
-    tab(el, '自然人业务').click();
-    await el.updateComplete;
-    await type(field(el, '居民身份证号码/手机号码/用户名'), '11010519491231002X');
-    await type(field(el, '个人用户密码'), 'wrong-password');
+    await fillIndividual(el, '11010519491231002X', 'wrong-password');
     await sendKeys({ press: 'Enter' });
     await waitUntil(() => el.querySelector('[role="alert"] .etax-error'), 'the refusal');
     expect(el.querySelector('[role="alert"]')!.textContent).to.include('输入的个人账号或密码错误，请重新输入！');
@@ -220,10 +225,7 @@ describe('<etax-login>', () => {
   it('sends one request however often 登录 is pressed', async () => {
     const control = serve({ latency: 300 });
     const el = await mount();
-    tab(el, '自然人业务').click();
-    await el.updateComplete;
-    await type(field(el, '居民身份证号码/手机号码/用户名'), 'wangxiuying');
-    await type(field(el, '个人用户密码'), PASSWORD);
+    await fillIndividual(el);
     for (let i = 0; i < 4; i++) submit(el).click();
     await el.updateComplete;
     expect(submit(el).getAttribute('aria-disabled')).to.equal('true');
@@ -319,10 +321,7 @@ describe('<etax-login>', () => {
     const el = await mount();
     const cancels: unknown[] = [];
     el.addEventListener('etax-cancel', (e) => cancels.push((e as CustomEvent).detail));
-    tab(el, '自然人业务').click();
-    await el.updateComplete;
-    await type(field(el, '居民身份证号码/手机号码/用户名'), 'wangxiuying');
-    await type(field(el, '个人用户密码'), PASSWORD);
+    await fillIndividual(el);
     await sendKeys({ press: 'Enter' });
     await dialogOpen(el);
     await sendKeys({ press: 'Escape' });
@@ -340,10 +339,7 @@ describe('<etax-login>', () => {
     const el = await mount();
     const cancels: unknown[] = [];
     el.addEventListener('etax-cancel', (e) => cancels.push((e as CustomEvent).detail));
-    tab(el, '自然人业务').click();
-    await el.updateComplete;
-    await type(field(el, '居民身份证号码/手机号码/用户名'), 'wangxiuying');
-    await type(field(el, '个人用户密码'), PASSWORD);
+    await fillIndividual(el);
     await sendKeys({ press: 'Enter' });
     await dialogOpen(el);
     control.cancel({ by: 'server' });
@@ -448,10 +444,7 @@ describe('<etax-login>', () => {
       asked.push(input);
       return answer;
     };
-    tab(el, '自然人业务').click();
-    await el.updateComplete;
-    await type(field(el, '居民身份证号码/手机号码/用户名'), 'wangxiuying');
-    await type(field(el, '个人用户密码'), PASSWORD);
+    await fillIndividual(el);
     submit(el).click();
     await waitUntil(() => asked.length === 1, 'the challenge');
     await new Promise((r) => setTimeout(r, 100));
