@@ -486,6 +486,21 @@ describe('qr-login-panel', () => {
         return undefined;
       });
 
+    /** A panel with its own client over the scripted backend, on fake timers, once its QR is shown. */
+    async function mountOnFakeClock() {
+      clock = sinon.useFakeTimers({
+        toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+        shouldClearNativeTimers: true,
+      });
+      const f = scripted();
+      const el = await fixture<QrLoginPanel>(
+        html`<qr-login-panel base-url="/api" .clientOptions=${{ fetch: f.fetch, crossTab: false }}></qr-login-panel>`,
+      );
+      await clock.tickAsync(10);
+      await el.updateComplete;
+      return { f, el };
+    }
+
     it('is accessible while counting down (real timers: the checker itself waits on them)', async () => {
       const f = scripted();
       const el = await fixture<QrLoginPanel>(
@@ -497,16 +512,7 @@ describe('qr-login-panel', () => {
     });
 
     it('counts the QR’s lifetime down each second without announcing it', async () => {
-      clock = sinon.useFakeTimers({
-        toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
-        shouldClearNativeTimers: true,
-      });
-      const f = scripted();
-      const el = await fixture<QrLoginPanel>(
-        html`<qr-login-panel base-url="/api" .clientOptions=${{ fetch: f.fetch, crossTab: false }}></qr-login-panel>`,
-      );
-      await clock.tickAsync(10);
-      await el.updateComplete;
+      const { el } = await mountOnFakeClock();
       const live = statusOf(el);
       expect(part(el, 'countdown')!.textContent).to.equal('二维码59秒后失效');
       await clock.tickAsync(1000);
@@ -520,16 +526,7 @@ describe('qr-login-panel', () => {
     });
 
     it('leaves no timer and no request behind when removed mid-flow', async () => {
-      clock = sinon.useFakeTimers({
-        toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
-        shouldClearNativeTimers: true,
-      });
-      const f = scripted();
-      const el = await fixture<QrLoginPanel>(
-        html`<qr-login-panel base-url="/api" .clientOptions=${{ fetch: f.fetch, crossTab: false }}></qr-login-panel>`,
-      );
-      await clock.tickAsync(10);
-      await el.updateComplete;
+      const { f, el } = await mountOnFakeClock();
       await expect(part(el, 'countdown')).to.exist;
       await clock.tickAsync(4000);
       const polls = f.to('GET', '/v1/flows/f1?').length;
