@@ -10,6 +10,7 @@ import type { LoginError, LoginState, LoginStateKind, LoginStateOf } from '../..
 import { createMockBackend, type MockBackendOptions } from '../../src/mock/index.js';
 import { until } from '../mock/helpers.js';
 import { mockWorker } from '../mock-worker.js';
+import { LOGINS } from '../logins.js';
 
 const PASSWORD = 'Etax@2024';
 const FAST = { pollInterval: 0.05, heartbeat: 1, sseRetry: 50 } satisfies MockBackendOptions;
@@ -156,11 +157,7 @@ describe('journeys through the client and the mock backend', () => {
     it('asks a person with several capacities to choose one', async () => {
       serve();
       const c = start();
-      await c.submitPassword({
-        entry: 'enterprise',
-        fields: { taxpayerId: '91310115591693856A', account: 'liqiang' },
-        password: PASSWORD,
-      });
+      await c.submitPassword(LOGINS.liqiang);
       await reach('step-up');
       await passStepUp(c, 'face_etax');
       const identity = await reach('identity');
@@ -363,11 +360,7 @@ describe('journeys through the client and the mock backend', () => {
     it('identity_invalid is guarded by the client before anything is sent', async () => {
       serve();
       const c = start();
-      await c.submitPassword({
-        entry: 'enterprise',
-        fields: { taxpayerId: '91310115591693856A', account: 'liqiang' },
-        password: PASSWORD,
-      });
+      await c.submitPassword(LOGINS.liqiang);
       await reach('step-up');
       await passStepUp(c, 'sms');
       await reach('identity');

@@ -16,6 +16,7 @@ import type { QrLoginPanel } from '../../src/components/qr-login-panel/qr-login-
 import { createMockBackend } from '../../src/mock/index.js';
 import { capabilities, created, fakeFetch, json, qrWaiting, reply } from '../client/fakes.js';
 import { mockWorker } from '../mock-worker.js';
+import { LOGINS } from '../logins.js';
 
 const BASE = '/api/qr-panel';
 const backend = createMockBackend({ baseUrl: BASE, pollInterval: 0.05 });
@@ -421,11 +422,7 @@ describe('qr-login-panel', () => {
     let client: LoginClient;
     beforeEach(async () => {
       client = createLoginClient({ baseUrl: BASE, transport: 'poll', crossTab: false });
-      await client.submitPassword({
-        entry: 'enterprise',
-        fields: { taxpayerId: '91310115591693856A', account: 'liqiang' },
-        password: 'Etax@2024',
-      });
+      await client.submitPassword(LOGINS.liqiang);
     });
     afterEach(() => client.destroy());
 

@@ -16,9 +16,10 @@ import type { LoginStateKind } from '../../src/client/state.js';
 import type { EtaxCancelEvent, EtaxMethodChosenEvent } from '../../src/components/events/index.js';
 import '../../src/components/step-up-dialog/define.js';
 import type { StepUpDialog } from '../../src/components/step-up-dialog/step-up-dialog.js';
-import { createMockBackend, DEFAULT_PASSWORD } from '../../src/mock/index.js';
+import { createMockBackend } from '../../src/mock/index.js';
 import { capabilities, created, fakeFetch, json, reply } from '../client/fakes.js';
 import { mockWorker } from '../mock-worker.js';
+import { LOGINS } from '../logins.js';
 
 const backend = createMockBackend();
 mockWorker(...backend.handlers);
@@ -29,15 +30,6 @@ afterEach(() => {
   client = undefined;
   backend.control.reset();
 });
-
-const ACCOUNTS = {
-  // One capacity, bound phone: all three methods.
-  wangxiuying: { entry: 'enterprise', fields: { taxpayerId: '91310110666007217T', account: 'wangxiuying' } },
-  // Three capacities: 身份类型选择 after step-up.
-  liqiang: { entry: 'enterprise', fields: { taxpayerId: '91310115591693856A', account: 'liqiang' } },
-  // No bound phone: no SMS.
-  sunyue: { entry: 'individual', fields: { account: 'sunyue' } },
-};
 
 /* ------------------------------------------------------------- helpers */
 
@@ -94,7 +86,7 @@ interface Opened {
 }
 
 /** A page with a 登录 button and the dialog; the person submits a password and step-up begins. */
-async function openFor(account: keyof typeof ACCOUNTS = 'wangxiuying'): Promise<Opened> {
+async function openFor(account: keyof typeof LOGINS = 'wangxiuying'): Promise<Opened> {
   const c = (client = createLoginClient({ baseUrl: backend.baseUrl, crossTab: false }));
   const page = await fixture<HTMLElement>(
     html`<div>
@@ -110,7 +102,7 @@ async function openFor(account: keyof typeof ACCOUNTS = 'wangxiuying'): Promise<
   page.addEventListener('etax-method-chosen', (e) => chosen.push(e));
   login.focus();
   expect(el.open).to.equal(false);
-  await c.submitPassword({ ...ACCOUNTS[account], password: DEFAULT_PASSWORD });
+  await c.submitPassword(LOGINS[account]);
   await stateIs(el, 'step-up');
   return { el, login, cancels, chosen };
 }
@@ -541,7 +533,7 @@ describe('<step-up-dialog> events', () => {
     const el = page.querySelector('step-up-dialog')!;
     const seen: string[] = [];
     for (const name of NAMES) page.addEventListener(name, (e) => seen.push(e.type));
-    await c.submitPassword({ ...ACCOUNTS.wangxiuying, password: DEFAULT_PASSWORD });
+    await c.submitPassword(LOGINS.wangxiuying);
     await stateIs(el, 'step-up');
     await expect(el).to.be.accessible();
     tabs(el)[0].click();
@@ -668,7 +660,7 @@ describe('<step-up-dialog> removal', () => {
         crossTab: false,
         transport: 'poll',
       }));
-      await c.submitPassword({ ...ACCOUNTS.wangxiuying, password: DEFAULT_PASSWORD });
+      await c.submitPassword(LOGINS.wangxiuying);
       await c.chooseStepUp('face_iit');
       expect(c.state.kind).to.equal('face-waiting');
       const clientTimers = clock.countTimers();

@@ -11,6 +11,7 @@ import { webSocket } from '../../src/client/websocket.js';
 import { createMockBackend } from '../../src/mock/index.js';
 import { until } from './helpers.js';
 import { mockWorker } from '../mock-worker.js';
+import { LOGINS } from '../logins.js';
 
 const BASE = '/api/etax-login';
 const backend = createMockBackend({ baseUrl: BASE, pollInterval: 0.1, heartbeat: 1, sseRetry: 100 });
@@ -48,11 +49,7 @@ describe('mock backend: the headless client end to end', () => {
 
   it('logs in by password, face recognition failing once, then SMS and capacity', async () => {
     const c = start({ transport: 'sse' });
-    await c.submitPassword({
-      entry: 'enterprise',
-      fields: { taxpayerId: '91310115591693856A', account: 'liqiang' },
-      password: 'Etax@2024',
-    });
+    await c.submitPassword(LOGINS.liqiang);
     expect(await reach('step-up')).to.include({ maskedPhone: '138****2119' });
     await c.chooseStepUp('face_iit');
     await reach('face-waiting');
