@@ -94,15 +94,17 @@ IllegalActionError.prototype.name = 'IllegalActionError';
 
 type Reason = LoginStateOf<'flow-ended'>['reason'];
 
-/** How a flow ends after an error with this code; the others leave the flow going. */
+/**
+ * How a flow ends after an action's answer with this code; the others leave the flow going, the
+ * error shown in its step (a malformed answer too: the person tries the step again). A stream
+ * that fails ends the flow whatever the code (`error` when not listed).
+ */
 const FLOW_OVER: Record<string, Reason> = {
   flow_expired: 'expired',
   flow_not_found: 'expired',
   unauthorized: 'error',
   account_locked: 'locked',
   sms_locked: 'locked',
-  malformed_response: 'error',
-  unsupported_protocol: 'error',
 };
 
 /**
@@ -228,6 +230,8 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
   const fail = (f: AbortController, error: LoginError) => flow === f && finish(FLOW_OVER[error.code] ?? 'error', error);
 
   const stepUpBase = () => ({ flowId, expiresAt, methods, maskedPhone });
+  /** Back to the choice of methods, saying why: the face QR ran out. */
+  const faceQrExpired = () => set({ kind: 'step-up', ...stepUpBase(), error: loginError('qr_expired') });
 
   /**
    * Watches the lifetime of the QR payload on screen: when it runs out, ask the
@@ -243,7 +247,7 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
       // A hidden page does not poll, so it cannot have heard of a new QR yet: look again once it is seen.
       if (globalThis.document?.hidden) qrTimer = setTimeout(check, grace);
       else if (mode === 'qr') finish('expired');
-      else set({ kind: 'step-up', ...stepUpBase(), error: loginError('qr_expired') });
+      else faceQrExpired();
     };
     qrTimer = setTimeout(() => {
       stream?.kick();
@@ -264,8 +268,8 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
       case 'authenticated':
         channel?.postMessage({ type: status, from: documentId, redirectUrl: s.redirectUrl });
         return signIn(mode, fields);
-      case 'locked':
-        return finish(s.status, loginError('account_locked', status, { retryAt: at(s.retryAfter) }));
+      case 'locked': // by the account's lock, or by this flow's (too many wrong SMS codes)
+        return finish(s.status, loginError(s.code ?? 'account_locked', status, { retryAt: at(s.retryAfter) }));
       case 'denied': // with the app that denied
       case 'cancelled': // with who cancelled
       case 'expired':
@@ -286,6 +290,8 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
       }
       (fields as { qr: QrView }).qr = qr!;
     } else clearTimeout(qrTimer);
+    // A server that does not rotate a face QR goes back to the choice of methods when it runs out.
+    if (status === 'step_up_required' && state.kind === 'face-waiting') return faceQrExpired();
     // Each status names its view: qr_waiting → qr-waiting, step_up_required → step-up, identity_required → identity.
     const kind = status.replace(/_required$/, '').replace('_', '-');
     set(
@@ -304,15 +310,13 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
     );
   };
 
-  /** Validates a raw state body for the flow, or ends the flow as malformed. */
+  /** Applies a raw state body from the stream, or ends the flow as malformed when it fails its checks. */
   const deliver = (f: AbortController, raw: unknown) => {
-    let s: FlowState;
     try {
-      s = parseFlowState(raw);
+      apply(f, parseFlowState(raw));
     } catch (e) {
-      return fail(f, asError(e));
+      fail(f, asError(e));
     }
-    apply(f, s);
   };
 
   const using = (name: TransportName) => events.emit('transport', (transport = name));
@@ -321,7 +325,7 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
   const begin = (created: FlowCreated, flowMode: typeof mode) => {
     const caps = capabilities!;
     endFlow();
-    if (!channel && options.crossTab !== false && typeof BroadcastChannel !== 'undefined') {
+    if (!channel && options.crossTab !== false && globalThis.BroadcastChannel) {
       // Listens for a login completed in another tab of the site.
       documentId ??= Math.random();
       channel = new BroadcastChannel(`etax-login:${urlOf(options, '')}`);
@@ -340,18 +344,17 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
     timer = setTimeout(() => finish('expired'), created.expiresIn * 1000);
     apply(f, created.state);
     if (flow !== f) return; // already over (e.g. authenticated at once)
-    // The best transport the server offers and the page allows.
-    const wanted = options.transport ?? 'auto';
-    const [name, factory] = (
+    // The transport asked for when the server offers it and the page allows it, else the best that
+    // are (`poll` always is).
+    const offered = (
       Object.entries({
         websocket: options.webSocket,
         sse: (options.EventSource ?? globalThis.EventSource) && options.sse,
         'long-poll': longPoll(caps.longPollWait ?? 25),
+        poll,
       }) as [TransportName, StreamFactory | undefined][]
-    ).find(([t, factory]) => factory && caps.transports.includes(t) && (wanted === 'auto' || wanted === t)) ?? [
-      'poll',
-      poll,
-    ];
+    ).filter(([t, factory]) => factory && caps.transports.includes(t));
+    const [name, factory] = offered.find(([t]) => t === options.transport) ?? offered[0]!;
     using(name);
     stream = factory!({
       options,
@@ -379,7 +382,8 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
     path: string,
     body: object,
     onError: (error: LoginError) => void,
-    onOk: (body: unknown) => void = (body) => deliver(flow!, body),
+    // A state that fails its checks throws here, and is told like a failed request (below).
+    onOk: (body: unknown) => void = (body) => apply(flow!, parseFlowState(body)),
   ) => {
     const f = flow!;
     try {
@@ -537,7 +541,6 @@ export function createLoginClient(options: LoginClientOptions): LoginClient {
       passwordCtrl?.abort();
       root.abort();
       channel?.close();
-      channel = undefined;
       set({ kind: 'destroyed' });
       events.events = {};
     },

@@ -66,8 +66,8 @@ export const loginError = (code: string, message = code, extra?: Partial<LoginEr
 
 /** Seconds from a Retry-After header: delta-seconds or an HTTP-date (a past one is 0). */
 export function retryAfterSeconds(value: string | null): number | undefined {
-  const seconds = /^\s*\d+\s*$/.test(value ?? '') ? Number(value) : (Date.parse(value ?? '') - Date.now()) / 1000;
-  // NaN: no header, or neither form.
+  // NaN: no header (null passes neither test), or neither form.
+  const seconds = /^\s*\d+\s*$/.test(value!) ? Number(value) : (Date.parse(value!) - Date.now()) / 1000;
   return seconds > 0 ? seconds : seconds <= 0 ? 0 : undefined;
 }
 

@@ -110,7 +110,8 @@ export type FlowState = Seq &
     | { status: 'denied'; app?: QrApp }
     | { status: 'cancelled'; by: 'phone' | 'client' | 'server' }
     | { status: 'expired' }
-    | { status: 'locked'; retryAfter?: number }
+    /** `code`: what locked the flow, as in the 423 answers: `account_locked` (default) or `sms_locked`. */
+    | { status: 'locked'; retryAfter?: number; code?: 'account_locked' | 'sms_locked' | (string & {}) }
   );
 
 export type FlowStatus = FlowState['status'];
@@ -312,7 +313,7 @@ const FLOW_STATES: { [S in FlowStatus]: Schema<Omit<FlowStateOf<S>, 'seq' | 'sta
   denied: { app: opt(app) },
   cancelled: { by: oneOf('phone', 'client', 'server') },
   expired: {},
-  locked: { retryAfter: opt(num) },
+  locked: { retryAfter: opt(num), code: opt(str) },
 };
 
 const flowState: Check<FlowState> = (v, k) => {

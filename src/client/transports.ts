@@ -54,7 +54,7 @@ export const backoff = (failures: number, base: number): number => {
 
 /** Errors worth another attempt: the network, the server's load, timeouts. */
 export const retryable = (e: LoginError): boolean =>
-  e.code === 'network' || e.code === 'timeout' || e.status === 408 || e.status === 429 || (e.status ?? 0) >= 500;
+  e.code === 'network' || e.code === 'timeout' || e.status === 408 || e.status === 429 || e.status! >= 500;
 
 /**
  * Polling, or long-polling when `wait` (seconds) is given: `GET /v1/flows/{id}?after=N`.

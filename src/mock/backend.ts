@@ -542,12 +542,11 @@ export class Backend {
   faceFailed(flow: FlowRecord, method: FaceMethod): FlowState {
     flow.faceAttemptsLeft = Math.max(0, flow.faceAttemptsLeft - 1);
     if (!flow.faceAttemptsLeft) flow.methods = flow.methods.filter((m) => m === 'sms');
+    // No method left: the account is locked (every live flow of it ends `locked`), as after
+    // too many wrong passwords.
     if (!flow.methods.length) {
-      return this.move(flow, {
-        status: 'locked',
-        until: this.now() + this.settings.lockSeconds * 1000,
-        code: 'account_locked',
-      });
+      this.lockAccount(flow.account!.id);
+      return this.view(flow);
     }
     return this.move(flow, { status: 'face_failed', method });
   }

@@ -137,7 +137,7 @@ export function viewOf(flow: FlowRecord, now: number, redirectUrl?: string): Flo
     case 'expired':
       return { seq, status: p.status };
     case 'locked':
-      return { seq, status: p.status, ...(p.until ? { retryAfter: secondsLeft(p.until, now) } : {}) };
+      return { seq, status: p.status, code: p.code, ...(p.until ? { retryAfter: secondsLeft(p.until, now) } : {}) };
   }
 }
 

@@ -354,5 +354,14 @@ describe('login client', () => {
       await client.startQr();
       expect(client.transport).to.equal('poll');
     });
+
+    it('asked for but not supplied, gives way to the best other transport the server offers', async () => {
+      const f = backend(undefined, capabilities({ transports: ['poll', 'long-poll', 'websocket'] }));
+      const { client } = start(f, { transport: 'websocket' });
+      await client.startQr();
+      expect(client.transport).to.equal('long-poll');
+      // Held requests: the server's long-poll, asked at once.
+      expect(f.to('GET', '/v1/flows/qr1?').map((c) => /&wait=\d+/.test(c.path))).to.deep.equal([true]);
+    });
   });
 });

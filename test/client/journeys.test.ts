@@ -278,17 +278,81 @@ describe('journeys through the client and the mock backend', () => {
       expect(() => c.sendSms()).to.throw(/resendAt/);
     });
 
-    it('sms_code_invalid with attempts left, then sms_locked ends the flow', async () => {
-      serve({ sms: { maxWrong: 2 } });
+    // Over SSE the stream's `locked` state comes before the answer to the last code: it says
+    // what locked the flow (this flow, not the account), so both transports tell the same.
+    for (const transport of ['poll', 'sse'] as const) {
+      it(`sms_code_invalid with attempts left, then sms_locked ends the flow (${transport})`, async () => {
+        serve({ sms: { maxWrong: 2 } });
+        const c = start({ transport });
+        await atSms(c);
+        expect(c.transport).to.equal(transport);
+        await c.sendSms();
+        const wrong = backend.control.lastCode === '000000' ? '111111' : '000000';
+        await c.verifySms(wrong);
+        expect((await reach('sms')).error).to.include({ code: 'sms_code_invalid', attemptsLeft: 1 });
+        await c.verifySms(wrong);
+        const ended = await reach('flow-ended');
+        expect(ended.reason).to.equal('locked');
+        expect(ended.error).to.include({ code: 'sms_locked' });
+      });
+    }
+
+    it('face recognition used up with no SMS locks the account: the next login is refused', async () => {
+      const control = serve();
       const c = start();
-      await atSms(c);
-      await c.sendSms();
-      const wrong = backend.control.lastCode === '000000' ? '111111' : '000000';
-      await c.verifySms(wrong);
-      expect((await reach('sms')).error).to.include({ code: 'sms_code_invalid', attemptsLeft: 1 });
-      await c.verifySms(wrong);
+      await c.submitPassword(individual(PASSWORD, 'sunyue'));
+      await reach('step-up');
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        await c.chooseStepUp('face_iit');
+        await reach('face-waiting');
+        control.scan('iit');
+        await reach('face-scanned');
+        control.faceFail();
+        if (attempt < 3) expect((await reach('face-failed')).attemptsLeft).to.equal(3 - attempt);
+      }
       const ended = await reach('flow-ended');
       expect(ended.reason).to.equal('locked');
+      expect(ended.error).to.include({ code: 'account_locked' });
+      expect(ended.error!.retryAt! - performance.now()).to.be.greaterThan(60_000);
+      await c.submitPassword(individual(PASSWORD, 'sunyue'));
+      expect(errorOf(c.state)).to.include({ code: 'account_locked', status: 423 });
+    });
+
+    it('a face QR that runs out on a server that does not rotate it says so', async () => {
+      const control = serve({ qrRotates: false });
+      const c = start();
+      await c.submitPassword(individual());
+      await reach('step-up');
+      await c.chooseStepUp('face_etax');
+      await reach('face-waiting');
+      control.expireQr();
+      const stepUp = await reach('step-up');
+      expect(stepUp.error).to.include({ code: 'qr_expired' });
+      expect(stepUp.methods).to.include('face_etax');
+      await c.chooseStepUp('face_etax');
+      expect((await reach('face-waiting')).method).to.equal('face_etax');
+    });
+
+    it('a malformed answer to a step leaves the flow in that step, to be tried again', async () => {
+      const control = serve();
+      const c = start();
+      await c.submitPassword(individual());
+      await reach('step-up');
+      control.malformNext(1, 'shape', { path: /\/step-up$/ });
+      await c.chooseStepUp('face_iit');
+      const stepUp = await reach('step-up');
+      expect(stepUp.error).to.include({ code: 'malformed_response' });
+      expect(stepUp.pending).to.equal(undefined);
+      await c.chooseStepUp('face_iit');
+      await reach('face-waiting');
+      await c.chooseStepUp('sms');
+      control.malformNext(1, 'json', { path: /\/sms$/ });
+      await c.sendSms();
+      const sms = await reach('sms');
+      expect(sms).to.include({ phase: 'idle' });
+      expect(sms.error).to.include({ code: 'malformed_response' });
+      await c.sendSms();
+      expect((await reach('sms')).phase).to.equal('sent');
     });
 
     it('sms_code_expired asks for a new code', async () => {

@@ -267,7 +267,7 @@ describe('mock backend: HTTP endpoints and controls', () => {
 
       const f = (await enterprise('91310110666007217T', 'wangxiuying')).body;
       control.lockAccount('wangxiuying', 60);
-      expect((await get(f)).body).to.deep.equal({ seq: 2, status: 'locked', retryAfter: 60 });
+      expect((await get(f)).body).to.deep.equal({ seq: 2, status: 'locked', code: 'account_locked', retryAfter: 60 });
       const sms = await post(f, '/sms');
       expect(sms.status).to.equal(423);
       expect(sms.headers.get('Retry-After')).to.equal('60');
