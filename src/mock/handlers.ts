@@ -245,7 +245,8 @@ export function createHandlers(b: Backend): AnyHandler[] {
         (state) => client.send(JSON.stringify({ type: 'state', state })),
         () => client.send(JSON.stringify({ type: 'heartbeat' })),
         () => shut(WS_CLOSE.tryAgain),
-        () => shut(1000),
+        // After the last state has gone out: closing in the same task would lose it.
+        () => setTimeout(() => shut(1000)),
       );
     });
   });

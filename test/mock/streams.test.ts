@@ -197,6 +197,22 @@ describe('mock backend: long-poll, SSE and WebSocket', () => {
       await until(() => control.flow(f.flowId)?.streams === 0, 3000, 'the socket to be forgotten');
     });
 
+    it('sends the last state before it hangs up', async () => {
+      const f = await qrFlow(BASE);
+      const ws = connect(f, { type: 'auth', token: f.flowToken, after: 0 });
+      expect(await ws.messages.next()).to.deep.include({ type: 'state' });
+      control.scan('etax');
+      control.confirm();
+      const statuses: string[] = [];
+      for (let m = await ws.messages.next(); ; m = await ws.messages.next()) {
+        if (m.type !== 'state') continue;
+        statuses.push(m.state!.status);
+        if (m.state!.status === 'authenticated') break;
+      }
+      expect(statuses).to.deep.equal(['qr_scanned', 'authenticated']);
+      expect((await ws.closed).code).to.equal(1000);
+    });
+
     it('closes on a bad first message, a wrong token or an unknown flow', async () => {
       const f = await qrFlow(BASE);
       expect((await connect(f, 'hello').closed).code).to.equal(WS_CLOSE.badMessage);
