@@ -189,7 +189,10 @@ describe('<etax-login>', () => {
     await fillIndividual(el, '11010519491231002X', 'wrong-password');
     await sendKeys({ press: 'Enter' });
     await waitUntil(() => el.querySelector('[role="alert"] .etax-error'), 'the refusal');
-    expect(el.querySelector('[role="alert"]')!.textContent).to.include('输入的个人账号或密码错误，请重新输入！');
+    // The server counts the wrong passwords left before the lock: the person is warned.
+    expect(el.querySelector('[role="alert"]')!.textContent).to.include(
+      '输入的个人账号或密码错误，请重新输入！还可尝试4次。',
+    );
     expect(field(el, '居民身份证号码/手机号码/用户名').value).to.equal('11010519491231002X');
     expect(field(el, '个人用户密码').value).to.equal('');
     expect(document.activeElement).to.equal(field(el, '个人用户密码'));

@@ -283,6 +283,47 @@ describe('qr-login-panel', () => {
       once.control.reset();
     });
 
+    it('does not replace a scanned QR by itself when its flow times out: the person is told', async () => {
+      const once = createMockBackend({ baseUrl: BASE, pollInterval: 0.05 });
+      worker.use(...once.handlers);
+      const el = await fixture<QrLoginPanel>(html`<qr-login-panel base-url=${BASE} transport="poll"></qr-login-panel>`);
+      const events = record(el);
+      await waiting(el);
+      once.control.scan('etax');
+      await shows(el, '扫描成功');
+      once.control.expireFlow();
+      await shows(el, '二维码已失效');
+      await expect(el).to.be.accessible();
+      expect(part(el, 'refresh')!.textContent!.trim()).to.equal('刷新二维码');
+      expect(once.control.flows).to.have.length(1);
+      expect(events.of('etax-qr-expired')).to.deep.equal([{ autoRefresh: false }]);
+      once.control.reset();
+    });
+
+    it('uses the clientOptions a page set before the element was defined', async () => {
+      const el = document.createElement('qr-login-panel-late') as QrLoginPanel;
+      el.setAttribute('base-url', BASE);
+      el.setAttribute('transport', 'poll');
+      const asked: string[] = [];
+      el.clientOptions = {
+        fetch: (input, init) => {
+          asked.push(String(input));
+          return fetch(input, init);
+        },
+      };
+      document.body.append(el);
+      customElements.define(
+        'qr-login-panel-late',
+        class extends (customElements.get('qr-login-panel') as typeof QrLoginPanel) {},
+      );
+      await waiting(el);
+      expect(asked.map((url) => new URL(url).pathname)).to.include.members([
+        `${BASE}/v1/capabilities`,
+        `${BASE}/v1/flows/qr`,
+      ]);
+      el.remove();
+    });
+
     it('follows the auto-refresh attribute (0: the overlay at once)', async () => {
       const once = createMockBackend({ baseUrl: BASE, pollInterval: 0.05, qrRotates: false });
       worker.use(...once.handlers);
@@ -366,7 +407,7 @@ describe('qr-login-panel', () => {
       await el.updateComplete;
       expect(svgOf(el)!.getAttribute('aria-label')).to.equal('Login QR code');
       expect(part(el, 'apps')!.textContent).to.equal(
-        'Scan the QR code with the e-Tax app or the Individual Income Tax app to log in',
+        'Scan the QR code with the e-Tax app or the Individual Income Tax app to log in.',
       );
       expect(part(el, 'countdown')!.textContent).to.equal('The QR code expires in 1 minute');
       expect(part(el, 'match-code')!.textContent).to.include('Check that your phone shows the code');

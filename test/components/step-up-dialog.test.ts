@@ -405,8 +405,11 @@ describe('<step-up-dialog> methods', () => {
   it('shows a lockout when face recognition is used up and SMS is not offered', async () => {
     const o = await openFor('sunyue');
     await faceQr(o);
-    for (let i = 0; i < 2; i++) {
+    for (const left of [2, 1]) {
       await failFace(o);
+      // No phone is bound: SMS is neither offered nor suggested.
+      expect(faceStatus(o.el)).to.equal(`人脸识别未通过，还可尝试${left}次。`);
+      expect(button(o.el, '改用短信验证')).to.equal(undefined);
       button(o.el, '重新扫码')!.click();
       await stateIs(o.el, 'face-waiting');
     }

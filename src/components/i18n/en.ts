@@ -69,7 +69,7 @@ export const en: Translation = {
 
   qr: {
     label: 'Login QR code',
-    scanWith: (apps) => `Scan the QR code with the ${apps} to log in`,
+    scanWith: (apps) => `Scan the QR code with the ${apps} to log in.`,
     appsJoin: ' or the ',
     loading: 'Loading the QR code…',
     remaining: (t) => `The QR code expires in ${t}`,
@@ -79,9 +79,8 @@ export const en: Translation = {
     cancelled: 'The login was cancelled on the phone',
     expired: 'The QR code has expired',
     refresh: 'Refresh QR code',
-    error: 'The QR code could not be loaded',
     retry: 'Try again',
-    matchCode: (code) => `Check that your phone shows the code ${code}`,
+    matchCode: (code) => `Check that your phone shows the code ${code}.`,
   },
 
   stepUp: {
@@ -101,7 +100,8 @@ export const en: Translation = {
     },
     faceScanned: (app) => `Scanned. Complete face recognition in the ${app}.`,
     verifying: 'Checking the face recognition result…',
-    faceFailed: (n) => `Face recognition failed. You have ${times(n)}, or use a text message code.`,
+    faceFailed: (n, sms) =>
+      `Face recognition failed. You have ${times(n)}${sms ? ', or use a text message code' : ''}.`,
     faceFailedFinal: 'Face recognition failed. Please use a text message code.',
     faceRetry: 'Scan again',
     useSms: 'Use a text message code',
@@ -135,7 +135,8 @@ export const en: Translation = {
   },
 
   errors: {
-    invalid_credentials: 'The account or password is wrong. Please try again.',
+    invalid_credentials: (n) =>
+      `The account or password is wrong. Please try again${n ? ` (${times(n)} before the account is locked)` : ''}.`,
     invalid_taxpayer_id: 'The credit code or taxpayer ID is wrong. Please check it.',
     not_registered: 'This user is not registered. Please register through the Individual entry.',
     account_locked: (t) => `Too many failed attempts: your account is locked${t ? `. Try again in ${t}` : ''}.`,

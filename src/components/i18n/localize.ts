@@ -33,6 +33,8 @@ export function errorMessage(t: Translation, error: LoginError): string {
   switch (error.code) {
     case 'account_locked':
       return e.account_locked(wait);
+    case 'invalid_credentials':
+      return e.invalid_credentials(error.attemptsLeft);
     case 'sms_throttled':
     case 'rate_limited':
       return error.code === 'sms_throttled' && wait ? t.sms.throttled(wait) : e.rate_limited(wait);

@@ -76,7 +76,6 @@ export interface Translation {
     cancelled: string;
     expired: string;
     refresh: string;
-    error: string;
     retry: string;
     matchCode: (code: string) => string;
   };
@@ -91,7 +90,8 @@ export interface Translation {
     faceSteps: Record<FaceMethod, string>;
     faceScanned: (app: string) => string;
     verifying: string;
-    faceFailed: (attemptsLeft: number) => string;
+    /** `sms`: a text message code is on offer too. */
+    faceFailed: (attemptsLeft: number, sms: boolean) => string;
     faceFailedFinal: string;
     faceRetry: string;
     useSms: string;
@@ -127,7 +127,8 @@ export interface Translation {
 
   /** Messages for error codes, server's and client's; `other` for anything unknown. */
   errors: {
-    invalid_credentials: string;
+    /** `attemptsLeft`: wrong passwords left before the account is locked, when the server tells. */
+    invalid_credentials: (attemptsLeft: number | undefined) => string;
     invalid_taxpayer_id: string;
     not_registered: string;
     account_locked: (time: string | undefined) => string;

@@ -78,7 +78,6 @@ export const zhCN: Translation = {
     cancelled: '您已在手机上取消登录',
     expired: '二维码已失效',
     refresh: '刷新二维码',
-    error: '二维码加载失败',
     retry: '重试',
     matchCode: (code) => `请确认手机上显示的校验码为 ${code}`,
   },
@@ -96,7 +95,7 @@ export const zhCN: Translation = {
     },
     faceScanned: (app) => `扫描成功，请在${app}上完成人脸识别`,
     verifying: '正在验证人脸识别结果…',
-    faceFailed: (n) => `人脸识别未通过，还可尝试${n}次。您也可以使用短信验证。`,
+    faceFailed: (n, sms) => `人脸识别未通过，还可尝试${n}次。${sms ? '您也可以使用短信验证。' : ''}`,
     faceFailedFinal: '人脸识别未通过，请使用短信验证。',
     faceRetry: '重新扫码',
     useSms: '改用短信验证',
@@ -130,7 +129,7 @@ export const zhCN: Translation = {
   },
 
   errors: {
-    invalid_credentials: '输入的个人账号或密码错误，请重新输入！',
+    invalid_credentials: (n) => `输入的个人账号或密码错误，请重新输入！${n ? `还可尝试${n}次。` : ''}`,
     invalid_taxpayer_id: '输入的统一社会信用代码或纳税人识别号错误，请重新输入',
     not_registered: '该用户未注册，请在自然人业务入口进行用户注册',
     account_locked: (t) => `连续认证错误次数过多，您的账号已被锁定${t ? `，请${t}后再试` : ''}。`,

@@ -89,10 +89,12 @@ export class QrLoginPanel extends EtaxElement {
   protected override stateChanged(state: LoginState, previous: LoginState): Event[] {
     if (state.kind === 'qr-scanned') this.__refreshes = 0;
     this.__seen = state;
+    // Not after a scan: the person was confirming on the phone and is told the login timed out.
     const auto = (this.__auto =
       this.mode === 'login' &&
       state.kind === 'qr-ended' &&
       state.reason === 'expired' &&
+      previous.kind !== 'qr-scanned' &&
       this.__refreshes < this.autoRefresh);
     if (auto) {
       this.__refreshes++;
@@ -184,7 +186,7 @@ export class QrLoginPanel extends EtaxElement {
         case 'face-failed':
           status =
             s.attemptsLeft > 0 && s.methods.includes(s.method)
-              ? t.stepUp.faceFailed(s.attemptsLeft)
+              ? t.stepUp.faceFailed(s.attemptsLeft, s.methods.includes('sms'))
               : t.stepUp.faceFailedFinal;
           break;
         case 'identity':

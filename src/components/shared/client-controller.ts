@@ -3,7 +3,7 @@
  * connected, re-renders it on every state change, and — when the element made
  * the client itself — destroys it on removal so no request or timer is left.
  */
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveController, ReactiveElement } from 'lit';
 import type { Unsubscribe } from 'nanoevents';
 import type { LoginClient } from '../../client/client.js';
 import type { LoginState } from '../../client/state.js';
@@ -17,7 +17,7 @@ export class ClientController implements ReactiveController {
   private __own?: LoginClient;
 
   constructor(
-    private readonly __host: ReactiveControllerHost & HTMLElement,
+    private readonly __host: ReactiveElement,
     /** The client given from outside (the `client` property), if any. */
     private readonly __given: () => LoginClient | undefined,
     /** Makes a client of the element's own, or undefined when it has none to make (no base URL). */
@@ -50,7 +50,9 @@ export class ClientController implements ReactiveController {
   }
 
   hostConnected(): void {
-    this.connect();
+    // Moved in the page: connect again. The first time, the host's first update does (its
+    // properties set before it was defined are applied only then).
+    if (this.__host.hasUpdated) this.connect();
   }
 
   hostDisconnected(): void {

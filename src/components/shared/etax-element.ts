@@ -114,12 +114,17 @@ export abstract class EtaxElement extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    // A new client, or after the first render a new base URL, transport or options (a new own client).
+    // The first render connects the client, once Lit has applied the properties a page set
+    // before the element was defined (`clientOptions` with its `webSocket`, `fetch`, …); later,
+    // a new client, or a new base URL, transport or options (a new own client).
     if (
       this.isConnected &&
-      (changed.has('client') ||
-        (this.hasUpdated && (changed.has('baseUrl') || changed.has('transport') || changed.has('clientOptions'))))
+      (!this.hasUpdated ||
+        changed.has('client') ||
+        changed.has('baseUrl') ||
+        changed.has('transport') ||
+        changed.has('clientOptions'))
     )
-      this.login.connect(!changed.has('client'));
+      this.login.connect(this.hasUpdated && !changed.has('client'));
   }
 }
