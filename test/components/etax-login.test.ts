@@ -5,7 +5,7 @@
  * redirect rules, language, removal, and two blocks on one page.
  */
 import { expect, fixture, fixtureCleanup, html, waitUntil } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { sendKeys, setViewport } from '@web/test-runner-commands';
 import '../../src/components/etax-login/define.js';
 import type { EtaxLogin } from '../../src/components/etax-login/etax-login.js';
 import { createMockBackend, type MockBackendOptions } from '../../src/mock/index.js';
@@ -132,6 +132,36 @@ describe('<etax-login>', () => {
     form(el).parentElement!.remove();
     await waitUntil(() => el.querySelector('form.etax-form'), 'the form re-attached');
     expect(el.querySelector('form.etax-form')!.isConnected).to.equal(true);
+  });
+
+  it('keeps every entry tab whole and in sight on a 320 px screen with large text (reflow)', async () => {
+    serve();
+    await setViewport({ width: 320, height: 640 });
+    try {
+      for (const lang of ['zh-CN', 'en']) {
+        const el = await fixture<EtaxLogin>(
+          html`<etax-login base-url=${backend.baseUrl} lang=${lang} large-text></etax-login>`,
+        );
+        const list = el.querySelector('[role="tablist"]')!.getBoundingClientRect();
+        const tabs = [...el.querySelectorAll<HTMLElement>('[role="tab"]')];
+        expect(tabs).to.have.length(3);
+        for (const t of tabs) {
+          const box = t.getBoundingClientRect();
+          expect(box.left, `${t.textContent} (${lang})`).to.be.at.least(list.left - 0.5);
+          expect(box.right, `${t.textContent} (${lang})`).to.be.at.most(list.right + 0.5);
+          // The label on one line: not broken inside a word.
+          const label = document.createRange();
+          label.selectNodeContents(t);
+          expect(new Set([...label.getClientRects()].map((r) => Math.round(r.top))).size, `${t.textContent}`).to.equal(
+            1,
+          );
+        }
+        await expect(el).to.be.accessible();
+        fixtureCleanup();
+      }
+    } finally {
+      await setViewport({ width: 800, height: 600 });
+    }
   });
 
   it('shows each entry’s own labelled fields and moves between tabs with arrow keys', async () => {

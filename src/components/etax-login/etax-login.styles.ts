@@ -83,12 +83,15 @@ export const styles = css`
 export const formStyles = css`
   .tabs {
     display: flex;
+    /* Large text on a narrow screen: a tab that does not fit goes to a second row, never out of sight. */
+    flex-wrap: wrap;
     gap: 0.25em;
     border-bottom: 1px solid var(--_border);
     margin-bottom: var(--_gap);
   }
   .tab {
-    flex: 1;
+    flex: 1 0 auto;
+    white-space: nowrap;
     margin-bottom: -1px;
     padding: 0 0.5em;
     border: 0;

@@ -80,7 +80,7 @@ export const en: Translation = {
     expired: 'The QR code has expired',
     refresh: 'Refresh QR code',
     retry: 'Try again',
-    matchCode: (code) => `Check that your phone shows the code ${code}.`,
+    matchCode: (code) => `Check that your phone shows the code ${code}`,
   },
 
   stepUp: {
