@@ -349,7 +349,8 @@ describe('<etax-login>', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('tells a cancel in the dialog once, and shows a live QR again', async () => {
+  /** Logs in with a password up to the open step-up dialog, recording the `etax-cancel` events. */
+  async function atDialog() {
     const control = serve();
     const el = await mount();
     const cancels: unknown[] = [];
@@ -357,6 +358,11 @@ describe('<etax-login>', () => {
     await fillIndividual(el);
     await sendKeys({ press: 'Enter' });
     await dialogOpen(el);
+    return { control, el, cancels };
+  }
+
+  it('tells a cancel in the dialog once, and shows a live QR again', async () => {
+    const { control, el, cancels } = await atDialog();
     await sendKeys({ press: 'Escape' });
     await waitUntil(
       () => !el.shadowRoot!.querySelector('step-up-dialog')!.shadowRoot!.querySelector('dialog[open]'),
@@ -368,13 +374,7 @@ describe('<etax-login>', () => {
   });
 
   it('tells a cancel by the server apart from the person’s own', async () => {
-    const control = serve();
-    const el = await mount();
-    const cancels: unknown[] = [];
-    el.addEventListener('etax-cancel', (e) => cancels.push((e as CustomEvent).detail));
-    await fillIndividual(el);
-    await sendKeys({ press: 'Enter' });
-    await dialogOpen(el);
+    const { control, cancels } = await atDialog();
     control.cancel({ by: 'server' });
     await waitUntil(() => cancels.length, 'the cancel');
     expect(cancels).to.deep.equal([{ reason: 'cancelled' }]);
