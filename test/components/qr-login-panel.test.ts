@@ -13,7 +13,7 @@ import { createLoginClient, type LoginClient } from '../../src/client/client.js'
 import type { QrCode } from '../../src/client/protocol.js';
 import '../../src/components/qr-login-panel/define.js';
 import type { QrLoginPanel } from '../../src/components/qr-login-panel/qr-login-panel.js';
-import { createMockBackend } from '../../src/mock/index.js';
+import { createMockBackend, type MockBackendOptions, type MockControl } from '../../src/mock/index.js';
 import { capabilities, created, fakeFetch, json, qrWaiting, reply } from '../client/fakes.js';
 import { mockWorker } from '../mock-worker.js';
 import { LOGINS } from '../logins.js';
@@ -29,6 +29,14 @@ const statusOf = (el: HTMLElement) => part(el, 'status')!.textContent!.trim();
 const svgOf = (el: HTMLElement) => el.shadowRoot!.querySelector<SVGSVGElement>('svg[part="qr-code"]');
 const shows = (el: HTMLElement, words: string) =>
   waitUntil(() => text(el).includes(words), `shows "${words}" (shows "${text(el)}")`, { timeout: 4000 });
+/** A backend of the test's own, with other options, at the same base URL; reset after the test. */
+let own: MockControl | undefined;
+function serveOwn(options: MockBackendOptions): MockControl {
+  const b = createMockBackend({ baseUrl: BASE, pollInterval: 0.05, ...options });
+  worker.use(...b.handlers);
+  return (own = b.control);
+}
+
 const liveQr = (): QrCode => (control.flow()!.state as { qr: QrCode }).qr;
 
 /** The `etax-*` events an element dispatches, in order. */
@@ -114,6 +122,8 @@ describe('qr-login-panel', () => {
     await resetMouse();
     worker.resetHandlers();
     control.reset();
+    own?.reset();
+    own = undefined;
   });
 
   describe('login QR', () => {
@@ -169,15 +179,13 @@ describe('qr-login-panel', () => {
     });
 
     it('shows the QR without a match code when the server gives none, and only the apps it names', async () => {
-      const plain = createMockBackend({ baseUrl: BASE, pollInterval: 0.05, matchCode: false, qrApps: ['iit'] });
-      worker.use(...plain.handlers);
+      serveOwn({ matchCode: false, qrApps: ['iit'] });
       const { el } = await panel();
       await waiting(el);
       await expect(el).to.be.accessible();
       expect(part(el, 'match-code')).to.equal(null);
       expect(part(el, 'apps')!.textContent).to.equal('请使用个人所得税APP扫描二维码登录');
       expect(statusOf(el)).to.equal('请使用个人所得税APP扫描二维码登录');
-      plain.control.reset();
     });
 
     for (const [app, name] of [
@@ -201,20 +209,18 @@ describe('qr-login-panel', () => {
     }
 
     it('says it is logging in once confirmed on the phone', async () => {
-      const plain = createMockBackend({ baseUrl: BASE, pollInterval: 0.05, redirectUrl: '/portal' });
-      worker.use(...plain.handlers);
+      const plain = serveOwn({ redirectUrl: '/portal' });
       const { el, events } = await panel();
       await waiting(el);
-      plain.control.scan('etax');
+      plain.scan('etax');
       await shows(el, '扫描成功');
-      plain.control.confirm();
+      plain.confirm();
       await shows(el, '已确认，正在登录…');
       await expect(el).to.be.accessible();
       expect(part(el, 'refresh')).to.equal(null);
       const success = events.of('etax-login-success');
       expect(success).to.have.length(1);
       expect(success[0]).to.include({ via: 'qr', redirectUrl: '/portal' });
-      plain.control.reset();
     });
 
     for (const [how, words, reason] of [
@@ -239,29 +245,28 @@ describe('qr-login-panel', () => {
     }
 
     it('fetches a new QR by itself when one expires, the set number of times in a row, then shows the expired overlay', async () => {
-      const once = createMockBackend({ baseUrl: BASE, pollInterval: 0.05, qrRotates: false });
-      worker.use(...once.handlers);
+      const once = serveOwn({ qrRotates: false });
       const { el, events } = await panel();
-      const flows = () => once.control.flows.length;
+      const flows = () => once.flows.length;
       const nextQr = async (n: number) => {
-        await waitUntil(() => flows() === n && once.control.flow()?.status === 'qr_waiting', `flow ${n}`, {
+        await waitUntil(() => flows() === n && once.flow()?.status === 'qr_waiting', `flow ${n}`, {
           timeout: 4000,
         });
         await waiting(el);
       };
       await nextQr(1);
-      once.control.expireQr();
+      once.expireQr();
       await nextQr(2);
       // A scan counts again from zero.
-      once.control.scan('iit');
+      once.scan('iit');
       await shows(el, '扫描成功');
-      once.control.unscan();
+      once.unscan();
       await waiting(el);
-      once.control.expireQr();
+      once.expireQr();
       await nextQr(3);
-      once.control.expireQr();
+      once.expireQr();
       await nextQr(4);
-      once.control.expireQr();
+      once.expireQr();
       await shows(el, '二维码已失效');
       await expect(el).to.be.accessible();
       expect(statusOf(el)).to.equal('二维码已失效');
@@ -280,24 +285,20 @@ describe('qr-login-panel', () => {
       part(el, 'refresh')!.click();
       await nextQr(5);
       expect(el.willAutoRefresh).to.equal(true);
-      once.control.reset();
     });
 
     it('does not replace a scanned QR by itself when its flow times out: the person is told', async () => {
-      const once = createMockBackend({ baseUrl: BASE, pollInterval: 0.05 });
-      worker.use(...once.handlers);
-      const el = await fixture<QrLoginPanel>(html`<qr-login-panel base-url=${BASE} transport="poll"></qr-login-panel>`);
-      const events = record(el);
+      const once = serveOwn({});
+      const { el, events } = await panel();
       await waiting(el);
-      once.control.scan('etax');
+      once.scan('etax');
       await shows(el, '扫描成功');
-      once.control.expireFlow();
+      once.expireFlow();
       await shows(el, '二维码已失效');
       await expect(el).to.be.accessible();
       expect(part(el, 'refresh')!.textContent!.trim()).to.equal('刷新二维码');
-      expect(once.control.flows).to.have.length(1);
+      expect(once.flows).to.have.length(1);
       expect(events.of('etax-qr-expired')).to.deep.equal([{ autoRefresh: false }]);
-      once.control.reset();
     });
 
     it('uses the clientOptions a page set before the element was defined', async () => {
@@ -325,18 +326,16 @@ describe('qr-login-panel', () => {
     });
 
     it('follows the auto-refresh attribute (0: the overlay at once)', async () => {
-      const once = createMockBackend({ baseUrl: BASE, pollInterval: 0.05, qrRotates: false });
-      worker.use(...once.handlers);
+      const once = serveOwn({ qrRotates: false });
       const el = await fixture<QrLoginPanel>(
         html`<qr-login-panel base-url=${BASE} transport="poll" auto-refresh="0"></qr-login-panel>`,
       );
       const events = record(el);
       await waiting(el);
-      once.control.expireQr();
+      once.expireQr();
       await shows(el, '二维码已失效');
-      expect(once.control.flows).to.have.length(1);
+      expect(once.flows).to.have.length(1);
       expect(events.of('etax-qr-expired')).to.deep.equal([{ autoRefresh: false }]);
-      once.control.reset();
     });
 
     it('starts a new flow from the refresh button by keyboard (Enter, then Space), keeping the focus in the panel', async () => {
