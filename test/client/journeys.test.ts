@@ -209,9 +209,14 @@ describe('journeys through the client and the mock backend', () => {
       password,
     });
 
+    /** Logs in with a password (wangxiuying by default) up to the choice of a second factor. */
+    async function atStepUp(c: LoginClient, account?: string) {
+      await c.submitPassword(individual(PASSWORD, account));
+      return reach('step-up');
+    }
+
     async function atSms(c: LoginClient) {
-      await c.submitPassword(individual());
-      await reach('step-up');
+      await atStepUp(c);
       await c.chooseStepUp('sms');
     }
 
@@ -300,8 +305,7 @@ describe('journeys through the client and the mock backend', () => {
     it('face recognition used up with no SMS locks the account: the next login is refused', async () => {
       const control = serve();
       const c = start();
-      await c.submitPassword(individual(PASSWORD, 'sunyue'));
-      await reach('step-up');
+      await atStepUp(c, 'sunyue');
       for (let attempt = 1; attempt <= 3; attempt++) {
         await c.chooseStepUp('face_iit');
         await reach('face-waiting');
@@ -321,8 +325,7 @@ describe('journeys through the client and the mock backend', () => {
     it('a face QR that runs out on a server that does not rotate it says so', async () => {
       const control = serve({ qrRotates: false });
       const c = start();
-      await c.submitPassword(individual());
-      await reach('step-up');
+      await atStepUp(c);
       await c.chooseStepUp('face_etax');
       await reach('face-waiting');
       control.expireQr();
@@ -336,8 +339,7 @@ describe('journeys through the client and the mock backend', () => {
     it('a malformed answer to a step leaves the flow in that step, to be tried again', async () => {
       const control = serve();
       const c = start();
-      await c.submitPassword(individual());
-      await reach('step-up');
+      await atStepUp(c);
       control.malformNext(1, 'shape', { path: /\/step-up$/ });
       await c.chooseStepUp('face_iit');
       const stepUp = await reach('step-up');
@@ -373,8 +375,7 @@ describe('journeys through the client and the mock backend', () => {
     it('method_unavailable when the person has no bound phone', async () => {
       serve();
       const c = start();
-      await c.submitPassword(individual(PASSWORD, 'sunyue'));
-      const stepUp = await reach('step-up');
+      const stepUp = await atStepUp(c, 'sunyue');
       expect(stepUp.methods).to.not.include('sms');
       expect(() => c.chooseStepUp('sms')).to.throw(/not offered/);
     });
@@ -382,8 +383,7 @@ describe('journeys through the client and the mock backend', () => {
     it('a flow that expires during step-up ends with a clear state', async () => {
       const control = serve();
       const c = start();
-      await c.submitPassword(individual());
-      await reach('step-up');
+      await atStepUp(c);
       control.expireFlow();
       expect((await reach('flow-ended')).reason).to.equal('expired');
     });
@@ -391,8 +391,7 @@ describe('journeys through the client and the mock backend', () => {
     it('a locked account during step-up ends the flow as locked', async () => {
       const control = serve();
       const c = start();
-      await c.submitPassword(individual());
-      await reach('step-up');
+      await atStepUp(c);
       control.lockAccount('wangxiuying', 600);
       expect((await reach('flow-ended')).reason).to.equal('locked');
     });
