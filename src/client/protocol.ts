@@ -36,7 +36,15 @@ export interface FieldSpec {
   required: boolean;
   /** Overrides the built-in wording for this field. */
   label?: LocalizedText;
+  /** Longest value the server accepts, in characters. */
   maxLength?: number;
+  /** Shortest value the server accepts, in characters. */
+  minLength?: number;
+  /**
+   * A regular expression (ECMAScript, `u` flag) that the whole value must match, as
+   * in HTML's `pattern` attribute, checked on the value as it is sent.
+   */
+  pattern?: string;
 }
 
 export interface EntrySpec {
@@ -345,6 +353,17 @@ const field = shape<FieldSpec>({
   required: (v) => v !== false,
   label: text,
   maxLength: opt(num),
+  minLength: opt(num),
+  // A pattern the browser cannot compile is left out: the server still checks it.
+  pattern: opt((v, k) => {
+    const source = str(v, k);
+    try {
+      new RegExp(source, 'u');
+      return source;
+    } catch {
+      return undefined;
+    }
+  }),
 });
 
 /**

@@ -3,7 +3,7 @@
  * checked before anything is sent.
  */
 import type { EntrySpec, FieldSpec, LocalizedText } from '../../client/protocol.js';
-import { validateAccount, validateTaxpayerId } from '../../validators/index.js';
+import { accountKind, validateIdNumber, validateMobile, validateTaxpayerId } from '../../validators/index.js';
 import type { Translation } from '../i18n/translation.js';
 
 /** The three entries of the real portals, used until (or unless) the server announces its own. */
@@ -41,21 +41,45 @@ export interface Check {
   warning?: string;
 }
 
-/** Checks one field the way the server will, with the person's words for what is wrong. */
+/** Whether a value meets the limits the server announced for its field, and which it misses. */
+function announced(field: FieldSpec, value: string): 'tooShort' | 'tooLong' | 'format' | undefined {
+  const n = [...value].length;
+  if (field.minLength !== undefined && n < field.minLength) return 'tooShort';
+  if (field.maxLength !== undefined && n > field.maxLength) return 'tooLong';
+  if (field.pattern !== undefined && !new RegExp(`^(?:${field.pattern})$`, 'u').test(value)) return 'format';
+}
+
+/**
+ * Checks one field before anything is sent, with the person's words for what is
+ * wrong: the national formats its kind names (taxpayer IDs, resident ID and mobile
+ * numbers, by their check digits), then only the limits the server announced for it
+ * (`minLength`, `maxLength`, `pattern`), on the value as it would be sent.
+ */
 export function checkField(entry: EntrySpec, field: FieldSpec, raw: string, t: Translation): Check {
   const v = t.validation;
-  if (!raw.trim()) return { value: '', error: field.required ? v.required(fieldLabel(entry, field, t)) : undefined };
+  const label = fieldLabel(entry, field, t);
+  if (!raw.trim()) return { value: '', error: field.required ? v.required(label) : undefined };
+  let check: Check = { value: raw.trim() };
   if (field.kind === 'taxpayer-id') {
     const r = validateTaxpayerId(raw);
-    return r.ok
-      ? { value: r.value, warning: r.warning === 'checksum' ? v.usccChecksum : undefined }
-      : { value: raw, error: v.taxpayerId };
+    if (!r.ok) return { value: raw, error: v.taxpayerId };
+    check = { value: r.value, warning: r.warning === 'checksum' ? v.usccChecksum : undefined };
+  } else if (field.kind === 'account') {
+    // A username is whatever the server allows; ID and mobile numbers have national formats.
+    const kind = accountKind(raw);
+    const r = kind === 'mobile' ? validateMobile(raw) : kind === 'id-number' ? validateIdNumber(raw) : undefined;
+    if (r && !r.ok) return { value: raw, error: kind === 'mobile' ? v.mobile : v.idNumber };
+    if (r) check = { value: r.value };
   }
-  if (field.kind === 'account') {
-    const r = validateAccount(raw);
-    return r.ok
-      ? { value: r.value }
-      : { value: raw, error: r.kind === 'mobile' ? v.mobile : r.kind === 'username' ? v.username : v.idNumber };
-  }
-  return { value: raw.trim() };
+  const miss = announced(field, check.value);
+  if (!miss) return check;
+  return {
+    value: raw,
+    error:
+      miss === 'format'
+        ? v.format(label)
+        : miss === 'tooShort'
+          ? v.tooShort(label, field.minLength!)
+          : v.tooLong(label, field.maxLength!),
+  };
 }

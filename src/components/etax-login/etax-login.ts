@@ -1,4 +1,4 @@
-import { html, noChange, nothing, render, type PropertyValues, type TemplateResult } from 'lit';
+import { html, noChange, nothing, render, svg, type PropertyValues, type TemplateResult } from 'lit';
 import type { LoginClient, LoginClientOptions } from '../../client/client.js';
 import type { EntrySpec } from '../../client/protocol.js';
 import type { LoginState } from '../../client/state.js';
@@ -7,17 +7,24 @@ import type { QrLoginPanel } from '../qr-login-panel/qr-login-panel.js';
 import { EtaxElement } from '../shared/etax-element.js';
 import { ownClient } from '../shared/own-client.js';
 import { rove } from '../shared/rove.js';
-import { controls, lightDom, tokens } from '../shared/tokens.styles.js';
+import { controls, tokens } from '../shared/tokens.styles.js';
 import { checkField, DEFAULT_ENTRIES, entryLabel, fieldLabel, type Check } from './entries.js';
 import { formStyles, styles } from './etax-login.styles.js';
 
 let instances = 0;
 /** The documents and shadow roots the form's styles were added to. */
 const styledRoots = new WeakSet<Document | ShadowRoot>();
-let formSheet: CSSStyleSheet | undefined;
 
 /** What the form shows for one field after a check. */
 type FieldNote = Omit<Check, 'value'>;
+
+/** The show-password button's icon: an eye, struck through while the password is shown (a shape, not a colour, so forced colours keep it). */
+const eye = (shown: boolean) =>
+  html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2">
+    <path d="M2 12s3.6-7 10-7 10 7 10 7-3.6 7-10 7S2 12 2 12Z" />
+    <circle cx="12" cy="12" r="3" />
+    ${shown ? svg`<path d="M3 3l18 18" />` : nothing}
+  </svg>`;
 
 const list = (s: string) => s.split(/[\s,]+/).filter(Boolean);
 
@@ -160,13 +167,10 @@ export class EtaxLogin extends EtaxElement {
   private __keepForm() {
     if (this.__formHost.parentNode !== this) this.append(this.__formHost);
     const root = this.getRootNode() as Document | ShadowRoot;
-    if (root.adoptedStyleSheets && !styledRoots.has(root)) {
+    const sheet = formStyles.styleSheet;
+    if (sheet && root.adoptedStyleSheets && !styledRoots.has(root)) {
       styledRoots.add(root);
-      if (!formSheet) {
-        formSheet = new CSSStyleSheet();
-        formSheet.replaceSync(lightDom('etax-login .etax-form-host', controls, formStyles));
-      }
-      root.adoptedStyleSheets = [...root.adoptedStyleSheets, formSheet];
+      root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
     }
   }
 
@@ -345,7 +349,7 @@ export class EtaxLogin extends EtaxElement {
       const n = note(name);
       const password = kind === 'password';
       return html`<div class="etax-field">
-        <label for="${id}-${name}">${label}</label>
+        <label for="${id}-${name}"><bdi>${label}</bdi></label>
         <div class="etax-row">
           <input
             id="${id}-${name}"
@@ -366,9 +370,12 @@ export class EtaxLogin extends EtaxElement {
                   type="button"
                   class="etax-reveal"
                   aria-pressed=${this.__revealed}
+                  title=${this.__revealed ? t.login.hidePassword : t.login.showPassword}
                   @click=${() => (this.__revealed = !this.__revealed)}
                 >
-                  ${this.__revealed ? t.login.hidePassword : t.login.showPassword}
+                  ${eye(this.__revealed)}<span class="etax-visually-hidden"
+                    >${this.__revealed ? t.login.hidePassword : t.login.showPassword}</span
+                  >
                 </button>`
               : nothing
           }
@@ -400,7 +407,7 @@ export class EtaxLogin extends EtaxElement {
                       tabindex=${e === entry ? 0 : -1}
                       @click=${() => this.__select(e.id)}
                     >
-                      ${entryLabel(e, t)}
+                      <bdi>${entryLabel(e, t)}</bdi>
                     </button>`,
                 )}
               </div>`

@@ -8,6 +8,8 @@ const time = (s: number): string => {
   return count(n, ['hour', 'minute', 'second'][unit]);
 };
 const times = (n: number) => count(n, 'more attempt');
+/** A field's label inside a sentence: "ID card number" stays, "Personal password" → "personal password". */
+const lower = (label: string) => (/^.\p{Lu}/u.test(label) ? label : label.charAt(0).toLowerCase() + label.slice(1));
 
 export const en: Translation = {
   lang: 'en',
@@ -55,13 +57,15 @@ export const en: Translation = {
   },
 
   validation: {
-    required: (field) => `Enter your ${field.charAt(0).toLowerCase()}${field.slice(1)}`,
+    required: (field) => `Enter your ${lower(field)}`,
     taxpayerId: 'A taxpayer ID has 15, 18 or 20 digits and capital letters. Please check it.',
     usccChecksum:
       'The check character of this credit code does not match. Please check it (some early codes are like this).',
     idNumber: 'This ID card number is not valid. Please check it.',
     mobile: 'Enter an 11-digit mainland mobile number.',
-    username: 'A username has 4 to 20 letters, digits or underscores and starts with a letter.',
+    format: (field) => `This ${lower(field)} is not in a form the service accepts. Please check it.`,
+    tooShort: (field, n) => `The ${lower(field)} needs at least ${n} characters.`,
+    tooLong: (field, n) => `The ${lower(field)} has at most ${n} characters.`,
     smsCode: (n) => `Enter the ${n}-digit code`,
     errorPrefix: 'Error: ',
     warningPrefix: 'Note: ',

@@ -57,7 +57,12 @@ export interface Translation {
     usccChecksum: string;
     idNumber: string;
     mobile: string;
-    username: string;
+    /** The value does not match the `pattern` the server announced for the field. */
+    format: (field: string) => string;
+    /** Shorter than the field's announced `minLength`. */
+    tooShort: (field: string, min: number) => string;
+    /** Longer than the field's announced `maxLength`. */
+    tooLong: (field: string, max: number) => string;
     smsCode: (length: number) => string;
     /** Prefix announcing an error to screen readers ("错误："). */
     errorPrefix: string;

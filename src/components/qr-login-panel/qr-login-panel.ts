@@ -151,7 +151,10 @@ export class QrLoginPanel extends EtaxElement {
       : /^(idle|qr)/.test(s.kind) &&
         q.scanWith((qr?.apps?.length ? qr.apps : (['etax', 'iit'] as const)).map((a) => t.apps[a]).join(q.appsJoin));
     const code = !face && qr?.matchCode;
-    const [before, after] = q.matchCode('\0').split('\0');
+    const [sentence, after] = q.matchCode('\0').split('\0');
+    // The code stays on one line with the word before it (its label): the line never breaks before the code.
+    const label = /\S{1,6}\s*$/.exec(sentence)?.[0] ?? '';
+    const before = sentence.slice(0, sentence.length - label.length);
     // What the status line says; `beside`: it is said beside the QR rather than over it.
     let status = '';
     let beside = false;
@@ -205,13 +208,17 @@ export class QrLoginPanel extends EtaxElement {
     return html`
       <div part="qr" class="qr" tabindex="-1">
         ${qr ? qrSvg(qr.payload, method ? t.stepUp.methods[method] : q.label) : nothing}
-        <div part=${cover ? 'overlay' : ''} class="over ${cover ? 'on' : ''}">
+        <div part=${cover ? 'overlay' : ''} class="over ${cover ? 'on' : ''} ${done ? 'done' : ''}">
           ${done ? html`<span class="ok" aria-hidden="true">✓</span>` : nothing}
           <p part="status" role="status" class=${qr && !cover ? 'visually-hidden' : ''}>${status}</p>
           ${button ? html`<button part="refresh" class="primary" @click=${this.__onRefresh}>${button}</button>` : nothing}
         </div>
       </div>
-      ${code ? html`<p part="match-code">${before}<strong>${code}</strong>${after}</p>` : nothing}
+      ${
+        code
+          ? html`<p part="match-code">${before}<span class="keep">${label}<strong><bdi>${code}</bdi></strong>${after}</span></p>`
+          : nothing
+      }
       ${apps ? html`<p part="apps" class="muted">${apps}</p>` : nothing}
       ${left !== undefined && !cover ? html`<p part="countdown" class="muted">${left ? q.remaining(t.duration(left)) : ''}</p>` : nothing}
     `;
