@@ -114,7 +114,14 @@ export type FlowState = Seq &
     | { status: 'face_verifying'; method: FaceMethod }
     | { status: 'face_failed'; method: FaceMethod; attemptsLeft: number; methods: StepUpMethod[] }
     | { status: 'identity_required'; reason: 'capacity' | 'client'; identities: Identity[] }
-    | { status: 'authenticated'; redirectUrl?: string; session?: SessionToken }
+    /** `maskedName`, `identity`: who logged in, for the page to say so (masked by the server). */
+    | {
+        status: 'authenticated';
+        redirectUrl?: string;
+        session?: SessionToken;
+        maskedName?: string;
+        identity?: Identity;
+      }
     | { status: 'denied'; app?: QrApp }
     | { status: 'cancelled'; by: 'phone' | 'client' | 'server' }
     | { status: 'expired' }
@@ -317,6 +324,8 @@ const FLOW_STATES: { [S in FlowStatus]: Schema<Omit<FlowStateOf<S>, 'seq' | 'sta
   authenticated: {
     redirectUrl: opt(str),
     session: opt(shape<SessionToken>({ token: str, tokenType: str, expiresIn: opt(num) })),
+    maskedName: opt(str),
+    identity: opt(identity),
   },
   denied: { app: opt(app) },
   cancelled: { by: oneOf('phone', 'client', 'server') },

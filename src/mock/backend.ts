@@ -529,7 +529,9 @@ export class Backend {
     if (typeof id !== 'string' || !id) throw new ApiError('invalid_request', { field: 'identityId' });
     const identity = flow.identities.find((i) => i.id === id);
     if (!identity) throw new ApiError('identity_invalid', { field: 'identityId' });
-    flow.identity = identity;
+    // An agent acts for the client chosen, in the agent's own capacity.
+    flow.identity =
+      flow.reason === 'client' ? { ...identity, role: 'agent', roleLabel: { ...ROLE_LABELS.agent } } : identity;
     return this.authenticate(flow);
   }
 

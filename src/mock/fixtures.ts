@@ -149,6 +149,12 @@ export const withinSpec = (f: FieldSpec, value: string): boolean => {
   );
 };
 
+/** `*强`, `**英`: a person's name as the portals show it, every character but the last hidden. */
+export const maskName = (name: string): string => {
+  const chars = [...name];
+  return chars.length < 2 ? '*' : '*'.repeat(chars.length - 1) + chars[chars.length - 1];
+};
+
 /** `176****2696`: the first three and last four digits of a mainland mobile number. */
 export const maskPhone = (phone: string): string => {
   const digits = phone.replace(/^\+?86/, '').replace(/\D/g, '');

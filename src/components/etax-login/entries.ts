@@ -9,18 +9,19 @@ import type { Translation } from '../i18n/translation.js';
 /** The three entries of the real portals, used until (or unless) the server announces its own. */
 export { DEFAULT_ENTRIES } from '../../client/entries.js';
 
-const pick = (text: LocalizedText | undefined, lang: string): string | undefined =>
+/** A server's text in the page's language, else in Chinese. */
+export const localized = (text: LocalizedText | undefined, lang: string): string | undefined =>
   text && (text[lang] ?? text[lang.split('-')[0]] ?? text['zh-CN']);
 
 export function entryLabel(entry: EntrySpec, t: Translation): string {
-  return pick(entry.label, t.lang) ?? (t.login.entries as Record<string, string>)[entry.id] ?? entry.id;
+  return localized(entry.label, t.lang) ?? (t.login.entries as Record<string, string>)[entry.id] ?? entry.id;
 }
 
 export function fieldLabel(entry: EntrySpec, field: FieldSpec, t: Translation): string {
   const f = t.login.fields;
   const agent = entry.id === 'agent';
   return (
-    pick(field.label, t.lang) ||
+    localized(field.label, t.lang) ||
     (field.kind === 'taxpayer-id'
       ? agent
         ? f.agencyTaxpayerId

@@ -92,6 +92,27 @@ export const styles = css`
     font-size: 1.25em;
     color: var(--_success);
   }
+  /* Who logged in: the masked name, the capacity, the enterprise. */
+  .who {
+    display: grid;
+    grid-template-columns: auto minmax(0, 1fr);
+    gap: 0.25em 0.75em;
+    width: fit-content;
+    max-width: 100%;
+    margin: var(--_gap) auto;
+    text-align: start;
+  }
+  .who div {
+    display: contents;
+  }
+  .who dt {
+    color: var(--_muted);
+  }
+  .who dd {
+    margin: 0;
+    min-width: 0;
+    font-weight: 600;
+  }
 `;
 
 /**

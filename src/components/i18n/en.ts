@@ -46,6 +46,12 @@ export const en: Translation = {
     success: 'Logged in',
     successElsewhere: 'You logged in on another page',
     redirecting: 'Taking you to the home page…',
+    locked: {
+      title: 'Account locked',
+      until: (time) => ` It unlocks at about ${time}.`,
+      other: 'Log in with another account',
+    },
+    who: { user: 'User', capacity: 'Capacity', enterprise: 'Enterprise', client: 'Client enterprise' },
     ended: {
       expired: 'The login timed out. Please log in again.',
       cancelled: 'The login was cancelled.',

@@ -25,6 +25,18 @@ export const translationFor = (lang: string | undefined, override?: PartialTrans
 export const secondsUntil = (at: number | undefined): number =>
   at ? Math.max(0, Math.ceil((at - performance.now()) / 1000)) : 0;
 
+/** The clock time of a `performance.now()` moment, in the translation's language (with the date when not today). */
+export function clockTime(t: Translation, at: number): string {
+  const when = new Date(Date.now() + at - performance.now());
+  const today = when.toDateString() === new Date().toDateString();
+  return when.toLocaleString(t.lang, {
+    ...(today ? {} : { month: 'numeric', day: 'numeric' }),
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  });
+}
+
 /** The message a person sees for an error: the translation's wording for its code, never raw server text. */
 export function errorMessage(t: Translation, error: LoginError): string {
   const e = t.errors;

@@ -44,6 +44,16 @@ export interface Translation {
     success: string;
     successElsewhere: string;
     redirecting: string;
+    /** A locked account, in place of the password form. */
+    locked: {
+      title: string;
+      /** When the lock lifts, as a clock time. */
+      until: (time: string) => string;
+      /** Back to the form, to log in with another account. */
+      other: string;
+    };
+    /** Who logged in, on the success view. */
+    who: { user: string; capacity: string; enterprise: string; client: string };
     /** A finished password flow: what happened, and what to do. */
     ended: Record<'expired' | 'cancelled' | 'denied' | 'locked' | 'error', string>;
     restart: string;

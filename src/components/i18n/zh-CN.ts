@@ -44,6 +44,12 @@ export const zhCN: Translation = {
     success: '登录成功',
     successElsewhere: '您已在其他页面登录成功',
     redirecting: '正在跳转至首页…',
+    locked: {
+      title: '账号已锁定',
+      until: (time) => `预计${time}解锁。`,
+      other: '使用其他账号登录',
+    },
+    who: { user: '用户', capacity: '身份', enterprise: '企业', client: '代理企业' },
     ended: {
       expired: '登录已超时，请重新登录。',
       cancelled: '已取消登录。',

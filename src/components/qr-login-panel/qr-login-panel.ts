@@ -1,14 +1,17 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { LoginClient, LoginClientOptions } from '../../client/client.js';
-import type { LoginState } from '../../client/state.js';
+import type { LoginError, LoginState } from '../../client/state.js';
 // Before our other modules, so that a bundle has the QR encoder before the client (see src/define.ts).
 import { qrSvg } from '../shared/qr-svg.js';
-import { secondsUntil } from '../i18n/localize.js';
+import { clockTime, secondsUntil } from '../i18n/localize.js';
 import { EtaxElement } from '../shared/etax-element.js';
 import { ownClient } from '../shared/own-client.js';
 import { Ticker } from '../shared/ticker.js';
 import { controls, tokens } from '../shared/tokens.styles.js';
 import { styles } from './qr-login-panel.styles.js';
+
+/** Error codes of a lock: trying again before it lifts cannot succeed. */
+const LOCKS = ['account_locked', 'sms_locked'];
 
 /**
  * @tag qr-login-panel
@@ -69,6 +72,8 @@ export class QrLoginPanel extends EtaxElement {
   private __pending = false;
   /** The last state this panel reacted to. */
   private __seen?: LoginState;
+  /** Shows 重试 again when an account's lock lifts. */
+  private __unlockTimer?: ReturnType<typeof setTimeout>;
 
   protected readonly ticker = new Ticker(this, () => /waiting/.test(this.state.kind));
 
@@ -110,6 +115,31 @@ export class QrLoginPanel extends EtaxElement {
 
   protected override autoRefreshing(): boolean {
     return this.willAutoRefresh;
+  }
+
+  /**
+   * For an error that locked the account: when the lock lifts (`performance.now()` ms, or
+   * `Infinity` when the server did not say); `false` for any other error or a lock that has lifted.
+   */
+  private __lockedUntil(error: LoginError): number | false {
+    if (!LOCKS.includes(error.code)) return false;
+    const at = error.retryAt ?? Infinity;
+    return at > performance.now() && at;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    // Once a lock lifts, 重试 comes back.
+    clearTimeout(this.__unlockTimer);
+    const s = this.state;
+    const lock = s.kind === 'qr-error' && this.__lockedUntil(s.error);
+    if (lock && lock !== Infinity)
+      this.__unlockTimer = setTimeout(() => this.requestUpdate(), lock - performance.now() + 1);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.__unlockTimer);
   }
 
   private __onRefresh() {
@@ -179,10 +209,13 @@ export class QrLoginPanel extends EtaxElement {
           }
           break;
         case 'qr-error':
-        case 'step-up':
-          if (s.kind === 'qr-error') button = q.retry;
-          if (s.error) status = this.message(s.error);
+        case 'step-up': {
+          const lock = s.kind === 'qr-error' && this.__lockedUntil(s.error);
+          // A locked account: no 重试 that cannot succeed; when it unlocks instead.
+          if (s.kind === 'qr-error' && lock === false) button = q.retry;
+          if (s.error) status = this.message(s.error) + (lock ? t.login.locked.until(clockTime(t, lock)) : '');
           break;
+        }
         case 'face-verifying':
           status = t.stepUp.verifying;
           break;
@@ -216,7 +249,12 @@ export class QrLoginPanel extends EtaxElement {
       </div>
       ${
         code
-          ? html`<p part="match-code">${before}<span class="keep">${label}<strong><bdi>${code}</bdi></strong>${after}</span></p>`
+          ? html`<p part="match-code">
+              ${before}<span class="keep"
+                >${label}<strong><bdi>${code}</bdi></strong
+                >${after}</span
+              >
+            </p>`
           : nothing
       }
       ${apps ? html`<p part="apps" class="muted">${apps}</p>` : nothing}
