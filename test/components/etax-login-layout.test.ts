@@ -281,7 +281,7 @@ describe('<etax-login> layout', () => {
     const el = await mount();
     const sheet = formStyles.styleSheet!;
     // The element adds the stylesheet as written to the document the form lives in.
-    expect(document.adoptedStyleSheets).to.include(sheet);
+    expect(document.adoptedStyleSheets.includes(sheet), 'the sheet as written is adopted').to.equal(true);
     const selectors = (rules: CSSRuleList): string[] =>
       [...rules].flatMap((r) =>
         r instanceof CSSStyleRule ? [r.selectorText] : r instanceof CSSMediaRule ? selectors(r.cssRules) : [],
