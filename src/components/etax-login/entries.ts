@@ -42,11 +42,12 @@ export interface Check {
   warning?: string;
 }
 
-/** Whether a value meets the limits the server announced for its field, and which it misses. */
-function announced(field: FieldSpec, value: string): 'tooShort' | 'tooLong' | 'format' | undefined {
-  const n = [...value].length;
-  if (field.minLength !== undefined && n < field.minLength) return 'tooShort';
-  if (field.maxLength !== undefined && n > field.maxLength) return 'tooLong';
+/**
+ * Which limit the server announced for a field a value misses, if any. (`maxLength` is kept by the
+ * input itself, which takes no more.)
+ */
+function announced(field: FieldSpec, value: string): 'tooShort' | 'format' | undefined {
+  if (field.minLength !== undefined && [...value].length < field.minLength) return 'tooShort';
   if (field.pattern !== undefined && !new RegExp(`^(?:${field.pattern})$`, 'u').test(value)) return 'format';
 }
 
@@ -54,7 +55,7 @@ function announced(field: FieldSpec, value: string): 'tooShort' | 'tooLong' | 'f
  * Checks one field before anything is sent, with the person's words for what is
  * wrong: the national formats its kind names (taxpayer IDs, resident ID and mobile
  * numbers, by their check digits), then only the limits the server announced for it
- * (`minLength`, `maxLength`, `pattern`), on the value as it would be sent.
+ * (`minLength`, `pattern`; the input takes no more than `maxLength`), on the value as it would be sent.
  */
 export function checkField(entry: EntrySpec, field: FieldSpec, raw: string, t: Translation): Check {
   const v = t.validation;
@@ -76,11 +77,6 @@ export function checkField(entry: EntrySpec, field: FieldSpec, raw: string, t: T
   if (!miss) return check;
   return {
     value: raw,
-    error:
-      miss === 'format'
-        ? v.format(label)
-        : miss === 'tooShort'
-          ? v.tooShort(label, field.minLength!)
-          : v.tooLong(label, field.maxLength!),
+    error: miss === 'format' ? v.format(label) : v.tooShort(label, field.minLength!),
   };
 }

@@ -71,7 +71,6 @@ export const en: Translation = {
     mobile: 'Enter an 11-digit mainland mobile number.',
     format: (field) => `This ${lower(field)} is not in a form the service accepts. Please check it.`,
     tooShort: (field, n) => `The ${lower(field)} needs at least ${n} characters.`,
-    tooLong: (field, n) => `The ${lower(field)} has at most ${n} characters.`,
     smsCode: (n) => `Enter the ${n}-digit code`,
     errorPrefix: 'Error: ',
     warningPrefix: 'Note: ',

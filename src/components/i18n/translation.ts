@@ -71,8 +71,6 @@ export interface Translation {
     format: (field: string) => string;
     /** Shorter than the field's announced `minLength`. */
     tooShort: (field: string, min: number) => string;
-    /** Longer than the field's announced `maxLength`. */
-    tooLong: (field: string, max: number) => string;
     smsCode: (length: number) => string;
     /** Prefix announcing an error to screen readers ("错误："). */
     errorPrefix: string;

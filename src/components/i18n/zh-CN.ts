@@ -68,7 +68,6 @@ export const zhCN: Translation = {
     mobile: '手机号码有误，请输入11位手机号码',
     format: (field) => `${field}格式有误，请核对后重新输入`,
     tooShort: (field, n) => `${field}至少为${n}位，请核对后重新输入`,
-    tooLong: (field, n) => `${field}最多为${n}位，请核对后重新输入`,
     smsCode: (n) => `请输入${n}位数字验证码`,
     errorPrefix: '错误：',
     warningPrefix: '提示：',
