@@ -128,7 +128,7 @@ export const DEFAULT_FIXTURE: MockFixture = {
  * letters, digits or `_` starting with a letter, a mainland mobile number (with or without
  * +86), or a resident ID number of 15 or 18 characters.
  */
-export const ACCOUNT_PATTERN = '[A-Za-z][A-Za-z0-9_]{3,19}|(\\+?86)?1[3-9][0-9]{9}|[0-9]{15}|[0-9]{17}[0-9Xx]';
+export const ACCOUNT_PATTERN = '[A-Za-z][A-Za-z0-9_]{3,19}|(\\+?86[ -]?)?1[3-9][0-9]{9}|[0-9]{15}|[0-9]{17}[0-9Xx]';
 
 /**
  * The entries (登录入口) and their fields, as announced in the capabilities: the national
