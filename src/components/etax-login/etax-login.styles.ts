@@ -267,6 +267,10 @@ export const formStyles = css`
     display: grid;
     gap: var(--_gap);
   }
+  /* Focused by the element when it appears (so it is read); not a control to outline. */
+  etax-login > .etax-form-host .etax-locked:focus {
+    outline: none;
+  }
   etax-login > .etax-form-host .etax-locked p {
     margin: 0;
   }
