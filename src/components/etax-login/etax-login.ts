@@ -6,6 +6,7 @@ import { EtaxLoginSuccessEvent } from '../events/index.js';
 import type { QrLoginPanel } from '../qr-login-panel/qr-login-panel.js';
 import { EtaxElement } from '../shared/etax-element.js';
 import { ownClient } from '../shared/own-client.js';
+import { allowedRedirect } from '../shared/redirect.js';
 import { rove } from '../shared/rove.js';
 import { controls, lightDom, tokens } from '../shared/tokens.styles.js';
 import { checkField, DEFAULT_ENTRIES, entryLabel, fieldLabel, type Check } from './entries.js';
@@ -20,15 +21,6 @@ let formSheet: CSSStyleSheet | undefined;
 type FieldNote = Omit<Check, 'value'>;
 
 const list = (s: string) => s.split(/[\s,]+/).filter(Boolean);
-
-/** A URL, or undefined when the text is not one. */
-const parse = (url: string, base?: string): URL | undefined => {
-  try {
-    return new URL(url, base);
-  } catch {
-    return undefined;
-  }
-};
 
 /**
  * The whole login block of an e-tax portal: QR login on the left (recommended),
@@ -99,8 +91,13 @@ export class EtaxLogin extends EtaxElement {
   entry = '';
 
   /**
-   * Origins (or URL prefixes) a success redirect may go to besides this page's
-   * own origin, space or comma separated. Anything else is not followed.
+   * Origins or URL prefixes a success redirect may go to besides this page's
+   * own origin, space or comma separated (`https://sso.example.gov.cn/app`).
+   * A prefix matches whole path segments (`/app`, `/app/…`, not `/application`)
+   * of the path as a server may read it (encoded `/`, `.` and `\`
+   * decoded, `..` resolved); the origin must match exactly (scheme, host,
+   * port). Only `http(s):` URLs without user name or password are followed;
+   * anything else is refused and the page stays on its success view.
    */
   allowedRedirects = '';
 
@@ -208,15 +205,17 @@ export class EtaxLogin extends EtaxElement {
     return events;
   }
 
-  /** Follows a success redirect that is http(s) and same-origin or allowed. */
+  /** Where a success redirect goes: same-origin or inside `allowed-redirects` (see `shared/redirect.ts`), else nowhere. */
+  private __redirectTarget(state: LoginState): string | undefined {
+    return state.kind === 'authenticated' && state.redirectUrl
+      ? allowedRedirect(state.redirectUrl, location.href, list(this.allowedRedirects))
+      : undefined;
+  }
+
+  /** Follows a success redirect the allow-list lets through; else the page stays on its success view. */
   private __redirect(state: LoginState) {
-    const url = state.kind === 'authenticated' && state.redirectUrl && parse(state.redirectUrl, location.href);
-    if (!url || !/^https?:$/.test(url.protocol)) return;
-    const under = (prefix: string) => {
-      const base = parse(prefix);
-      return !!base && url.origin === base.origin && url.pathname.startsWith(base.pathname);
-    };
-    if (url.origin === location.origin || list(this.allowedRedirects).some(under)) this.navigate(url.href);
+    const url = this.__redirectTarget(state);
+    if (url) this.navigate(url);
   }
 
   private __focusFirstProblem() {
@@ -432,7 +431,7 @@ export class EtaxLogin extends EtaxElement {
       return html`<section part="base success" class="success" aria-label=${t.login.label}>
         <p role="status">
           <strong>${state.via === 'other-tab' ? t.login.successElsewhere : t.login.success}</strong>
-          ${state.redirectUrl ? t.login.redirecting : nothing}
+          ${this.__redirectTarget(state) ? t.login.redirecting : nothing}
         </p>
       </section>`;
     }
