@@ -131,31 +131,35 @@ export class EtaxLogin extends EtaxElement {
   /** What the person typed, per entry and field; never the password. */
   private __values: Record<string, Record<string, string>> = {};
   private readonly __uid = `etax-login-${++instances}`;
-  private readonly __formHost = document.createElement('div');
-  private readonly __keeper = new MutationObserver(() => this.__keepForm());
+  /**
+   * The password form's box in the light DOM, and what puts it back when removed: made when
+   * first connected, not at construction, so that a server renderer can build the element.
+   */
+  private __formHost?: HTMLDivElement;
+  private __keeper?: MutationObserver;
   /** The client whose QR flow this element started. */
   private __started?: LoginClient;
 
-  constructor() {
-    super();
-    this.__formHost.slot = 'password-form';
-    this.__formHost.className = 'etax-form-host';
-  }
-
   override connectedCallback(): void {
+    if (!this.__formHost) {
+      this.__formHost = document.createElement('div');
+      this.__formHost.slot = 'password-form';
+      this.__formHost.className = 'etax-form-host';
+      this.__keeper = new MutationObserver(() => this.__keepForm());
+    }
     super.connectedCallback();
     this.__keepForm();
-    this.__keeper.observe(this, { childList: true });
+    this.__keeper!.observe(this, { childList: true });
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.__keeper.disconnect();
+    this.__keeper?.disconnect();
   }
 
   /** Puts the form back where password managers look for it, and its styles in this tree. */
   private __keepForm() {
-    if (this.__formHost.parentNode !== this) this.append(this.__formHost);
+    if (this.__formHost && this.__formHost.parentNode !== this) this.append(this.__formHost);
     const root = this.getRootNode() as Document | ShadowRoot;
     if (root.adoptedStyleSheets && !styledRoots.has(root)) {
       styledRoots.add(root);
@@ -181,7 +185,7 @@ export class EtaxLogin extends EtaxElement {
   }
 
   private get __password(): HTMLInputElement | null {
-    return this.__formHost.querySelector('[name=password]');
+    return this.__formHost?.querySelector('[name=password]') ?? null;
   }
 
   protected override makeClient(options: LoginClientOptions): LoginClient {
@@ -219,7 +223,7 @@ export class EtaxLogin extends EtaxElement {
   }
 
   private __focusFirstProblem() {
-    (this.__formHost.querySelector<HTMLElement>('[aria-invalid=true]') ?? this.__password)?.focus();
+    (this.__formHost?.querySelector<HTMLElement>('[aria-invalid=true]') ?? this.__password)?.focus();
   }
 
   /* ------------------------------------------------------------ handlers */
@@ -229,7 +233,7 @@ export class EtaxLogin extends EtaxElement {
     this.__notes = {};
     if (focus)
       void this.updateComplete.then(() =>
-        this.__formHost.querySelector<HTMLElement>(`#${this.__uid}-tab-${id}`)?.focus(),
+        this.__formHost?.querySelector<HTMLElement>(`#${this.__uid}-tab-${id}`)?.focus(),
       );
   }
 
@@ -305,7 +309,7 @@ export class EtaxLogin extends EtaxElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
-    render(this.__renderForm(), this.__formHost, { host: this });
+    if (this.__formHost) render(this.__renderForm(), this.__formHost, { host: this });
     // A client seen for the first time (own, given, or renewed): learn its entries and show a QR.
     const client = this.login.client;
     if (client && client !== this.__started) {
