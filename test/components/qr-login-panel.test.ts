@@ -37,6 +37,19 @@ function serveOwn(options: MockBackendOptions): MockControl {
   return (own = b.control);
 }
 
+/**
+ * Fake time for every timer and clock of the page, from now; install it before the element
+ * (or the client) that the test watches sets a timer. The client of the test before, destroyed,
+ * may still be settling its aborted requests, whose timers are the browser's: clearing one of
+ * them goes to the browser.
+ */
+const fakeClock = () =>
+  sinon.useFakeTimers({
+    now: Date.now(),
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+    shouldClearNativeTimers: true,
+  });
+
 const liveQr = (): QrCode => (control.flow()!.state as { qr: QrCode }).qr;
 
 /** The `etax-*` events an element dispatches, in order. */
@@ -440,14 +453,27 @@ describe('qr-login-panel', () => {
     });
 
     it('starts nothing when embedded: the container starts and shares the client', async () => {
-      const client = createLoginClient({ baseUrl: BASE, transport: 'poll', crossTab: false });
+      const sent: string[] = [];
+      const fetch: typeof window.fetch = (input, init) => {
+        sent.push(String(input));
+        return window.fetch(input, init);
+      };
+      const client = createLoginClient({ baseUrl: BASE, transport: 'poll', crossTab: false, fetch });
       try {
-        const el = await fixture<QrLoginPanel>(html`<qr-login-panel embedded .client=${client}></qr-login-panel>`);
+        const clock = fakeClock();
+        let el: QrLoginPanel;
+        try {
+          el = await fixture<QrLoginPanel>(html`<qr-login-panel embedded .client=${client}></qr-login-panel>`);
+          // A minute on the page's clock, every promise settled on the way: the client was left alone.
+          await clock.tickAsync(60_000);
+          expect(client.state.kind).to.equal('idle');
+          expect(sent).to.deep.equal([]);
+        } finally {
+          clock.restore();
+        }
         const events = record(el);
         await expect(el).to.be.accessible();
         expect(statusOf(el)).to.equal('二维码加载中…');
-        await new Promise((r) => setTimeout(r, 150));
-        expect(control.flows).to.have.length(0);
         await client.startQr();
         await waiting(el);
         // The container dispatches the events of an embedded panel.
@@ -498,13 +524,32 @@ describe('qr-login-panel', () => {
     });
 
     it('never starts a login QR, even alone with a base URL', async () => {
-      const el = await fixture<QrLoginPanel>(
-        html`<qr-login-panel mode="face" base-url=${BASE} transport="poll"></qr-login-panel>`,
-      );
+      // A server that would answer one at once.
+      const f = fakeFetch((call) => {
+        if (call.path === '/v1/capabilities') return json(capabilities());
+        if (call.method === 'POST' && call.path === '/v1/flows/qr') return json(created(qrWaiting(1)), 201);
+        return undefined;
+      });
+      const clock = fakeClock();
+      let el: QrLoginPanel;
+      try {
+        el = await fixture<QrLoginPanel>(
+          html`<qr-login-panel
+            mode="face"
+            base-url="/api"
+            transport="poll"
+            .clientOptions=${{ fetch: f.fetch, crossTab: false }}
+          ></qr-login-panel>`,
+        );
+        // A minute on the page's clock, every promise settled on the way.
+        await clock.tickAsync(60_000);
+        await el.updateComplete;
+        expect(f.to('POST', '/v1/flows/qr')).to.have.length(0);
+        expect(svgOf(el)).to.equal(null);
+      } finally {
+        clock.restore();
+      }
       await expect(el).to.be.accessible();
-      await new Promise((r) => setTimeout(r, 150));
-      expect(control.requests.filter((r) => r.path.startsWith('/v1/flows/qr'))).to.have.length(0);
-      expect(svgOf(el)).to.equal(null);
     });
   });
 
@@ -525,10 +570,7 @@ describe('qr-login-panel', () => {
 
     /** A panel with its own client over the scripted backend, on fake timers, once its QR is shown. */
     async function mountOnFakeClock() {
-      clock = sinon.useFakeTimers({
-        toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
-        shouldClearNativeTimers: true,
-      });
+      clock = fakeClock();
       const f = scripted();
       const el = await fixture<QrLoginPanel>(
         html`<qr-login-panel base-url="/api" .clientOptions=${{ fetch: f.fetch, crossTab: false }}></qr-login-panel>`,
