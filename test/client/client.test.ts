@@ -1,9 +1,11 @@
 /**
  * Client rules that do not depend on time: legal actions, secrets kept out of
  * state and events, the encryption hook, capabilities, cross-tab completion
- * and the WebSocket transport.
+ * and the WebSocket transport (the one test that waits for a poll does so on
+ * a fake clock).
  */
 import { expect } from '@open-wc/testing';
+import sinon from 'sinon';
 import {
   createLoginClient,
   IllegalActionError,
@@ -17,10 +19,24 @@ import { capabilities, created, errorReply, fakeFetch, json, qrWaiting, reply, t
 
 const BASE = `${location.origin}/api`;
 let client: LoginClient | undefined;
+/**
+ * Fake timers, for the one test that waits for a poll; restored after it. The client of the test
+ * before, destroyed, may still be settling its aborted requests, whose timers are the browser's:
+ * clearing one of them goes to the browser.
+ */
+let clock: sinon.SinonFakeTimers | undefined;
+const fakeClock = () =>
+  sinon.useFakeTimers({
+    now: Date.now(),
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+    shouldClearNativeTimers: true,
+  });
 
 afterEach(() => {
   client?.destroy();
   client = undefined;
+  clock?.restore();
+  clock = undefined;
 });
 
 const stepUp: FlowState = {
@@ -194,6 +210,7 @@ describe('login client', () => {
   });
 
   it('keeps the SMS view when the server rotates a face QR chosen earlier', async () => {
+    clock = fakeClock();
     let face = { seq: 2, status: 'face_waiting', method: 'face_iit', qr: { payload: 'face-1', expiresIn: 60 } };
     const f = backend((c) => {
       if (c.path === '/v1/flows/pw1/step-up') return json(face);
@@ -206,8 +223,9 @@ describe('login client', () => {
     expect(client.state.kind).to.equal('face-waiting');
     await client.chooseStepUp('sms');
     face = { ...face, seq: 3, qr: { payload: 'face-2', expiresIn: 60 } };
-    await new Promise((r) => setTimeout(r, 2100)); // one poll at the 2 s interval
-    expect(f.to('GET', '/v1/flows/pw1?').length).to.be.greaterThan(0);
+    // One poll at the 2 s interval brings the rotated face QR.
+    await clock.tickAsync(2000);
+    expect(f.to('GET', '/v1/flows/pw1?')).to.have.length(1);
     expect(client.state.kind).to.equal('sms');
   });
 

@@ -447,18 +447,6 @@ describe('journeys through the client and the mock backend', () => {
       expect(errorOf(c.state)).to.include({ code: 'unsupported_protocol' });
     });
 
-    it('flow_not_found ends the flow as expired instead of polling forever', async () => {
-      const control = serve();
-      const c = start();
-      await c.startQr();
-      await reach('qr-waiting');
-      control.reset(); // the server forgets every flow
-      expect((await reach('qr-ended')).reason).to.equal('expired');
-      const n = control.requests.length;
-      await new Promise((r) => setTimeout(r, 300));
-      expect(control.requests.length).to.equal(n);
-    });
-
     it('unauthorized (a wrong flow token) ends the flow with an error', async () => {
       serve();
       const c = createLoginClient({

@@ -428,6 +428,21 @@ describe('client transports', () => {
       expect(clock.countTimers()).to.equal(0);
     });
 
+    it('ends the flow as expired when the server no longer knows it, and polls no more', async () => {
+      const f = server({ status: (_, n) => (n === 0 ? json(qrWaiting(1)) : errorReply(404, 'flow_not_found')) });
+      const { client } = start(f);
+      await client.startQr();
+      await clock.tickAsync(2000);
+      expect(client.state.kind).to.equal('qr-waiting');
+      // The server forgets every flow (a restart): the next poll learns it.
+      await clock.tickAsync(2000);
+      expect(client.state).to.include({ kind: 'qr-ended', reason: 'expired' });
+      const n = f.calls.length;
+      await clock.tickAsync(10 * 60_000);
+      expect(f.calls).to.have.length(n);
+      expect(clock.countTimers()).to.equal(0);
+    });
+
     it('sends no request after a terminal state', async () => {
       const f = server({ status: () => json({ seq: 2, status: 'authenticated', redirectUrl: '/home' }) });
       const { client } = start(f);
