@@ -69,12 +69,12 @@ const settle = async (el: SmsVerify, turns = 5) => {
     await el.updateComplete;
   }
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits until `check` holds, polling every 20 ms. */
 async function until(check: () => boolean, what: string, ms = 4000) {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
