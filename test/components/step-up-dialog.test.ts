@@ -334,7 +334,11 @@ describe('<step-up-dialog> methods', () => {
     await stateIs(o.el, 'face-waiting');
     expect(faceSteps(o.el)).to.contain('勾选授权协议');
     etax.click();
-    await waitUntil(() => client!.state.kind === 'face-waiting' && client!.state.method === 'face_etax');
+    await waitUntil(
+      () => client!.state.kind === 'face-waiting' && client!.state.method === 'face_etax',
+      'the face_etax QR',
+      { timeout: 4000 },
+    );
     await o.el.updateComplete;
     sms.click();
     await stateIs(o.el, 'sms');
