@@ -7,7 +7,7 @@ import type { PasswordInput } from './api.js';
 import { call, set, setPassword, stageOf, type Core, type Flow } from './core.js';
 import { asError, FLOW_OVER, illegal } from './errors.js';
 import { close, fail, finish, flowPath, outlasts, retire, stepUpBase } from './flow.js';
-import { follow, loadCapabilities, settingsOf } from './follow.js';
+import { follow, loadCapabilities, settingsOf, startStream } from './follow.js';
 import { at, now } from './http.js';
 import { parseFlowCreated, parseFlowState, parseSmsSent, type FlowCreated, type StepUpMethod } from './protocol.js';
 import { apply } from './server-states.js';
@@ -64,34 +64,40 @@ export function startQr(core: Core): Promise<void> {
   if (!canStart(core)) throw illegal(core, 'startQr');
   close(core);
   set(core, { kind: 'qr-loading', password: core.password });
-  // Another action (or destroy) that left qr-loading supersedes this one.
-  const loading = () => core.state.kind === 'qr-loading';
-  // The capabilities load beside the QR flow, whose answer says what the flow needs: the first QR
-  // comes after one round trip. A page's encryption hook may need the capabilities' `encryption`,
-  // so with a hook the flow waits for them.
+  return openQrFlow(core);
+}
+
+/**
+ * The capabilities load beside the QR flow, whose answer says what the flow needs: the first QR
+ * comes after one round trip. A page's encryption hook may need the capabilities' `encryption`,
+ * so with a hook the flow waits for them; so does the stream of a flow whose answer does not say.
+ */
+async function openQrFlow(core: Core): Promise<void> {
   const caps = loadCapabilities(core);
-  caps.catch(() => {}); // told below, when the flow needs them
-  const created = core.options.encrypt
-    ? caps.then(() => createFlow(core, 'qr', {}, core.root.signal))
-    : createFlow(core, 'qr', {}, core.root.signal);
-  return created
-    .then(async (flowCreated) => {
-      const saysEnough = flowCreated.transports && flowCreated.pollInterval !== undefined;
-      const settings = settingsOf(flowCreated, saysEnough ? core.capabilities : await caps);
-      if (!loading()) return;
-      follow(core, flowCreated, 'qr', settings);
-      const flow = core.flow;
+  caps.catch(() => {}); // told below
+  let flow: Flow | undefined;
+  try {
+    if (core.options.encrypt) await caps;
+    const created = await createFlow(core, 'qr', {}, core.root.signal);
+    // Another action (or destroy) that left qr-loading supersedes this one.
+    if (core.state.kind !== 'qr-loading') return;
+    const saysEnough = !!created.transports && created.pollInterval !== undefined;
+    flow = follow(core, created, 'qr', saysEnough ? settingsOf(created, core.capabilities) : undefined);
+    try {
+      const loaded = await caps;
+      if (!saysEnough && flow && core.flow === flow) startStream(core, flow, settingsOf(created, loaded));
+    } catch (e) {
       // A server of another protocol version is refused, even when its QR came first.
-      await caps.catch((error: LoginError) => {
-        if (flow && core.flow === flow && error.code === 'unsupported_protocol') {
-          fail(core, flow, error);
-          void retire(core, flow);
-        }
-      });
-    })
-    .catch((e: unknown) => {
-      if (loading()) set(core, { kind: 'qr-error', error: asError(e), password: core.password });
-    });
+      if (!saysEnough || asError(e).code === 'unsupported_protocol') throw e;
+    }
+  } catch (e) {
+    const error = asError(e);
+    if (core.state.kind === 'qr-loading') set(core, { kind: 'qr-error', error, password: core.password });
+    else if (flow && core.flow === flow) {
+      fail(core, flow, error);
+      void retire(core, flow);
+    }
+  }
 }
 
 /** Sends the password form, once the capabilities are known; the QR flow goes on until the password is accepted. */

@@ -44,12 +44,17 @@ export const settingsOf = (created: FlowCreated, caps?: Capabilities): StreamSet
   heartbeat: created.heartbeat ?? caps?.heartbeat ?? 15,
 });
 
-/** Starts following a flow the server created: its first state, then its stream. */
-export function follow(core: Core, created: FlowCreated, mode: Mode, settings: StreamSettings): void {
+/**
+ * Starts following a flow the server created: its first state at once, then its stream, when
+ * its settings are known (else `startStream` once they are). Returns the flow while it goes on.
+ */
+export function follow(core: Core, created: FlowCreated, mode: Mode, settings?: StreamSettings): Flow | undefined {
   listenToOtherTabs(core);
   const flow = open(core, created, mode);
   apply(core, flow, created.state);
-  if (core.flow === flow) stream(core, flow, settings); // else already over (e.g. authenticated at once)
+  if (core.flow !== flow) return; // already over (e.g. authenticated at once)
+  if (settings) startStream(core, flow, settings);
+  return flow;
 }
 
 const using = (core: Core, name: TransportName) => core.events.emit('transport', (core.transport = name));
@@ -58,7 +63,7 @@ const using = (core: Core, name: TransportName) => core.events.emit('transport',
  * The transport asked for when the server offers it and the page allows it, else the best that
  * are (`poll` always is).
  */
-function stream(core: Core, flow: Flow, settings: StreamSettings): void {
+export function startStream(core: Core, flow: Flow, settings: StreamSettings): void {
   const { options } = core;
   const factories: [TransportName, StreamFactory | undefined][] = [
     ['websocket', options.webSocket],
