@@ -166,6 +166,25 @@ describe('qr-login-panel', () => {
       ]);
     });
 
+    it('shows the QR after one round trip: it does not wait for the capabilities', async () => {
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let capsAnswered = false;
+      worker.use(
+        http.get(`${BASE}/v1/capabilities`, async () => {
+          await held;
+          capsAnswered = true;
+          return undefined; // on to the mock backend's answer
+        }),
+      );
+      const { el } = await panel();
+      await waiting(el);
+      expect(capsAnswered).to.equal(false);
+      expect(control.requests.filter((r) => r.path === '/v1/flows/qr')).to.have.length(1);
+      release();
+      await waitUntil(() => capsAnswered, 'the capabilities');
+    });
+
     it('draws a QR that reads back, module for module, as the payload’s code', async () => {
       const { el } = await panel();
       await waiting(el);
