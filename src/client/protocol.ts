@@ -233,10 +233,10 @@ export const ERROR_STATUS: Record<ServerErrorCode, number> = {
 
 export class ProtocolError extends Error {
   declare name: 'ProtocolError';
-  /** The member that failed its check (`version`, `status`, `qr`, …). */
-  readonly member: string;
-  constructor(member: string) {
-    super(`unexpected ${member}`);
+  /** The member that failed its check (`version`, `status`, `qr`, …), when the checks below threw it. */
+  readonly member?: string;
+  constructor(message: string, member?: string) {
+    super(message);
     this.member = member;
   }
 }
@@ -254,7 +254,7 @@ type Schema<T> = { [K in keyof T]-?: Check<T[K]> };
 type Obj = Record<string, unknown>;
 
 const fail = (key: string): never => {
-  throw new ProtocolError(key);
+  throw new ProtocolError(`unexpected ${key}`, key);
 };
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 const obj: Check<Obj> = (v, k) => (isObj(v) ? v : fail(k));
