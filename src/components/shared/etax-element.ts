@@ -92,9 +92,9 @@ export abstract class EtaxElement extends LitElement {
    */
   protected makeClient?(options: LoginClientOptions): LoginClient;
 
-  /** The language asked for: the element's, else the nearest ancestor's. */
+  /** The language asked for: `lang`, else the nearest ancestor's (none in a server renderer's DOM shim). */
   private __lang(): string | undefined {
-    return this.lang || this.closest<HTMLElement>('[lang]')?.lang;
+    return this.lang || this.closest?.<HTMLElement>('[lang]')?.lang;
   }
 
   /** The translation in force. */
