@@ -30,10 +30,8 @@ export const FLOW_OVER: Partial<Record<string, 'expired' | 'locked' | 'error'>> 
   sms_locked: 'locked',
 };
 
-const isLoginError = (e: unknown): e is LoginError =>
-  !(e instanceof Error) &&
-  typeof (e as LoginError | undefined)?.code === 'string' &&
-  typeof (e as LoginError).message === 'string';
+/** A `LoginError` is a plain object with a string `code` (a `DOMException`'s is a number). */
+const isLoginError = (e: unknown): e is LoginError => typeof (e as LoginError | undefined)?.code === 'string';
 
 /**
  * A `LoginError` as it is (the server's, or one the requests made); a body that failed its checks

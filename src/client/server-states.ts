@@ -39,9 +39,7 @@ const membersOf = <S extends FlowState>({ seq: _seq, status: _status, ...members
 /** Applies a raw state body from the stream, or ends the flow as malformed when it fails its checks. */
 export function deliver(core: Core, flow: Flow, raw: unknown): void {
   try {
-    // Any answer ends a wait the server asked for.
-    if (core.flow === flow && 'retryAt' in core.state && core.state.retryAt)
-      set(core, { ...core.state, retryAt: undefined });
+    retrying(core, flow, 0); // any answer ends a wait the server asked for
     apply(core, flow, parseFlowState(raw));
   } catch (e) {
     fail(core, flow, asError(e));
@@ -63,6 +61,12 @@ export function apply(core: Core, flow: Flow, s: FlowState): void {
   if (only && only !== flow.mode)
     return fail(core, flow, loginError('malformed_response', `${s.status} in a ${flow.mode} flow`));
   const { state, password } = core;
+  // What the flow keeps from a state: the methods on offer, the masked phone; a state without
+  // a QR ends the watch of the one on screen.
+  if ('methods' in s) flow.methods = s.methods;
+  if ('maskedPhone' in s) flow.maskedPhone = s.maskedPhone ?? flow.maskedPhone;
+  if (!('qr' in s)) clearTimeout(flow.qrTimer);
+  const inFlow = { flowId: flow.id, expiresAt: flow.expiresAt };
   switch (s.status) {
     case 'authenticated':
       tellOtherTabs(core, s.redirectUrl);
@@ -79,26 +83,10 @@ export function apply(core: Core, flow: Flow, s: FlowState): void {
     case 'expired':
       return finish(core, flow, { reason: 'expired' });
     case 'qr_waiting':
-      return set(core, {
-        kind: 'qr-waiting',
-        flowId: flow.id,
-        expiresAt: flow.expiresAt,
-        password,
-        qr: qrView(core, flow, s.qr),
-      });
+      return set(core, { kind: 'qr-waiting', ...inFlow, password, qr: qrView(core, flow, s.qr) });
     case 'qr_scanned':
-      return set(core, {
-        kind: 'qr-scanned',
-        flowId: flow.id,
-        expiresAt: flow.expiresAt,
-        password,
-        qr: qrView(core, flow, s.qr),
-        app: s.app,
-      });
+      return set(core, { kind: 'qr-scanned', ...inFlow, password, ...membersOf(s), qr: qrView(core, flow, s.qr) });
     case 'step_up_required':
-      flow.methods = s.methods;
-      flow.maskedPhone = s.maskedPhone ?? flow.maskedPhone;
-      clearTimeout(flow.qrTimer);
       // A server that does not rotate a face QR goes back to the choice of methods when it runs out.
       if (state.kind === 'face-waiting') return faceQrExpired(core, flow);
       // SMS is the client's own sub-flow: a status that only repeats "step-up" keeps it.
@@ -109,31 +97,15 @@ export function apply(core: Core, flow: Flow, s: FlowState): void {
     case 'face_waiting':
       // The person chose SMS; a face QR the server still shows (or rotates) does not pull them back.
       if (state.kind === 'sms') return;
-      return set(core, { kind: 'face-waiting', ...stepUpBase(flow), method: s.method, qr: qrView(core, flow, s.qr) });
+      return set(core, { kind: 'face-waiting', ...stepUpBase(flow), ...membersOf(s), qr: qrView(core, flow, s.qr) });
     case 'face_scanned':
-      return set(core, {
-        kind: 'face-scanned',
-        ...stepUpBase(flow),
-        method: s.method,
-        qr: qrView(core, flow, s.qr),
-        app: s.app,
-      });
+      return set(core, { kind: 'face-scanned', ...stepUpBase(flow), ...membersOf(s), qr: qrView(core, flow, s.qr) });
     case 'face_verifying':
-      clearTimeout(flow.qrTimer);
-      return set(core, { kind: 'face-verifying', ...stepUpBase(flow), method: s.method });
+      return set(core, { kind: 'face-verifying', ...stepUpBase(flow), ...membersOf(s) });
     case 'face_failed':
-      flow.methods = s.methods;
-      clearTimeout(flow.qrTimer);
-      return set(core, { kind: 'face-failed', ...stepUpBase(flow), method: s.method, attemptsLeft: s.attemptsLeft });
+      return set(core, { kind: 'face-failed', ...stepUpBase(flow), ...membersOf(s) });
     case 'identity_required':
-      clearTimeout(flow.qrTimer);
-      return set(core, {
-        kind: 'identity',
-        flowId: flow.id,
-        expiresAt: flow.expiresAt,
-        reason: s.reason,
-        identities: s.identities,
-      });
+      return set(core, { kind: 'identity', ...inFlow, ...membersOf(s) });
     default:
       return unreachable(s);
   }
