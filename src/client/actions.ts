@@ -95,7 +95,7 @@ async function openQrFlow(core: Core): Promise<void> {
     if (core.state.kind === 'qr-loading') set(core, { kind: 'qr-error', error, password: core.password });
     else if (flow && core.flow === flow) {
       fail(core, flow, error);
-      void retire(core, flow);
+      await retire(core, flow);
     }
   }
 }
