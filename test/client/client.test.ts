@@ -290,6 +290,47 @@ describe('login client', () => {
     other.close();
   });
 
+  it('tells a TypeError while a state is applied as a client error, not as a malformed answer', async () => {
+    const faceWaiting = {
+      seq: 2,
+      status: 'face_waiting',
+      method: 'face_iit',
+      qr: { payload: 'face-1', expiresIn: 60 },
+    };
+    const f = backend((c) => (c.path === '/v1/flows/pw1/step-up' ? json(faceWaiting) : undefined));
+    const { client } = start(f);
+    client.on('state', (s) => {
+      if (s.kind === 'face-waiting') throw new TypeError("Cannot read properties of undefined (reading 'payload')");
+    });
+    await client.submitPassword(enterprise);
+    await client.chooseStepUp('face_iit');
+    expect(client.state).to.have.nested.property('error.code', 'client_error');
+    expect(client.state).to.have.nested.property('error.message').that.contains('TypeError');
+  });
+
+  it('asks for answers in the page’s language, read at each request', async () => {
+    let lang = 'en';
+    const f = backend();
+    const { client } = start(f, { acceptLanguage: () => lang });
+    await client.startQr();
+    expect(f.to('POST', '/v1/flows/qr')[0].headers.get('Accept-Language')).to.equal('en');
+    lang = 'zh-CN';
+    await client.submitPassword(enterprise);
+    expect(f.to('POST', '/v1/flows/password')[0].headers.get('Accept-Language')).to.equal('zh-CN');
+  });
+
+  it('keeps the code and the server’s message of an error code it does not know', async () => {
+    const f = backend((c) =>
+      c.path === '/v1/flows/password'
+        ? errorReply(400, 'captcha_required', { message: '请先完成滑块验证' })
+        : undefined,
+    );
+    const { client } = start(f);
+    await client.submitPassword(enterprise);
+    expect(client.state).to.have.nested.property('password.error.code', 'captcha_required');
+    expect(client.state).to.have.nested.property('password.error.message', '请先完成滑块验证');
+  });
+
   describe('WebSocket transport', () => {
     class FakeSocket {
       static last: FakeSocket;

@@ -6,6 +6,7 @@
  */
 import { expect, fixture, fixtureCleanup, html, waitUntil } from '@open-wc/testing';
 import { sendKeys, setViewport } from '@web/test-runner-commands';
+import { http, HttpResponse } from 'msw';
 import sinon from 'sinon';
 import '../../src/components/etax-login/define.js';
 import type { EtaxLogin } from '../../src/components/etax-login/etax-login.js';
@@ -261,6 +262,56 @@ describe('<etax-login>', () => {
     expect(document.activeElement).to.equal(field(el, '个人用户密码'));
     expect(control.requests.filter((r) => r.path === '/v1/flows/password')).to.have.length(1);
     await expect(el).to.be.accessible();
+  });
+
+  it('shows the server’s own message, as text, for an error code it does not know, and tells code and message', async () => {
+    serve();
+    const languages: (string | null)[] = [];
+    worker.use(
+      http.post(`${backend.baseUrl}/v1/flows/password`, ({ request }) => {
+        languages.push(request.headers.get('Accept-Language'));
+        return HttpResponse.json(
+          { error: { code: 'captcha_required', message: '<b>请先完成滑块验证</b>' } },
+          { status: 400 },
+        );
+      }),
+    );
+    const el = await mount();
+    const errors: CustomEvent[] = [];
+    el.addEventListener('etax-error', (e) => errors.push(e as CustomEvent));
+    await fillIndividual(el);
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => el.querySelector('[role="alert"] .etax-error'), 'the refusal');
+    const alert = el.querySelector('[role="alert"]')!;
+    expect(alert.textContent).to.include('<b>请先完成滑块验证</b>');
+    expect(alert.querySelector('b')).to.equal(null);
+    expect(alert.textContent).not.to.include('登录失败，请稍后重试');
+    expect(errors.map((e) => e.detail)).to.deep.include({
+      code: 'captcha_required',
+      message: '<b>请先完成滑块验证</b>',
+      attemptsLeft: undefined,
+      retryAfter: undefined,
+      field: undefined,
+    });
+    // The server was asked for its message in the element's language.
+    expect(languages).to.deep.equal(['zh-CN']);
+    await expect(el).to.be.accessible();
+  });
+
+  it('keeps its own words for a code it knows, whatever the server’s message says', async () => {
+    serve();
+    worker.use(
+      http.post(`${backend.baseUrl}/v1/flows/password`, () =>
+        HttpResponse.json({ error: { code: 'invalid_credentials', message: 'Bad password' } }, { status: 401 }),
+      ),
+    );
+    const el = await mount();
+    await fillIndividual(el);
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => el.querySelector('[role="alert"] .etax-error'), 'the refusal');
+    const text = el.querySelector('[role="alert"]')!.textContent!;
+    expect(text).to.include('输入的个人账号或密码错误');
+    expect(text).not.to.include('Bad password');
   });
 
   it('shows a refused taxpayer ID at its field', async () => {
