@@ -6,6 +6,7 @@ import { EtaxLoginSuccessEvent } from '../events/index.js';
 import type { QrLoginPanel } from '../qr-login-panel/qr-login-panel.js';
 import { EtaxElement } from '../shared/etax-element.js';
 import { ownClient } from '../shared/own-client.js';
+import { allowedRedirect } from '../shared/redirect.js';
 import { rove } from '../shared/rove.js';
 import { controls, tokens } from '../shared/tokens.styles.js';
 import { clockTime } from '../i18n/localize.js';
@@ -31,15 +32,6 @@ const eye = (shown: boolean) =>
   </svg>`;
 
 const list = (s: string) => s.split(/[\s,]+/).filter(Boolean);
-
-/** A URL, or undefined when the text is not one. */
-const parse = (url: string, base?: string): URL | undefined => {
-  try {
-    return new URL(url, base);
-  } catch {
-    return undefined;
-  }
-};
 
 /**
  * The whole login block of an e-tax portal: QR login on the left (recommended),
@@ -110,8 +102,13 @@ export class EtaxLogin extends EtaxElement {
   entry = '';
 
   /**
-   * Origins (or URL prefixes) a success redirect may go to besides this page's
-   * own origin, space or comma separated. Anything else is not followed.
+   * Origins or URL prefixes a success redirect may go to besides this page's
+   * own origin, space or comma separated (`https://sso.example.gov.cn/app`).
+   * A prefix matches whole path segments (`/app`, `/app/…`, not `/application`)
+   * of the path as a server may read it (encoded `/`, `.` and `\`
+   * decoded, `..` resolved); the origin must match exactly (scheme, host,
+   * port). Only `http(s):` URLs without user name or password are followed;
+   * anything else is refused and the page stays on its success view.
    */
   allowedRedirects = '';
 
@@ -149,33 +146,37 @@ export class EtaxLogin extends EtaxElement {
   /** What the person typed, per entry and field; never the password. */
   private __values: Record<string, Record<string, string>> = {};
   private readonly __uid = `etax-login-${++instances}`;
-  private readonly __formHost = document.createElement('div');
-  private readonly __keeper = new MutationObserver(() => this.__keepForm());
+  /**
+   * The password form's box in the light DOM, and what puts it back when removed: made when
+   * first connected, not at construction, so that a server renderer can build the element.
+   */
+  private __formHost?: HTMLDivElement;
+  private __keeper?: MutationObserver;
   /** The client whose QR flow this element started. */
   private __started?: LoginClient;
 
-  constructor() {
-    super();
-    this.__formHost.slot = 'password-form';
-    this.__formHost.className = 'etax-form-host';
-  }
-
   override connectedCallback(): void {
+    if (!this.__formHost) {
+      this.__formHost = document.createElement('div');
+      this.__formHost.slot = 'password-form';
+      this.__formHost.className = 'etax-form-host';
+      this.__keeper = new MutationObserver(() => this.__keepForm());
+    }
     super.connectedCallback();
     this.__keepForm();
-    this.__keeper.observe(this, { childList: true });
+    this.__keeper!.observe(this, { childList: true });
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.__keeper.disconnect();
+    this.__keeper?.disconnect();
     // A block taken off the page keeps no password.
     this.__clearPassword();
   }
 
   /** Puts the form back where password managers look for it, and its styles in this tree. */
   private __keepForm() {
-    if (this.__formHost.parentNode !== this) this.append(this.__formHost);
+    if (this.__formHost && this.__formHost.parentNode !== this) this.append(this.__formHost);
     const root = this.getRootNode() as Document | ShadowRoot;
     const sheet = formStyles.styleSheet;
     if (sheet && root.adoptedStyleSheets && !styledRoots.has(root)) {
@@ -198,7 +199,7 @@ export class EtaxLogin extends EtaxElement {
   }
 
   private get __password(): HTMLInputElement | null {
-    return this.__formHost.querySelector('[name=password]');
+    return this.__formHost?.querySelector('[name=password]') ?? null;
   }
 
   private __clearPassword() {
@@ -229,26 +230,28 @@ export class EtaxLogin extends EtaxElement {
     if (failed)
       void this.updateComplete.then(() =>
         failed.error.code === 'account_locked'
-          ? this.__formHost.querySelector<HTMLElement>('.etax-locked')?.focus()
+          ? this.__formHost?.querySelector<HTMLElement>('.etax-locked')?.focus()
           : this.__focusFirstProblem(),
       );
     if (state.kind === 'identity') this.__identityReason = state.reason;
     return events;
   }
 
-  /** Follows a success redirect that is http(s) and same-origin or allowed. */
+  /** Where a success redirect goes: same-origin or inside `allowed-redirects` (see `shared/redirect.ts`), else nowhere. */
+  private __redirectTarget(state: LoginState): string | undefined {
+    return state.kind === 'authenticated' && state.redirectUrl
+      ? allowedRedirect(state.redirectUrl, location.href, list(this.allowedRedirects))
+      : undefined;
+  }
+
+  /** Follows a success redirect the allow-list lets through; else the page stays on its success view. */
   private __redirect(state: LoginState) {
-    const url = state.kind === 'authenticated' && state.redirectUrl && parse(state.redirectUrl, location.href);
-    if (!url || !/^https?:$/.test(url.protocol)) return;
-    const under = (prefix: string) => {
-      const base = parse(prefix);
-      return !!base && url.origin === base.origin && url.pathname.startsWith(base.pathname);
-    };
-    if (url.origin === location.origin || list(this.allowedRedirects).some(under)) this.navigate(url.href);
+    const url = this.__redirectTarget(state);
+    if (url) this.navigate(url);
   }
 
   private __focusFirstProblem() {
-    (this.__formHost.querySelector<HTMLElement>('[aria-invalid=true]') ?? this.__password)?.focus();
+    (this.__formHost?.querySelector<HTMLElement>('[aria-invalid=true]') ?? this.__password)?.focus();
   }
 
   /* ------------------------------------------------------------ handlers */
@@ -258,7 +261,7 @@ export class EtaxLogin extends EtaxElement {
     this.__notes = {};
     if (focus)
       void this.updateComplete.then(() =>
-        this.__formHost.querySelector<HTMLElement>(`#${this.__uid}-tab-${id}`)?.focus(),
+        this.__formHost?.querySelector<HTMLElement>(`#${this.__uid}-tab-${id}`)?.focus(),
       );
   }
 
@@ -332,10 +335,10 @@ export class EtaxLogin extends EtaxElement {
 
   /* -------------------------------------------------------------- render */
 
-  protected override updated(changed: PropertyValues<this>): void {
-    super.updated(changed);
-    render(this.__renderForm(), this.__formHost, { host: this });
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
     // A client seen for the first time (own, given, or renewed): learn its entries and show a QR.
+    // Before rendering, so that the state it moves to is drawn in this update, not in another.
     const client = this.login.client;
     if (client && client !== this.__started) {
       this.__started = client;
@@ -345,6 +348,11 @@ export class EtaxLogin extends EtaxElement {
       );
       if (client.state.kind === 'idle') void client.startQr();
     }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    if (this.__formHost) render(this.__renderForm(), this.__formHost, { host: this });
   }
 
   private __renderForm(): TemplateResult {
@@ -470,7 +478,7 @@ export class EtaxLogin extends EtaxElement {
         @click=${() => {
           this.__lockSeen = attempt;
           this.requestUpdate();
-          void this.updateComplete.then(() => this.__formHost.querySelector<HTMLElement>('input')?.focus());
+          void this.updateComplete.then(() => this.__formHost?.querySelector<HTMLElement>('input')?.focus());
         }}
       >
         ${t.login.locked.other}
@@ -511,7 +519,7 @@ export class EtaxLogin extends EtaxElement {
       return html`<section part="base success" class="success" aria-label=${t.login.label}>
         <div role="status">
           <strong>${state.via === 'other-tab' ? t.login.successElsewhere : t.login.success}</strong>
-          ${this.__renderWho(state)} ${state.redirectUrl ? html`<p>${t.login.redirecting}</p>` : nothing}
+          ${this.__renderWho(state)} ${this.__redirectTarget(state) ? html`<p>${t.login.redirecting}</p>` : nothing}
         </div>
       </section>`;
     }

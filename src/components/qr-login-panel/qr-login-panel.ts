@@ -40,6 +40,7 @@ const LOCKS = ['account_locked', 'sms_locked'];
  * @csspart match-code - The code the phone shows for comparison.
  * @csspart apps - Which apps can scan the code (in `face` mode, what to do on the phone).
  * @csspart countdown - The remaining lifetime of the code.
+ * @csspart busy - While the server is busy: when the panel asks again by itself.
  *
  * @cssprop --etax-qr-size - Side of the QR frame; default 200px.
  * @cssprop --etax-qr-size-large - Side of the QR frame in `large-text` mode; default 240px.
@@ -237,6 +238,7 @@ export class QrLoginPanel extends EtaxElement {
     }
     const cover = !beside && !!status;
     const left = qr && secondsUntil(qr.expiresAt);
+    const busyFor = mine && 'retryAt' in s ? secondsUntil(s.retryAt) : 0;
 
     return html`
       <div part="qr" class="qr" tabindex="-1">
@@ -259,6 +261,7 @@ export class QrLoginPanel extends EtaxElement {
       }
       ${apps ? html`<p part="apps" class="muted">${apps}</p>` : nothing}
       ${left !== undefined && !cover ? html`<p part="countdown" class="muted">${left ? q.remaining(t.duration(left)) : ''}</p>` : nothing}
+      ${busyFor ? html`<p part="busy" class="muted">${q.busy(t.duration(busyFor))}</p>` : nothing}
     `;
   }
 }
