@@ -27,6 +27,11 @@ export const styles = css`
   [part='send'] {
     min-width: var(--etax-sms-send-min-width, 9.5em);
   }
+  /* Waiting out a throttle: looks unavailable, yet keeps focus. */
+  [part='send'][aria-disabled='true'] {
+    cursor: not-allowed;
+    opacity: 0.65;
+  }
   [part='submit'] {
     margin-top: calc(var(--_gap) / 2);
   }

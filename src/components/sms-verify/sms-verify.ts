@@ -255,6 +255,9 @@ export class SmsVerify extends EtaxElement {
     if (s.kind !== 'sms') return html``;
     const { phase, codeLength: n, maskedPhone: phone, error: e } = s;
     const wait = secondsUntil(s.resendAt);
+    // Asked too often: no code went out, so no resend countdown; the error says when to ask again, and
+    // 获取验证码 keeps focus (aria-disabled, not disabled) while that wait runs.
+    const throttled = wait > 0 && (e?.code === 'sms_throttled' || e?.code === 'rate_limited');
     const verifying = phase === 'verifying';
     const error = this.__invalid ? this.__refusal(this.__invalid, n) : e && this.message(e);
     const said = this.__said;
@@ -283,10 +286,18 @@ export class SmsVerify extends EtaxElement {
           <button
             type="button"
             part="send"
-            ?disabled=${phase === 'sending' || verifying || wait > 0}
+            ?disabled=${phase === 'sending' || verifying || (wait > 0 && !throttled)}
+            aria-disabled=${throttled ? 'true' : nothing}
+            aria-describedby=${throttled ? 'error' : nothing}
             @click=${this.__onSend}
           >
-            ${phase === 'sending' ? t.sms.sending : wait ? html`<span part="countdown">${t.sms.resendIn(wait)}</span>` : t.sms.send}
+            ${
+              phase === 'sending'
+                ? t.sms.sending
+                : wait && !throttled
+                  ? html`<span part="countdown">${t.sms.resendIn(wait)}</span>`
+                  : t.sms.send
+            }
           </button>
         </div>
         <p id="hint" class="muted">${t.sms.codeHint(n)}</p>
