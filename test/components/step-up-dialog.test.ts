@@ -14,6 +14,7 @@ import { createLoginClient, type LoginClient } from '../../src/client/index.js';
 import type { FlowState } from '../../src/client/protocol.js';
 import type { LoginStateKind } from '../../src/client/state.js';
 import type { EtaxCancelEvent, EtaxMethodChosenEvent } from '../../src/components/events/index.js';
+import '../../src/components/qr-login-panel/define.js';
 import '../../src/components/step-up-dialog/define.js';
 import type { StepUpDialog } from '../../src/components/step-up-dialog/step-up-dialog.js';
 import { createMockBackend } from '../../src/mock/index.js';
@@ -463,6 +464,44 @@ describe('<step-up-dialog> identity choice', () => {
     expect(posted.map((r) => r.body)).to.deep.equal([{ identityId: wanted }]);
     expect(o.el.open).to.equal(false);
     expect(focused()).to.equal(o.login);
+  });
+
+  it('titles an agent’s choice of client 选择代理的企业, in both languages', async () => {
+    const o = await openFor('zhaolei');
+    await client!.chooseStepUp('sms');
+    await client!.sendSms();
+    await client!.verifySms(backend.control.lastCode!);
+    await stateIs(o.el, 'identity');
+    await expect(o.el).to.be.accessible();
+    expect(title(o.el)).to.equal('选择代理的企业');
+    expect(text(parts(o.el).querySelector('legend'))).to.equal('请选择本次代理办理业务的企业。');
+    o.el.lang = 'en';
+    await o.el.updateComplete;
+    expect(title(o.el)).to.equal('Choose the enterprise to act for');
+  });
+
+  it('closing it after a QR login says the login was cancelled on this page, not on the phone', async () => {
+    const c = (client = createLoginClient({ baseUrl: backend.baseUrl, crossTab: false }));
+    const page = await fixture<HTMLElement>(
+      html`<div>
+        <qr-login-panel embedded .client=${c}></qr-login-panel><step-up-dialog .client=${c}></step-up-dialog>
+      </div>`,
+    );
+    const el = page.querySelector('step-up-dialog')!;
+    const panel = page.querySelector('qr-login-panel')!;
+    await c.startQr();
+    await stateIs(el, 'qr-waiting');
+    backend.control.scan('iit', { account: 'liqiang' });
+    backend.control.confirm();
+    await stateIs(el, 'identity');
+    await sendKeys({ press: 'Escape' });
+    await stateIs(el, 'qr-ended');
+    await panel.updateComplete;
+    const said = () => text(panel.shadowRoot!.querySelector('[part="status"]'));
+    expect(said()).to.equal('您已在本页取消登录');
+    panel.lang = 'en';
+    await panel.updateComplete;
+    expect(said()).to.equal('You cancelled the login on this page');
   });
 
   it('names the role in the current language', async () => {

@@ -77,6 +77,8 @@ export const en: Translation = {
     confirmed: 'Confirmed. Logging in…',
     denied: 'The login was declined on the phone',
     cancelled: 'The login was cancelled on the phone',
+    cancelledHere: 'You cancelled the login on this page',
+    cancelledByServer: 'The login was cancelled by the service',
     expired: 'The QR code has expired',
     refresh: 'Refresh QR code',
     retry: 'Try again',
@@ -129,6 +131,7 @@ export const en: Translation = {
 
   identity: {
     title: 'Choose your role',
+    clientTitle: 'Choose the enterprise to act for',
     capacity: 'You hold several roles for this enterprise. Choose the one for this session.',
     client: 'Choose the enterprise you act for in this session.',
     confirm: 'Continue',

@@ -73,7 +73,12 @@ export interface Translation {
     scanned: (app: string) => string;
     confirmed: string;
     denied: string;
+    /** Cancelled on the phone. */
     cancelled: string;
+    /** Cancelled on this page (the person closed the dialog). */
+    cancelledHere: string;
+    /** Cancelled by the service. */
+    cancelledByServer: string;
     expired: string;
     refresh: string;
     retry: string;
@@ -119,7 +124,10 @@ export interface Translation {
   };
 
   identity: {
+    /** Title of the choice of capacity (身份类型选择). */
     title: string;
+    /** Title of an agent's choice of the enterprise to act for (选择代理的企业). */
+    clientTitle: string;
     capacity: string;
     client: string;
     confirm: string;

@@ -76,6 +76,8 @@ export const zhCN: Translation = {
     confirmed: '已确认，正在登录…',
     denied: '您已在手机上拒绝登录',
     cancelled: '您已在手机上取消登录',
+    cancelledHere: '您已在本页取消登录',
+    cancelledByServer: '登录已被取消',
     expired: '二维码已失效',
     refresh: '刷新二维码',
     retry: '重试',
@@ -123,6 +125,7 @@ export const zhCN: Translation = {
 
   identity: {
     title: '身份类型选择',
+    clientTitle: '选择代理的企业',
     capacity: '您在该企业有多个身份，请选择本次登录的身份。',
     client: '请选择本次代理办理业务的企业。',
     confirm: '确定',

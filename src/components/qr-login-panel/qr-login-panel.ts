@@ -171,7 +171,9 @@ export class QrLoginPanel extends EtaxElement {
           break;
         case 'qr-ended':
           if (!this.__auto) {
-            status = q[s.reason];
+            // A cancel says where it happened: on the phone, on this page (the dialog was closed), or by the service.
+            const by = { phone: q.cancelled, client: q.cancelledHere, server: q.cancelledByServer };
+            status = s.reason === 'cancelled' ? by[s.by ?? 'phone'] : q[s.reason];
             button = q.refresh;
           }
           break;

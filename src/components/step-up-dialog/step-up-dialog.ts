@@ -27,7 +27,8 @@ const failed = (s: LoginState) => s.kind === 'face-failed' || (s.kind === 'step-
  * dialog that opens and closes by itself with the client's state: face
  * recognition with 个人所得税APP or 电子税务局APP (the QR of `<qr-login-panel
  * mode="face">`), or an SMS code (`<sms-verify>`), switchable at any time;
- * then, when the server asks, the identity choice (身份类型选择). After a
+ * then, when the server asks, the identity choice (身份类型选择, or for an
+ * agent 选择代理的企业, the enterprise to act for). After a
  * failed face check it offers 改用短信验证 and, while attempts are left, 重新扫码;
  * a flow that ends (timed out, locked, refused) is explained with 重新登录.
  * Focus moves into the dialog when it opens and stays there (Tab wraps); Esc
@@ -46,7 +47,7 @@ const failed = (s: LoginState) => s.kind === 'face-failed' || (s.kind === 'step-
  * @slot help - Extra help at the foot of the dialog (a service phone number, a link).
  *
  * @csspart dialog - The `<dialog>` element.
- * @csspart title - The heading (再次认证 / 身份类型选择).
+ * @csspart title - The heading (再次认证, 身份类型选择 or, for an agent, 选择代理的企业).
  * @csspart close - The close button.
  * @csspart methods - The list of methods (a tab list).
  * @csspart method - Each method's tab.
@@ -389,7 +390,9 @@ export class StepUpDialog extends EtaxElement {
       @keydown=${this.__onKeydown}
     >
       <header>
-        <h2 id="title" part="title">${s.kind === 'identity' ? t.identity.title : u.title}</h2>
+        <h2 id="title" part="title">
+          ${s.kind !== 'identity' ? u.title : s.reason === 'client' ? t.identity.clientTitle : t.identity.title}
+        </h2>
         <button type="button" part="close" class="close" aria-label=${u.close} @click=${this.close}>
           <span aria-hidden="true">×</span>
         </button>
