@@ -319,7 +319,7 @@ describe('<etax-login>', () => {
     await sendKeys({ press: 'Enter' });
     await dialogOpen(el);
     // Focus is in the dialog, on the first method; 短信验证 is the third.
-    await waitUntil(() => deep()?.getAttribute('role') === 'tab', 'focus on the methods');
+    await waitUntil(() => deep()?.getAttribute('role') === 'radio', 'focus on the methods');
     await sendKeys({ press: 'End' });
     await sendKeys({ press: 'Enter' });
     const dialog = el.shadowRoot!.querySelector('step-up-dialog')!;

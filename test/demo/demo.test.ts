@@ -145,7 +145,7 @@ async function password(entry: string, fields: [string, string][]) {
 }
 
 const chooseMethod = (name: string) =>
-  [...(dialog()?.querySelectorAll<HTMLButtonElement>('[role="tab"]') ?? [])].find((t) => text(t) === name)!.click();
+  [...(dialog()?.querySelectorAll<HTMLButtonElement>('[role="radio"]') ?? [])].find((t) => text(t) === name)!.click();
 
 async function loggedIn(via: 'qr' | 'password') {
   await waitUntil(() => /登录成功|Logged in/.test(notice()), 'the portal told of the login', WAIT);

@@ -107,7 +107,7 @@ export const en: Translation = {
     faceFailedFinal: 'Face recognition failed. Please use a text message code.',
     faceRetry: 'Scan again',
     useSms: 'Use a text message code',
-    qrExpired: 'The QR code has expired. Please choose a method again.',
+    qrExpired: 'The QR code has expired. Refresh it, or choose another method.',
     expiresIn: (t) => `Please finish within ${t}`,
   },
 

@@ -100,6 +100,7 @@ export interface Translation {
     faceFailedFinal: string;
     faceRetry: string;
     useSms: string;
+    /** The face QR ran out; the action beside it is `qr.refresh`. */
     qrExpired: string;
     expiresIn: (time: string) => string;
   };

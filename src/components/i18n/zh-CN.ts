@@ -101,7 +101,7 @@ export const zhCN: Translation = {
     faceFailedFinal: '人脸识别未通过，请使用短信验证。',
     faceRetry: '重新扫码',
     useSms: '改用短信验证',
-    qrExpired: '二维码已失效，请重新选择认证方式。',
+    qrExpired: '二维码已失效，请刷新二维码，或选择其他认证方式。',
     expiresIn: (t) => `请在${t}内完成认证`,
   },
 
