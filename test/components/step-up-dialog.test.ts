@@ -766,3 +766,85 @@ describe('<step-up-dialog> removal', () => {
     }
   });
 });
+
+describe('<step-up-dialog> with server text of any length', () => {
+  const phone = `176${'*'.repeat(10_000)}2696`;
+  const name = '示例'.repeat(5_000);
+  const identity = (id: string) => ({
+    id,
+    name: `${name}${id}`,
+    role: 'tax_officer',
+    roleLabel: { 'zh-CN': 'שלום'.repeat(2_500), en: 'R'.repeat(10_000) },
+    taxpayerId: '9'.repeat(10_000),
+  });
+
+  /** A server whose masked phone and identities are 10,000 characters long, with no place to break. */
+  async function openWith(first: FlowState) {
+    const f = fakeFetch((call) => {
+      if (call.path === '/v1/capabilities') return json(capabilities());
+      if (call.path === '/v1/flows/password') return json(created(first, { flowId: 'pw1' }), 201);
+      if (call.path.startsWith('/v1/flows/pw1?')) return 'hang';
+      if (call.path === '/v1/flows/pw1/sms')
+        return json({ maskedPhone: phone, codeLength: 6, resendAfter: 60, expiresIn: 300 });
+      if (call.method === 'DELETE') return reply('', 204);
+      return undefined;
+    });
+    const c = (client = createLoginClient({ baseUrl: `${location.origin}/api`, fetch: f.fetch, crossTab: false }));
+    const el = await fixture<StepUpDialog>(html`<step-up-dialog large-text .client=${c}></step-up-dialog>`);
+    await c.submitPassword(LOGINS.wangxiuying);
+    await el.updateComplete;
+    return el;
+  }
+
+  /** Every control named is inside the dialog and on the screen, side to side; the dialog does not scroll sideways. */
+  function inReach(el: StepUpDialog, controls: HTMLElement[], width: number) {
+    const dialog = dialogOf(el);
+    const box = dialog.getBoundingClientRect();
+    expect(dialog.scrollWidth, 'the dialog scrolls sideways').to.be.at.most(dialog.clientWidth);
+    expect(box.right).to.be.at.most(width);
+    for (const c of controls) {
+      const r = c.getBoundingClientRect();
+      const what = c.getAttribute('aria-label') ?? c.textContent!.trim();
+      expect(r.width, what).to.be.above(0);
+      expect(r.left, what).to.be.at.least(Math.max(0, box.left));
+      expect(r.right, what).to.be.at.most(Math.min(width, box.right));
+    }
+  }
+
+  for (const width of [320, 800]) {
+    it(`keeps ✕, 获取验证码 and 登录 in reach beside a 10,000-character phone at ${width} px, the phone isolated`, async () => {
+      await setViewport({ width, height: 700 });
+      try {
+        const el = await openWith({ seq: 1, status: 'step_up_required', methods: ['sms'], maskedPhone: phone });
+        await client!.chooseStepUp('sms');
+        await client!.sendSms();
+        await stateIs(el, 'sms');
+        const sms = parts(el).querySelector('sms-verify')!.shadowRoot!;
+        expect(sms.querySelector('[part="phone"] bdi')?.textContent).to.equal(phone);
+        inReach(el, [button(el, '关闭')!, ...sms.querySelectorAll<HTMLElement>('input, button')], width);
+        await expect(el).to.be.accessible();
+      } finally {
+        await setViewport({ width: 800, height: 600 });
+      }
+    });
+
+    it(`keeps ✕ and 确定 in reach beside 10,000-character identities at ${width} px, each isolated`, async () => {
+      await setViewport({ width, height: 700 });
+      try {
+        const el = await openWith({
+          seq: 1,
+          status: 'identity_required',
+          reason: 'capacity',
+          identities: [identity('a'), identity('b')],
+        });
+        await stateIs(el, 'identity');
+        const bdis = [...parts(el).querySelectorAll('[part="identity"] label bdi')].map((b) => b.textContent);
+        expect(bdis.slice(0, 3)).to.deep.equal([`${name}a`, 'שלום'.repeat(2_500), '9'.repeat(10_000)]);
+        inReach(el, [button(el, '关闭')!, button(el, '确定')!], width);
+        await expect(el).to.be.accessible();
+      } finally {
+        await setViewport({ width: 800, height: 600 });
+      }
+    });
+  }
+});

@@ -6,6 +6,14 @@ export const styles = css`
     display: grid;
     gap: calc(var(--_gap) / 2);
   }
+  /* Text of any length from the server (the masked phone, a message) wraps: 获取验证码 and 登录 stay in reach. */
+  form {
+    grid-template-columns: minmax(0, 1fr);
+    overflow-wrap: anywhere;
+  }
+  .error {
+    unicode-bidi: isolate;
+  }
   .row {
     display: flex;
     flex-wrap: wrap;

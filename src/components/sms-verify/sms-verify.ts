@@ -262,11 +262,13 @@ export class SmsVerify extends EtaxElement {
     const error = this.__invalid ? this.__refusal(this.__invalid, n) : e && this.message(e);
     const said = this.__said;
     const prefix = t.validation.errorPrefix;
+    // The server's masked phone inside our sentence, isolated for bidirectional text.
+    const [before, after] = (phase === 'sent' || verifying ? t.sms.sent : t.sms.phone)('\0').split('\0');
     // The two templates differ in an attribute: identical ones would be merged into one by the minifier.
     const say = (text: string) => (said!.odd ? html`<span>${text}</span>` : html`<span data-even>${text}</span>`);
     return html`
       <form novalidate aria-label=${t.sms.label} @submit=${this.__onSubmit}>
-        ${phone ? html`<p part="phone">${(phase === 'sent' || verifying ? t.sms.sent : t.sms.phone)(phone)}</p>` : nothing}
+        ${phone ? html`<p part="phone">${before}<bdi>${phone}</bdi>${after}</p>` : nothing}
         <label for="code">${t.sms.code}</label>
         <div class="row">
           <input

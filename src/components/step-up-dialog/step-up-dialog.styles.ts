@@ -97,8 +97,7 @@ export const styles = css`
   .status:empty {
     display: none;
   }
-  .status,
-  bdi {
+  .status {
     unicode-bidi: isolate;
   }
   .actions {
