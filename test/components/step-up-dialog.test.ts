@@ -848,3 +848,48 @@ describe('<step-up-dialog> with server text of any length', () => {
     });
   }
 });
+
+describe('<step-up-dialog> in large-text mode', () => {
+  /** The elements a person sees in the dialog, through the shadow roots of the elements inside it. */
+  function shown(root: ParentNode, out: Element[] = []): Element[] {
+    for (const child of root.children) {
+      const box = child.getBoundingClientRect();
+      if (box.width > 1 && box.height > 1) out.push(child);
+      if (child.shadowRoot) shown(child.shadowRoot, out);
+      shown(child, out);
+    }
+    return out;
+  }
+
+  /** Controls at least 44 × 44 px, text at least 18 px. */
+  function large(el: StepUpDialog, step: string) {
+    const seen = shown(dialogOf(el)).filter((e) => !e.closest('[slot]'));
+    for (const c of seen.filter((e) => e.matches('button, input, a[href], [role="radio"]'))) {
+      const r = c.getBoundingClientRect();
+      const what = `${step}: ${c.getAttribute('aria-label') ?? (c.textContent!.trim() || c.outerHTML.slice(0, 60))}`;
+      expect(Math.min(r.width, r.height), what).to.be.at.least(44);
+    }
+    for (const e of seen) {
+      const own = [...e.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim());
+      if (own) expect(parseFloat(getComputedStyle(e).fontSize), `${step}: ${e.textContent!.trim()}`).to.be.at.least(18);
+    }
+  }
+
+  it('makes every control at least 44 × 44 px and every text at least 18 px, at each step', async () => {
+    const o = await openFor('liqiang');
+    o.el.largeText = true;
+    await o.el.updateComplete;
+    large(o.el, 'methods');
+    await faceQr(o);
+    large(o.el, 'face QR');
+    methods(o.el)[2].click();
+    await stateIs(o.el, 'sms');
+    large(o.el, 'SMS');
+    await client!.chooseStepUp('face_iit');
+    await stateIs(o.el, 'face-waiting');
+    backend.control.scan('iit');
+    backend.control.facePass();
+    await stateIs(o.el, 'identity');
+    large(o.el, 'identity');
+  });
+});
