@@ -8,7 +8,7 @@
  */
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import type { LitElement } from 'lit';
-import { sendKeys, setViewport } from '@web/test-runner-commands';
+import { executeServerCommand, sendKeys, setViewport } from '@web/test-runner-commands';
 import sinon from 'sinon';
 import { createLoginClient, type LoginClient } from '../../src/client/index.js';
 import type { FlowState } from '../../src/client/protocol.js';
@@ -891,5 +891,44 @@ describe('<step-up-dialog> in large-text mode', () => {
     backend.control.facePass();
     await stateIs(o.el, 'identity');
     large(o.el, 'identity');
+  });
+});
+
+describe('<step-up-dialog> in forced colours (Windows contrast themes)', () => {
+  before(() => executeServerCommand('emulate-forced-colors', { active: true }));
+  after(() => executeServerCommand('emulate-forced-colors', { active: false }));
+
+  /** What tells a choice apart where the theme sets every colour: its ring (filled or empty) and its border. */
+  const look = (choice: Element) => {
+    const ring = getComputedStyle(choice, '::before');
+    const own = getComputedStyle(choice);
+    return { ring: ring.backgroundColor, ringEdge: ring.borderTopColor, border: own.borderTopColor };
+  };
+
+  /** The chosen one looks unlike every other: filled ring, its own border. */
+  function unmistakable(chosen: Element, others: Element[]) {
+    expect(matchMedia('(forced-colors: active)').matches).to.equal(true);
+    const mine = look(chosen);
+    for (const other of others) {
+      const theirs = look(other);
+      expect(mine.ring, 'the ring is filled').to.not.equal(theirs.ring);
+      expect(mine.border, 'the border').to.not.equal(theirs.border);
+    }
+    // Filled in the colour of its own edge, unlike the page behind.
+    expect(mine.ring).to.equal(mine.ringEdge);
+  }
+
+  it('shows the chosen method and the chosen identity unmistakably', async () => {
+    const o = await openFor('liqiang');
+    await faceQr(o);
+    const [iit, ...rest] = methods(o.el);
+    unmistakable(iit, rest);
+    await expect(o.el).to.be.accessible();
+    backend.control.scan('iit');
+    backend.control.facePass();
+    await stateIs(o.el, 'identity');
+    const [first, ...others] = [...parts(o.el).querySelectorAll('.choice')];
+    unmistakable(first, others);
+    await expect(o.el).to.be.accessible();
   });
 });

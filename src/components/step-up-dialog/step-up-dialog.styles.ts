@@ -88,6 +88,8 @@ export const styles = css`
   [aria-checked='true'],
   .choice:has(:checked) {
     border: 2px solid var(--_primary);
+  }
+  [aria-checked='true'] {
     font-weight: 600;
   }
   [aria-checked='true']::before,
