@@ -3,7 +3,6 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { fileURLToPath } from 'node:url';
 import { CHROME_ARGS, findChrome } from './scripts/chrome-path.mjs';
 import { mswWorker, qrcodeEsm } from './scripts/dev-plugins.mjs';
-import { minifyLiteralsDevServer } from './scripts/minify-literals.mjs';
 import { forcedColorsCommand } from './scripts/test-commands.mjs';
 
 const executablePath = findChrome();
@@ -18,8 +17,6 @@ export default {
     qrcodeEsm(),
     mswWorker(),
     esbuildPlugin({ ts: true, target: 'es2021', tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
-    // The elements' templates are tested as they ship: squeezed.
-    minifyLiteralsDevServer(),
     forcedColorsCommand(),
   ],
   browsers: [
