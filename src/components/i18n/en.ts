@@ -79,7 +79,6 @@ export const en: Translation = {
     denied: 'The login was declined on the phone',
     cancelled: 'The login was cancelled on the phone',
     cancelledHere: 'You cancelled the login on this page',
-    cancelledByServer: 'The login was cancelled by the service',
     expired: 'The QR code has expired',
     refresh: 'Refresh QR code',
     retry: 'Try again',

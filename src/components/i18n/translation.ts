@@ -79,8 +79,6 @@ export interface Translation {
     cancelled: string;
     /** Cancelled on this page (the person closed the dialog). */
     cancelledHere: string;
-    /** Cancelled by the service. */
-    cancelledByServer: string;
     expired: string;
     refresh: string;
     retry: string;

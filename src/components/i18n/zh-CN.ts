@@ -78,7 +78,6 @@ export const zhCN: Translation = {
     denied: '您已在手机上拒绝登录',
     cancelled: '您已在手机上取消登录',
     cancelledHere: '您已在本页取消登录',
-    cancelledByServer: '登录已被取消',
     expired: '二维码已失效',
     refresh: '刷新二维码',
     retry: '重试',

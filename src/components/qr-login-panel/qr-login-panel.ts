@@ -173,7 +173,7 @@ export class QrLoginPanel extends EtaxElement {
         case 'qr-ended':
           if (!this.__auto) {
             // A cancel says where it happened: on the phone, on this page (the dialog was closed), or by the service.
-            const by = { phone: q.cancelled, client: q.cancelledHere, server: q.cancelledByServer };
+            const by = { phone: q.cancelled, client: q.cancelledHere, server: t.login.ended.cancelled };
             status = s.reason === 'cancelled' ? by[s.by ?? 'phone'] : q[s.reason];
             button = q.refresh;
           }
