@@ -616,6 +616,17 @@ describe('<step-up-dialog> a finished flow', () => {
   });
 });
 
+describe('<step-up-dialog> a busy server', () => {
+  it('shows when it asks again while the server makes it wait', async () => {
+    const o = await openFor();
+    const polls = { method: 'GET', path: /^\/v1\/flows\/[^/]+\?after=/ };
+    backend.control.throttle(30, { match: polls });
+    await waitUntil(() => parts(o.el).querySelector('[part="busy"]'), 'the wait', { timeout: 4000 });
+    expect(text(parts(o.el).querySelector('[part="busy"]'))).to.match(/^服务繁忙，(30|29)秒后自动重试$/);
+    await expect(o.el).to.be.accessible();
+  });
+});
+
 describe('<step-up-dialog> events', () => {
   const NAMES = [
     'etax-state-change',

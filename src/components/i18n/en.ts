@@ -13,6 +13,7 @@ export const en: Translation = {
   lang: 'en',
   apps: { etax: 'e-Tax app', iit: 'Individual Income Tax app' },
   duration: time,
+  busy: (t) => `The service is busy. Trying again in ${t}`,
 
   login: {
     label: 'e-Tax login',
@@ -73,7 +74,6 @@ export const en: Translation = {
     appsJoin: ' or the ',
     loading: 'Loading the QR code…',
     remaining: (t) => `The QR code expires in ${t}`,
-    busy: (t) => `The service is busy. Trying again in ${t}`,
     scanned: (app) => `Scanned. Please confirm on your phone (${app}).`,
     confirmed: 'Confirmed. Logging in…',
     denied: 'The login was declined on the phone',

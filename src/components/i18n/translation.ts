@@ -14,6 +14,8 @@ export interface Translation {
   apps: Record<QrApp, string>;
   /** "5 minutes", "30 seconds": a wait given in seconds. */
   duration: (seconds: number) => string;
+  /** The server is busy: the page asks again by itself after `time`. */
+  busy: (time: string) => string;
 
   login: {
     /** Accessible name of the whole login block. */
@@ -70,8 +72,6 @@ export interface Translation {
     appsJoin: string;
     loading: string;
     remaining: (time: string) => string;
-    /** The server is busy: the page asks again by itself after `time`. */
-    busy: (time: string) => string;
     scanned: (app: string) => string;
     confirmed: string;
     denied: string;

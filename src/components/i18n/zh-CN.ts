@@ -13,6 +13,7 @@ export const zhCN: Translation = {
   lang: 'zh-CN',
   apps: { etax: '电子税务局APP', iit: '个人所得税APP' },
   duration: time,
+  busy: (t) => `服务繁忙，${t}后自动重试`,
 
   login: {
     label: '电子税务局登录',
@@ -72,7 +73,6 @@ export const zhCN: Translation = {
     appsJoin: '或',
     loading: '二维码加载中…',
     remaining: (t) => `二维码${t}后失效`,
-    busy: (t) => `服务繁忙，${t}后自动重试`,
     scanned: (app) => `扫描成功，请在手机上确认（${app}）`,
     confirmed: '已确认，正在登录…',
     denied: '您已在手机上拒绝登录',

@@ -218,7 +218,7 @@ export class QrLoginPanel extends EtaxElement {
       ${code ? html`<p part="match-code">${before}<strong>${code}</strong>${after}</p>` : nothing}
       ${apps ? html`<p part="apps" class="muted">${apps}</p>` : nothing}
       ${left !== undefined && !cover ? html`<p part="countdown" class="muted">${left ? q.remaining(t.duration(left)) : ''}</p>` : nothing}
-      ${busyFor ? html`<p part="busy" class="muted">${q.busy(t.duration(busyFor))}</p>` : nothing}
+      ${busyFor ? html`<p part="busy" class="muted">${t.busy(t.duration(busyFor))}</p>` : nothing}
     `;
   }
 }
