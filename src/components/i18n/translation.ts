@@ -46,6 +46,16 @@ export interface Translation {
     success: string;
     successElsewhere: string;
     redirecting: string;
+    /** A locked account, in place of the password form. */
+    locked: {
+      title: string;
+      /** When the lock lifts, as a clock time. */
+      until: (time: string) => string;
+      /** Back to the form, to log in with another account. */
+      other: string;
+    };
+    /** Who logged in, on the success view. */
+    who: { user: string; capacity: string; enterprise: string; client: string };
     /** A finished password flow: what happened, and what to do. */
     ended: Record<'expired' | 'cancelled' | 'denied' | 'locked' | 'error', string>;
     restart: string;
@@ -59,7 +69,10 @@ export interface Translation {
     usccChecksum: string;
     idNumber: string;
     mobile: string;
-    username: string;
+    /** The value does not match the `pattern` the server announced for the field. */
+    format: (field: string) => string;
+    /** Shorter than the field's announced `minLength`. */
+    tooShort: (field: string, min: number) => string;
     smsCode: (length: number) => string;
     /** Prefix announcing an error to screen readers ("错误："). */
     errorPrefix: string;
