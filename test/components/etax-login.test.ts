@@ -403,7 +403,7 @@ describe('<etax-login>', () => {
     await sendKeys({ press: 'Enter' });
     await dialogOpen(el);
     // Focus is in the dialog, on the first method; 短信验证 is the third.
-    await waitUntil(() => deep()?.getAttribute('role') === 'tab', 'focus on the methods');
+    await waitUntil(() => deep()?.getAttribute('role') === 'radio', 'focus on the methods');
     await sendKeys({ press: 'End' });
     await sendKeys({ press: 'Enter' });
     const dialog = el.shadowRoot!.querySelector('step-up-dialog')!;
@@ -462,6 +462,36 @@ describe('<etax-login>', () => {
     control.cancel({ by: 'server' });
     await waitUntil(() => cancels.length, 'the cancel');
     expect(cancels).to.deep.equal([{ reason: 'cancelled' }]);
+  });
+
+  it('after the step-up, focus and the announcement land on the success message', async () => {
+    const { control, el } = await atDialog();
+    el.addEventListener('etax-login-success', (e) => e.preventDefault());
+    const deep = () => {
+      let a: Element | null = document.activeElement;
+      while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+      return a;
+    };
+    // The live region is on the page, empty, before the login succeeds.
+    const live = el.shadowRoot!.querySelector('section > [role="status"]')!;
+    expect(live.textContent!.trim()).to.equal('');
+    const dialog = el.shadowRoot!.querySelector('step-up-dialog')!.shadowRoot!;
+    [...dialog.querySelectorAll<HTMLElement>('[role="radio"]')].find((m) => m.textContent!.includes('短信'))!.click();
+    const sms = () => dialog.querySelector('sms-verify')?.shadowRoot;
+    await waitUntil(() => sms()?.querySelector('[part~="send"]'), 'the SMS step');
+    sms()!.querySelector<HTMLButtonElement>('[part~="send"]')!.focus();
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => control.lastCode && sms()!.activeElement?.matches('input'), 'the code field');
+    await sendKeys({ type: control.lastCode! });
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => shadowText(el).includes('登录成功'), 'success');
+    await el.updateComplete;
+    // The same region now holds the words, and has the focus: the next Tab starts from here, not from the page's end.
+    expect(el.shadowRoot!.querySelector('section > [role="status"]') === live, 'the same live region').to.equal(true);
+    expect(live.textContent).to.include('登录成功');
+    expect(deep() === live, 'focus on the success message').to.equal(true);
+    expect(live.getAttribute('tabindex')).to.equal('-1');
+    await expect(el).to.be.accessible();
   });
 
   describe('success and redirects', () => {

@@ -145,6 +145,8 @@ export class EtaxLogin extends EtaxElement {
   /** What the person typed, per entry and field; never the password. */
   private __values: Record<string, Record<string, string>> = {};
   private readonly __uid = `etax-login-${++instances}`;
+  /** The success message was on show at the last update. */
+  private __doneShown = false;
   /**
    * The password form's box in the light DOM, and what puts it back when removed: made when
    * first connected, not at construction, so that a server renderer can build the element.
@@ -351,6 +353,15 @@ export class EtaxLogin extends EtaxElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
+    // Logged in: the login page (and the step-up dialog with it) is gone, and with it the focus. The next Tab
+    // must not leave the block: focus goes to the success message, unless the person is elsewhere on the page.
+    const done = this.state.kind === 'authenticated';
+    if (done && !this.__doneShown) {
+      const active = document.activeElement;
+      if (!active || active === document.body || active === this)
+        this.renderRoot.querySelector<HTMLElement>('#done')!.focus();
+    }
+    this.__doneShown = done;
     if (this.__formHost) render(this.__renderForm(), this.__formHost, { host: this });
   }
 
@@ -512,61 +523,78 @@ export class EtaxLogin extends EtaxElement {
     const t = this.t;
     const state = this.state;
     const client = this.login.client;
-    if (state.kind === 'authenticated') {
-      return html`<section part="base success" class="success" aria-label=${t.login.label}>
-        <div role="status">
-          <strong>${state.via === 'other-tab' ? t.login.successElsewhere : t.login.success}</strong>
-          ${this.__renderWho(state)} ${this.__redirectTarget(state) ? html`<p>${t.login.redirecting}</p>` : nothing}
-        </div>
-      </section>`;
-    }
+    const done = state.kind === 'authenticated';
+    // One template for both views, so that the success message's live region is there, empty, before its
+    // words: words put into a region that is already there are announced, a region added with them often not.
     return html`
-      <section part="base" class="base" aria-label=${t.login.label}>
-        <slot name="header"></slot>
-        <div class="panels">
-          <div part="qr-panel" class="qr">
-            <h2 part="heading">${t.login.qrTitle} <span class="badge">${t.login.recommended}</span></h2>
-            <qr-login-panel
+      <section part=${done ? 'base success' : 'base'} class=${done ? 'success' : 'base'} aria-label=${t.login.label}>
+        <div id="done" role="status" tabindex="-1">
+          ${
+            done
+              ? html`<strong>${state.via === 'other-tab' ? t.login.successElsewhere : t.login.success}</strong>
+                  ${this.__renderWho(state)}
+                  ${this.__redirectTarget(state) ? html`<p>${t.login.redirecting}</p>` : nothing}`
+              : nothing
+          }
+        </div>
+        ${done ? nothing : this.__renderLogin()}
+      </section>
+      ${
+        done
+          ? nothing
+          : html`<step-up-dialog
               embedded
               .client=${client}
               .lang=${t.lang}
               .strings=${this.strings}
               .theme=${this.theme}
               .largeText=${this.largeText}
-              .autoRefresh=${this.autoRefresh}
-            ></qr-login-panel>
-            <details part="help">
-              <summary>${t.login.helpTitle}</summary>
-              <p>${t.login.helpIntro}</p>
-              <ul>
-                <li>${t.login.helpPaths.etax}</li>
-                <li>${t.login.helpPaths.iit}</li>
-              </ul>
-            </details>
-          </div>
-          <div part="password-panel" class="password">
-            <h2 part="heading">${t.login.passwordTitle}</h2>
-            <slot name="password-form"></slot>
-            ${
-              this.forgotPasswordUrl || this.registerUrl
-                ? html`<p part="links" class="links">
-                    ${this.forgotPasswordUrl ? html`<a href=${this.forgotPasswordUrl}>${t.login.forgotPassword}</a>` : nothing}
-                    ${this.registerUrl ? html`<a href=${this.registerUrl}>${t.login.register}</a>` : nothing}
-                  </p>`
-                : nothing
-            }
-          </div>
+            ></step-up-dialog>`
+      }
+    `;
+  }
+
+  /** The login page: the QR beside the password form. */
+  private __renderLogin(): TemplateResult {
+    const t = this.t;
+    const client = this.login.client;
+    return html`
+      <slot name="header"></slot>
+      <div class="panels">
+        <div part="qr-panel" class="qr">
+          <h2 part="heading">${t.login.qrTitle} <span class="badge">${t.login.recommended}</span></h2>
+          <qr-login-panel
+            embedded
+            .client=${client}
+            .lang=${t.lang}
+            .strings=${this.strings}
+            .theme=${this.theme}
+            .largeText=${this.largeText}
+            .autoRefresh=${this.autoRefresh}
+          ></qr-login-panel>
+          <details part="help">
+            <summary>${t.login.helpTitle}</summary>
+            <p>${t.login.helpIntro}</p>
+            <ul>
+              <li>${t.login.helpPaths.etax}</li>
+              <li>${t.login.helpPaths.iit}</li>
+            </ul>
+          </details>
         </div>
-        <slot name="footer"></slot>
-      </section>
-      <step-up-dialog
-        embedded
-        .client=${client}
-        .lang=${t.lang}
-        .strings=${this.strings}
-        .theme=${this.theme}
-        .largeText=${this.largeText}
-      ></step-up-dialog>
+        <div part="password-panel" class="password">
+          <h2 part="heading">${t.login.passwordTitle}</h2>
+          <slot name="password-form"></slot>
+          ${
+            this.forgotPasswordUrl || this.registerUrl
+              ? html`<p part="links" class="links">
+                  ${this.forgotPasswordUrl ? html`<a href=${this.forgotPasswordUrl}>${t.login.forgotPassword}</a>` : nothing}
+                  ${this.registerUrl ? html`<a href=${this.registerUrl}>${t.login.register}</a>` : nothing}
+                </p>`
+              : nothing
+          }
+        </div>
+      </div>
+      <slot name="footer"></slot>
     `;
   }
 }

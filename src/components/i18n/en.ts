@@ -15,6 +15,7 @@ export const en: Translation = {
   lang: 'en',
   apps: { etax: 'e-Tax app', iit: 'Individual Income Tax app' },
   duration: time,
+  busy: (t) => `The service is busy. Trying again in ${t}`,
 
   login: {
     label: 'e-Tax login',
@@ -81,11 +82,11 @@ export const en: Translation = {
     appsJoin: ' or the ',
     loading: 'Loading the QR code…',
     remaining: (t) => `The QR code expires in ${t}`,
-    busy: (t) => `The service is busy. Trying again in ${t}`,
     scanned: (app) => `Scanned. Please confirm on your phone (${app}).`,
     confirmed: 'Confirmed. Logging in…',
     denied: 'The login was declined on the phone',
     cancelled: 'The login was cancelled on the phone',
+    cancelledHere: 'You cancelled the login on this page',
     expired: 'The QR code has expired',
     refresh: 'Refresh QR code',
     retry: 'Try again',
@@ -114,7 +115,7 @@ export const en: Translation = {
     faceFailedFinal: 'Face recognition failed. Please use a text message code.',
     faceRetry: 'Scan again',
     useSms: 'Use a text message code',
-    qrExpired: 'The QR code has expired. Please choose a method again.',
+    qrExpired: 'The QR code has expired. Refresh it, or choose another method.',
     expiresIn: (t) => `Please finish within ${t}`,
   },
 
@@ -138,6 +139,7 @@ export const en: Translation = {
 
   identity: {
     title: 'Choose your role',
+    clientTitle: 'Choose the enterprise to act for',
     capacity: 'You hold several roles for this enterprise. Choose the one for this session.',
     client: 'Choose the enterprise you act for in this session.',
     confirm: 'Continue',

@@ -14,6 +14,8 @@ export interface Translation {
   apps: Record<QrApp, string>;
   /** "5 minutes", "30 seconds": a wait given in seconds. */
   duration: (seconds: number) => string;
+  /** The server is busy: the page asks again by itself after `time`. */
+  busy: (time: string) => string;
 
   login: {
     /** Accessible name of the whole login block. */
@@ -81,12 +83,13 @@ export interface Translation {
     appsJoin: string;
     loading: string;
     remaining: (time: string) => string;
-    /** The server is busy: the page asks again by itself after `time`. */
-    busy: (time: string) => string;
     scanned: (app: string) => string;
     confirmed: string;
     denied: string;
+    /** Cancelled on the phone. */
     cancelled: string;
+    /** Cancelled on this page (the person closed the dialog). */
+    cancelledHere: string;
     expired: string;
     refresh: string;
     retry: string;
@@ -108,6 +111,7 @@ export interface Translation {
     faceFailedFinal: string;
     faceRetry: string;
     useSms: string;
+    /** The face QR ran out; the action beside it is `qr.refresh`. */
     qrExpired: string;
     expiresIn: (time: string) => string;
   };
@@ -132,7 +136,10 @@ export interface Translation {
   };
 
   identity: {
+    /** Title of the choice of capacity (身份类型选择). */
     title: string;
+    /** Title of an agent's choice of the enterprise to act for (选择代理的企业). */
+    clientTitle: string;
     capacity: string;
     client: string;
     confirm: string;

@@ -13,6 +13,7 @@ export const zhCN: Translation = {
   lang: 'zh-CN',
   apps: { etax: '电子税务局APP', iit: '个人所得税APP' },
   duration: time,
+  busy: (t) => `服务繁忙，${t}后自动重试`,
 
   login: {
     label: '电子税务局登录',
@@ -78,11 +79,11 @@ export const zhCN: Translation = {
     appsJoin: '或',
     loading: '二维码加载中…',
     remaining: (t) => `二维码${t}后失效`,
-    busy: (t) => `服务繁忙，${t}后自动重试`,
     scanned: (app) => `扫描成功，请在手机上确认（${app}）`,
     confirmed: '已确认，正在登录…',
     denied: '您已在手机上拒绝登录',
     cancelled: '您已在手机上取消登录',
+    cancelledHere: '您已在本页取消登录',
     expired: '二维码已失效',
     refresh: '刷新二维码',
     retry: '重试',
@@ -106,7 +107,7 @@ export const zhCN: Translation = {
     faceFailedFinal: '人脸识别未通过，请使用短信验证。',
     faceRetry: '重新扫码',
     useSms: '改用短信验证',
-    qrExpired: '二维码已失效，请重新选择认证方式。',
+    qrExpired: '二维码已失效，请刷新二维码，或选择其他认证方式。',
     expiresIn: (t) => `请在${t}内完成认证`,
   },
 
@@ -130,6 +131,7 @@ export const zhCN: Translation = {
 
   identity: {
     title: '身份类型选择',
+    clientTitle: '选择代理的企业',
     capacity: '您在该企业有多个身份，请选择本次登录的身份。',
     client: '请选择本次代理办理业务的企业。',
     confirm: '确定',

@@ -205,7 +205,9 @@ export class QrLoginPanel extends EtaxElement {
           break;
         case 'qr-ended':
           if (!this.__auto) {
-            status = q[s.reason];
+            // A cancel says where it happened: on the phone, on this page (the dialog was closed), or by the service.
+            const by = { phone: q.cancelled, client: q.cancelledHere, server: t.login.ended.cancelled };
+            status = s.reason === 'cancelled' ? by[s.by ?? 'phone'] : q[s.reason];
             button = q.refresh;
           }
           break;
@@ -261,7 +263,7 @@ export class QrLoginPanel extends EtaxElement {
       }
       ${apps ? html`<p part="apps" class="muted">${apps}</p>` : nothing}
       ${left !== undefined && !cover ? html`<p part="countdown" class="muted">${left ? q.remaining(t.duration(left)) : ''}</p>` : nothing}
-      ${busyFor ? html`<p part="busy" class="muted">${q.busy(t.duration(busyFor))}</p>` : nothing}
+      ${busyFor ? html`<p part="busy" class="muted">${t.busy(t.duration(busyFor))}</p>` : nothing}
     `;
   }
 }
