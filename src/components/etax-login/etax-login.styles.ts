@@ -210,7 +210,7 @@ export const formStyles = css`
       place-items: center;
       width: var(--_control-height);
       padding: 0;
-      border-color: transparent;
+      border: 0;
       background: none;
       color: var(--_muted);
     }
@@ -253,9 +253,6 @@ export const formStyles = css`
         forced-color-adjust: none;
         background: ButtonText;
         color: ButtonFace;
-      }
-      .etax-reveal {
-        border-color: transparent;
       }
       .etax-tab[aria-selected='true'] {
         border-bottom: 5px solid Highlight;
