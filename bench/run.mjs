@@ -12,7 +12,10 @@
 //   npm run bench -- --only first-qr,leftovers
 //
 // Measures (every time taken in the page with performance.now()):
-//   first-qr   module start → first QR on screen, plain and with 4× CPU throttling
+//   first-qr   module start → first QR on screen, plain and with 4× CPU throttling, beside two
+//              floors measured in the same run (bench/page/floor.js: Lit and qrcode alone, built
+//              like the drop-in, drawing at once or after the element's requests), and again
+//              with a network round trip of 300 ms (150 ms each way)
 //   qr-render  drawing a 120-character QR: qrPath() alone, and payload → <svg> in the DOM
 //   latency    server event → DOM updated, over SSE, long-poll and polling
 //   network    requests per minute while a QR waits, page visible and hidden (a real minute)
@@ -82,6 +85,24 @@ if (built < newest(join(root, 'src'))) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+/**
+ * The floor page's module, built by the drop-in's own pipeline (rollup.config.mjs
+ * `dropIn`: the same plugins and terser options) into bench/build/ (not committed).
+ */
+async function buildFloor() {
+  const { rollup } = await import('rollup');
+  process.chdir(root); // the build's paths are relative to the repository
+  const { dropIn } = await import('../rollup.config.mjs');
+  const options = dropIn({ source: 'bench/page/floor.js', dist: 'bench/build/floor.min.js' });
+  const bundle = await rollup({ ...options, onwarn: (w) => console.warn(`floor build: ${w.message}`) });
+  try {
+    await bundle.write(options.output);
+  } finally {
+    await bundle.close();
+  }
+}
+if (only.includes('first-qr')) await buildFloor();
+
 /* ------------------------------------------------------------------- server */
 
 const freePort = () =>
@@ -138,7 +159,7 @@ const INSTRUMENT = readFileSync(join(root, 'bench/page/instrument.js'), 'utf8');
 const pageErrors = [];
 
 /** A page in a browser context of its own (no cache, no service worker, no channel shared with another run). */
-async function open(query, { throttle = 1, instrument = false } = {}) {
+async function open(query, { throttle = 1, instrument = false, roundTrip = 0 } = {}) {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
   await page.setViewport({ width: 1280, height: 900 });
@@ -146,16 +167,34 @@ async function open(query, { throttle = 1, instrument = false } = {}) {
   // Every page counts as the focused, visible one (the hidden-page measure overrides document.hidden itself).
   await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true });
   if (throttle > 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: throttle });
+  if (roundTrip) query += `&latency=${roundTrip}`;
   if (instrument) await page.evaluateOnNewDocument(INSTRUMENT);
   page.on('pageerror', (e) => pageErrors.push(`${query}: ${e.message}`));
   page.on('console', (m) => m.type() === 'error' && pageErrors.push(`${query}: console: ${m.text()}`));
   await page.goto(`${PAGE}?${query}`, { waitUntil: 'load' });
+  if (roundTrip) {
+    // A slow network from here on (the page waits): DevTools' emulation for what comes from the
+    // server, on the page and on msw's service worker, which fetches the modules for the page; msw
+    // answers the API without the network, so the page's mock waits the round trip itself (`latency=`).
+    await page.waitForFunction(() => window.benchGo, { timeout: 60_000, polling: 50 });
+    const worker = await context.waitForTarget((t) => t.type() === 'service_worker', { timeout: 10_000 });
+    for (const session of [cdp, await worker.createCDPSession()]) {
+      await session.send('Network.enable');
+      await session.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: roundTrip,
+        downloadThroughput: -1,
+        uploadThroughput: -1,
+      });
+    }
+    await page.evaluate(() => window.benchGo());
+  }
   return { page, cdp, close: () => context.close() };
 }
 
 /** Opens a page that measures by itself, and returns what it measured. */
-async function selfMeasuring(scenario, throttle) {
-  const p = await open(`scenario=${scenario}`, { throttle });
+async function selfMeasuring(scenario, throttle, roundTrip = 0) {
+  const p = await open(`scenario=${scenario}`, { throttle, roundTrip });
   try {
     await p.page.waitForFunction(() => window.benchResult, { timeout: 60_000, polling: 50 });
     const result = await p.page.evaluate(() => window.benchResult);
@@ -224,32 +263,59 @@ function machine() {
 
 /* ------------------------------------------------------------- measurements */
 
+/** What first-qr compares: the element, and the two floors (bench/page/floor.js). */
+const FIRST_QR = [
+  ['element', 'first-qr'],
+  ['floor', 'floor'],
+  ['floorRequests', 'floor-requests'],
+];
+/** The network round trip of the slow-network rows: 150 ms each way. */
+const ROUND_TRIP = 300;
+
 async function measureFirstQr() {
-  await selfMeasuring('first-qr', 1); // warm-up: the dev server reads and parses the files once
+  // Warm-up: the dev server reads and parses the files once.
+  for (const [, scenario] of FIRST_QR) await selfMeasuring(scenario, 1);
   const out = {};
-  for (const [name, throttle] of [
-    ['plain', 1],
-    ['throttled', THROTTLE],
+  for (const [name, throttle, roundTrip] of [
+    ['plain', 1, 0],
+    ['throttled', THROTTLE, 0],
+    ['slowNetwork', 1, ROUND_TRIP],
   ]) {
-    const runs = [];
-    for (let i = 0; i < RUNS; i++) runs.push(await selfMeasuring('first-qr', throttle));
-    out[name] = {
-      qrPainted: stats(runs.map((r) => r.qrPainted)),
-      qrInDom: stats(runs.map((r) => r.qrInDom)),
-      moduleLoaded: stats(runs.map((r) => r.moduleLoaded)),
-      longTasks: stats(runs.map((r) => r.longTasks.length)),
-      requests: runs[0].requests,
-      samples: runs.map((r) => ({
-        moduleLoaded: r.moduleLoaded,
-        qrReady: r.qrReady,
-        qrInDom: r.qrInDom,
-        qrPainted: r.qrPainted,
-        longTasks: r.longTasks,
-      })),
-    };
-    progress(`first QR, ${name}: median ${out[name].qrPainted.median.toFixed(1)} ms`);
+    // Taken in turn, run by run, so that the three share the machine's ups and downs.
+    const runs = Object.fromEntries(FIRST_QR.map(([what]) => [what, []]));
+    for (let i = 0; i < RUNS; i++)
+      for (const [what, scenario] of FIRST_QR) runs[what].push(await selfMeasuring(scenario, throttle, roundTrip));
+    out[name] = { throttle, roundTrip };
+    for (const [what] of FIRST_QR) {
+      const r = runs[what];
+      out[name][what] = {
+        qrPainted: stats(r.map((x) => x.qrPainted)),
+        qrInDom: stats(r.map((x) => x.qrInDom)),
+        moduleLoaded: stats(r.map((x) => x.moduleLoaded)),
+        longTasks: stats(r.map((x) => x.longTasks.length)),
+        requests: r[0].requests,
+        samples: r.map((x) => ({
+          moduleLoaded: x.moduleLoaded,
+          qrReady: x.qrReady,
+          qrInDom: x.qrInDom,
+          qrPainted: x.qrPainted,
+          longTasks: x.longTasks,
+        })),
+      };
+    }
+    const m = (what) => out[name][what].qrPainted.median;
+    out[name].toFloor = m('element') / m('floor');
+    out[name].toFloorRequests = m('element') / m('floorRequests');
+    progress(
+      `first QR, ${name}: ${m('element').toFixed(1)} ms; floors ${m('floor').toFixed(1)} ms and ${m('floorRequests').toFixed(1)} ms with requests`,
+    );
   }
-  out.ratio = out.throttled.qrPainted.median / out.plain.qrPainted.median;
+  out.ratio = out.throttled.element.qrPainted.median / out.plain.element.qrPainted.median;
+  // The criterion of one round trip: the element's first QR at most (no-request floor + one round trip) + 10 %.
+  const slow = out.slowNetwork;
+  slow.bound = (slow.floor.qrPainted.median + ROUND_TRIP) * 1.1;
+  slow.roundTripsAfterFloor = (slow.element.qrPainted.median - slow.floor.qrPainted.median) / ROUND_TRIP;
+  slow.met = slow.element.qrPainted.median <= slow.bound;
   return out;
 }
 
@@ -536,16 +602,51 @@ const row = (measure, s, format, note = '') =>
   rows.push([measure, format(s.median), format(s.min), format(s.max), String(s.runs), note]);
 const r = results;
 if (r.firstQr) {
-  row('First QR on screen', r.firstQr.plain.qrPainted, ms, 'module start → QR painted');
+  const f = r.firstQr;
+  const asked = (what) =>
+    [...new Set(f.plain[what].requests.map((p) => p.replace(/\/f[0-9a-f]+/, '/{id}')))].join(', ') || 'no request';
+  for (const [name, label] of [
+    ['plain', ''],
+    ['throttled', `, ${THROTTLE}× CPU`],
+  ]) {
+    const x = f[name];
+    row(
+      `First QR on screen${label}`,
+      x.element.qrPainted,
+      ms,
+      `module start → QR painted; ${x.toFloor.toFixed(2)}× floor, ${x.toFloorRequests.toFixed(2)}× floor with requests${name === 'throttled' ? `; ${f.ratio.toFixed(2)}× plain` : ''}`,
+    );
+    row(
+      `  floor: Lit + qrcode${label}`,
+      x.floor.qrPainted,
+      ms,
+      name === 'plain' ? 'bench/page/floor.js, no request' : '',
+    );
+    row(
+      `  floor with the element's requests${label}`,
+      x.floorRequests.qrPainted,
+      ms,
+      name === 'plain' ? asked('floorRequests') : '',
+    );
+  }
+  row('  of which QR in the DOM', f.plain.element.qrInDom, ms, 'then the frame that paints it');
+  row('  of which drop-in loaded', f.plain.element.moduleLoaded, ms, 'fetch + parse + evaluate');
+  row(`  of which drop-in loaded, ${THROTTLE}× CPU`, f.throttled.element.moduleLoaded, ms);
+  row('  of which floor loaded', f.plain.floor.moduleLoaded, ms);
+  const s = f.slowNetwork;
   row(
-    `First QR on screen, ${THROTTLE}× CPU`,
-    r.firstQr.throttled.qrPainted,
+    `First QR on screen, ${s.roundTrip} ms round trip`,
+    s.element.qrPainted,
     ms,
-    `${r.firstQr.ratio.toFixed(2)}× plain`,
+    `${s.roundTripsAfterFloor.toFixed(2)} round trips after the floor; at most ${s.bound.toFixed(0)} ms ((floor + 1 round trip) + 10 %): ${s.met ? 'met' : 'NOT MET'}; requests until the QR: ${asked('element')}`,
   );
-  row('  of which QR in the DOM', r.firstQr.plain.qrInDom, ms, 'then the frame that paints it');
-  row('  of which drop-in loaded', r.firstQr.plain.moduleLoaded, ms, 'fetch + parse + evaluate');
-  row(`  of which drop-in loaded, ${THROTTLE}× CPU`, r.firstQr.throttled.moduleLoaded, ms);
+  row(
+    `  floor: Lit + qrcode, ${s.roundTrip} ms round trip`,
+    s.floor.qrPainted,
+    ms,
+    'the module itself comes over the slow network',
+  );
+  row(`  floor with the element's requests, ${s.roundTrip} ms round trip`, s.floorRequests.qrPainted, ms);
 }
 if (r.qrRender) {
   const q = r.qrRender;
