@@ -1,39 +1,24 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
 import { CHROME_ARGS, findChrome } from './scripts/chrome-path.mjs';
 import { mswWorker, qrcodeEsm } from './scripts/dev-plugins.mjs';
+import { readQr } from './scripts/qr-reader.mjs';
 import { minifyLiteralsDevServer } from './scripts/minify-literals.mjs';
 
 const executablePath = findChrome();
 
 /**
  * Server commands for reading a QR off the screen as a phone would
- * (test/components/qr-decode.test.ts), with ZXing (zxing-wasm) in Node:
+ * (test/components/qr-decode.test.ts), with ZXing in Node (scripts/qr-reader.mjs):
  * - `read-qr` `{ clip }`: a screenshot of that part of the page (CSS pixels of the
- *   viewport), decoded; answers `{ codes, png }`: each code's text, its symbol's
- *   box in the screenshot (without quiet zone) and its modules per side, and the
- *   screenshot as base64;
- * - `decode-qr` `{ png }`: decodes a base64 PNG; answers the codes;
+ *   viewport), read; answers `{ codes, png }`: each code's text, its symbol's box
+ *   in the screenshot and its modules per side, and the screenshot as base64;
+ * - `decode-qr` `{ png }`: reads a base64 PNG; answers the codes;
  * - `emulate-media-features` `{ features }`: DevTools' media emulation, for the
  *   features the commands package leaves out (`forced-colors`).
- * The reader is strict as a camera app is: no inverted codes, no extra effort.
  */
 function qrReader() {
-  const wasm = readFileSync(createRequire(import.meta.url).resolve('zxing-wasm/reader/zxing_reader.wasm'));
-  prepareZXingModule({ overrides: { wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.length) } });
-  const decode = async (png) =>
-    (await readBarcodes(new Uint8Array(png), { formats: ['QRCode'], tryHarder: false, tryInvert: false })).map(
-      ({ text, position: { topLeft, topRight, bottomLeft, bottomRight }, symbol }) => {
-        const xs = [topLeft.x, topRight.x, bottomLeft.x, bottomRight.x];
-        const ys = [topLeft.y, topRight.y, bottomLeft.y, bottomRight.y];
-        const box = { left: Math.min(...xs), top: Math.min(...ys), right: Math.max(...xs), bottom: Math.max(...ys) };
-        return { text, box, modules: symbol.width };
-      },
-    );
   const sessions = new Map();
   return {
     name: 'qr-reader',
@@ -41,9 +26,9 @@ function qrReader() {
       const page = () => session.browser.getPage(session.id);
       if (command === 'read-qr') {
         const png = await page().screenshot({ clip: payload.clip, captureBeyondViewport: false });
-        return { codes: await decode(png), png: Buffer.from(png).toString('base64') };
+        return { codes: await readQr(png), png: Buffer.from(png).toString('base64') };
       }
-      if (command === 'decode-qr') return decode(Buffer.from(payload.png, 'base64'));
+      if (command === 'decode-qr') return readQr(Buffer.from(payload.png, 'base64'));
       if (command === 'emulate-media-features') {
         if (!sessions.has(session.id)) sessions.set(session.id, await page().createCDPSession());
         await sessions.get(session.id).send('Emulation.setEmulatedMedia', { features: payload.features });

@@ -17,6 +17,9 @@
 //              like the drop-in, drawing at once or after the element's requests), and again
 //              with a network round trip of 300 ms (150 ms each way)
 //   qr-render  drawing a 120-character QR: qrPath() alone, and payload → <svg> in the DOM
+//   qr-read    which QR versions a strict reader (ZXing) reads in screenshots of <qr-login-panel>
+//              at its default size, as drawn and as a camera would see it: the payload bound of
+//              docs/protocol.md §6.2
 //   latency    server event → DOM updated, over SSE, long-poll and polling
 //   network    requests per minute while a QR waits, page visible and hidden (a real minute)
 //   leftovers  200 mount/unmount cycles mid-flow: heap growth, and timers, fetches,
@@ -33,6 +36,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 import { CHROME_ARGS, findChrome } from '../scripts/chrome-path.mjs';
+import { readQr } from '../scripts/qr-reader.mjs';
 import { mswWorker, qrcodeEsm } from '../scripts/dev-plugins.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -47,7 +51,7 @@ const option = (name) => {
 };
 const quick = argv.includes('--quick');
 const RUNS = Number(option('runs') ?? (quick ? 3 : 7));
-const ALL = ['first-qr', 'qr-render', 'latency', 'network', 'leftovers', 'journey'];
+const ALL = ['first-qr', 'qr-render', 'qr-read', 'latency', 'network', 'leftovers', 'journey'];
 const only = option('only')?.split(',') ?? ALL;
 for (const name of only)
   if (!ALL.includes(name)) throw new Error(`unknown measure "${name}"; one of ${ALL.join(', ')}`);
@@ -340,6 +344,88 @@ async function measureQrRender() {
   return out;
 }
 
+/** The most bytes QR versions 5–12 hold at error correction level M. */
+const READ_LENGTHS = [84, 106, 122, 152, 180, 213, 251, 287];
+/** The screenshot as drawn, and as a camera's lower resolution would see it: scale and blur (px). */
+const VIEWS = [
+  ['screen', 1, 0],
+  ['80 %', 0.8, 0.5],
+  ['60 %', 0.6, 0.6],
+];
+/** Where the QR falls on the pixel grid: whole, a third and half a CSS pixel further right. */
+const OFFSETS = [0, 1 / 3, 0.5];
+
+/** A URL of `length` characters with a random-looking tail, different for every `seed`. */
+function urlOf(length, seed) {
+  let s = 'https://etax.example.invalid/qr/login/';
+  let x = seed * 0x9e3779b1 + 1;
+  while (s.length < length) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    s += ((x >>> 0) % 36).toString(36);
+  }
+  return s;
+}
+
+async function measureQrReading() {
+  const p = await benchPage();
+  const out = { payloads: quick ? 2 : 4, offsets: OFFSETS, views: VIEWS.map(([name]) => name), lengths: [] };
+  try {
+    for (const length of READ_LENGTHS) {
+      const row = { length, tries: 0, read: Object.fromEntries(VIEWS.map(([name]) => [name, 0])) };
+      for (let i = 0; i < out.payloads; i++)
+        for (const offset of OFFSETS) {
+          const payload = urlOf(length, length * 100 + i);
+          const box = await p.page.evaluate((t, o) => window.bench.showQr(t, o), payload, offset);
+          const x = Math.floor(box.left) - 12;
+          const y = Math.floor(box.top) - 12;
+          const clip = { x, y, width: Math.ceil(box.right) + 12 - x, height: Math.ceil(box.bottom) + 12 - y };
+          const png = await p.page.screenshot({ clip, captureBeyondViewport: false });
+          for (const [view, scale, blur] of VIEWS) {
+            const image =
+              scale === 1
+                ? png
+                : Buffer.from(
+                    await p.page.evaluate(
+                      (b, sc, bl) => window.bench.cameraView(b, sc, bl),
+                      Buffer.from(png).toString('base64'),
+                      scale,
+                      blur,
+                    ),
+                    'base64',
+                  );
+            const codes = await readQr(new Uint8Array(image));
+            if (codes.length === 1 && codes[0].text === payload) row.read[view]++;
+          }
+          row.tries++;
+          row.version = (box.modules - 8 - 17) / 4;
+          row.sidePx = box.svgWidth;
+          row.modulePx = box.svgWidth / box.modules;
+        }
+      out.lengths.push(row);
+    }
+  } finally {
+    await p.close();
+  }
+  // The longest payload up to which every try read, as drawn and in the 80 % view (the bound of
+  // docs/protocol.md §6.2), and in all three views.
+  const upTo = (views) => {
+    let longest = 0;
+    for (const x of out.lengths) {
+      if (!views.every((v) => x.read[v] === x.tries)) break;
+      longest = x.length;
+    }
+    return longest;
+  };
+  out.alwaysRead = upTo(['screen', '80 %']);
+  out.alwaysReadAllViews = upTo(out.views);
+  progress(
+    `QR read: every try up to ${out.alwaysRead} bytes (as drawn and at 80 %), ${out.alwaysReadAllViews} bytes in all views`,
+  );
+  return out;
+}
+
 async function measureLatency() {
   const p = await benchPage();
   const out = {};
@@ -578,6 +664,7 @@ try {
   const measures = {
     'first-qr': ['firstQr', measureFirstQr],
     'qr-render': ['qrRender', measureQrRender],
+    'qr-read': ['qrRead', measureQrReading],
     latency: ['latency', measureLatency],
     network: ['network', measureNetwork],
     leftovers: ['leftovers', measureLeftovers],
@@ -658,6 +745,28 @@ if (r.qrRender) {
     (x) => ms(x, 2),
     `${q.ratio.toFixed(2)}× plain`,
   );
+}
+if (r.qrRead) {
+  for (const x of r.qrRead.lengths) {
+    const all = Object.values(x.read).reduce((a, b) => a + b, 0);
+    rows.push([
+      `QR read, ${x.length} B: version ${x.version}, ${x.modulePx.toFixed(2)} px a module`,
+      `${Math.round((100 * all) / (x.tries * VIEWS.length))} %`,
+      '',
+      '',
+      String(x.tries),
+      `${VIEWS.map(([v]) => `${v} ${x.read[v]}/${x.tries}`).join(', ')}; <qr-login-panel> ${x.sidePx} px`,
+    ]);
+  }
+  const { QR_PAYLOAD_MAX } = await import('../dist/client/protocol.js');
+  rows.push([
+    'QR payload read every time, up to',
+    `${r.qrRead.alwaysRead} B`,
+    '',
+    '',
+    '',
+    `as drawn and at 80 % (all three views: ${r.qrRead.alwaysReadAllViews} B); the protocol's bound ${QR_PAYLOAD_MAX} B${QR_PAYLOAD_MAX > r.qrRead.alwaysRead ? ': TOO LONG' : ''}`,
+  ]);
 }
 if (r.latency) {
   row('State change → DOM, SSE', r.latency.sse, ms, 'control.scan() → overlay');

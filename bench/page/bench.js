@@ -1,4 +1,4 @@
-/* global window, document, requestAnimationFrame, MutationObserver, location */
+/* global window, document, requestAnimationFrame, MutationObserver, location, Image */
 // The benchmark page's side: a mock backend in the page (msw's service worker),
 // the production drop-in, and one function per measurement. bench/run.mjs opens
 // this page in headless Chromium and calls `window.bench.*`; every time is taken
@@ -325,6 +325,57 @@ async function qrRenderTimes(runs) {
   return { times };
 }
 
+let reading;
+/**
+ * A `<qr-login-panel>` at its default size, `offset` CSS pixels further right
+ * (fractions too), showing `payload`: answers the QR frame's box in the viewport,
+ * and the drawn `<svg>`'s width and modules per side (quiet zone included).
+ */
+async function showQr(payload, offset) {
+  if (!reading) {
+    reading = { client: fakeClient(), panel: document.createElement('qr-login-panel') };
+    reading.panel.embedded = true;
+    reading.panel.client = reading.client;
+    document.body.append(reading.panel);
+  }
+  const { client, panel } = reading;
+  panel.style.marginLeft = `${offset}px`;
+  const now = performance.now();
+  client.emit({
+    kind: 'qr-waiting',
+    flowId: 'f1',
+    expiresAt: now + 300000,
+    password: { status: 'idle' },
+    qr: { payload, expiresAt: now + 60000, apps: ['etax', 'iit'] },
+  });
+  await panel.updateComplete;
+  await painted();
+  const frame = panel.shadowRoot.querySelector('[part~="qr"]').getBoundingClientRect();
+  const svg = panel.shadowRoot.querySelector('svg[part~="qr-code"]');
+  return {
+    left: frame.left,
+    top: frame.top,
+    right: frame.right,
+    bottom: frame.bottom,
+    svgWidth: svg.getBoundingClientRect().width,
+    modules: svg.viewBox.baseVal.width,
+  };
+}
+
+/** A PNG (base64) scaled by `scale` and blurred by `blur` px, as a camera's lower resolution sees it. */
+async function cameraView(png, scale, blur) {
+  const img = new Image();
+  img.src = `data:image/png;base64,${png}`;
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.round(img.width * scale);
+  canvas.height = Math.round(img.height * scale);
+  const ctx = canvas.getContext('2d');
+  ctx.filter = `blur(${blur}px)`;
+  ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+  return canvas.toDataURL('image/png').split(',')[1];
+}
+
 /**
  * Server event → DOM updated: the phone scans (`control.scan()`, in this page)
  * and the clock stops at the DOM change that shows the scanned overlay. For
@@ -554,5 +605,16 @@ if (['first-qr', 'floor', 'floor-requests'].includes(scenario)) {
   window.benchResult = await journey().catch((e) => ({ error: String(e?.stack ?? e) }));
 } else {
   await import(DROP_IN);
-  window.bench = { qrPathTimes, qrRenderTimes, stateLatency, network, cycles, resetMock, retained, probe };
+  window.bench = {
+    qrPathTimes,
+    qrRenderTimes,
+    showQr,
+    cameraView,
+    stateLatency,
+    network,
+    cycles,
+    resetMock,
+    retained,
+    probe,
+  };
 }
