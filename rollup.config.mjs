@@ -4,8 +4,8 @@
 //    one output file per source module (`preserveModules`), so `dist/` mirrors
 //    `src/`, entries share code instead of copying it, and bundlers can tree-shake.
 //    Dependencies and peers (lit, qrcode, nanoevents, msw) stay imports.
-// 2. The drop-in bundles (DROP_INS in scripts/entries.mjs; none until the
-//    components land): every dependency inlined, minified with terser.
+// 2. The drop-in bundle (DROP_INS in scripts/entries.mjs): every dependency
+//    inlined, minified with terser.
 //
 // scripts/check-dist.mjs then checks the result (entries present, no Lit in the client).
 import commonjs from '@rollup/plugin-commonjs';
@@ -15,7 +15,6 @@ import typescript from '@rollup/plugin-typescript';
 import { transform } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 import { DROP_INS, isExternal, npmEntries, pkg, TERSER } from './scripts/entries.mjs';
-import { minifyLiteralsRollup } from './scripts/minify-literals.mjs';
 
 /** Starts the build from an empty dist/, so nothing stale gets published (not on import: the size check imports `dropIn`). */
 const cleanDist = () => ({
@@ -29,7 +28,7 @@ const cleanDist = () => ({
 const npm = {
   input: Object.fromEntries(npmEntries.map((e) => [e.dist.replace(/^dist\//, '').replace(/\.js$/, ''), e.source])),
   external: isExternal,
-  plugins: [cleanDist(), minifyLiteralsRollup(), typescript({ tsconfig: './tsconfig.build.json' })],
+  plugins: [cleanDist(), typescript({ tsconfig: './tsconfig.build.json' })],
   output: {
     dir: 'dist',
     format: 'es',
@@ -53,9 +52,9 @@ const banner = (chunk) => {
 };
 
 /**
- * TypeScript to JavaScript for the drop-in with esbuild's transform (types are
- * checked by `tsc --noEmit` and declared by the npm build). On the same code its
- * output minifies about 0.8 KB gzip smaller than the TypeScript compiler's.
+ * TypeScript to JavaScript for the drop-in with esbuild's transform, as the test
+ * runner and the demo do (types are checked by `tsc --noEmit` and declared by the
+ * npm build).
  */
 const tsByEsbuild = () => {
   // The compiler options live in tsconfig.json (tsconfig.build.json only narrows the files).
@@ -86,7 +85,6 @@ export const dropIn = (entry) => ({
   plugins: [
     nodeResolve({ browser: true, exportConditions: ['production'], extensions: ['.ts', '.mjs', '.js'] }),
     commonjs({ strictRequires: false }), // qrcode is CommonJS; its modules have no require-order side effects
-    minifyLiteralsRollup(),
     tsByEsbuild(),
   ],
   output: {

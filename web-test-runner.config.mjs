@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { CHROME_ARGS, findChrome } from './scripts/chrome-path.mjs';
 import { mswWorker, qrcodeEsm } from './scripts/dev-plugins.mjs';
 import { readQr } from './scripts/qr-reader.mjs';
-import { minifyLiteralsDevServer } from './scripts/minify-literals.mjs';
 
 const executablePath = findChrome();
 
@@ -50,8 +49,6 @@ export default {
     qrcodeEsm(),
     mswWorker(),
     esbuildPlugin({ ts: true, target: 'es2021', tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
-    // The elements' templates are tested as they ship: squeezed.
-    minifyLiteralsDevServer(),
   ],
   browsers: [
     chromeLauncher({

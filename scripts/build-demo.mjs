@@ -12,7 +12,6 @@ import { build } from 'esbuild';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { minifyLiteralsEsbuild } from './minify-literals.mjs';
 
 const require = createRequire(import.meta.url);
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -56,8 +55,7 @@ export const demoEsbuildOptions = () => ({
   // Lit's `development` export is never chosen; `production` says it outright.
   conditions: ['production'],
   tsconfig: `${root}tsconfig.json`,
-  // The elements' templates as they ship (see scripts/minify-literals.mjs).
-  plugins: [keepOwnSideEffects(), minifyLiteralsEsbuild()],
+  plugins: [keepOwnSideEffects()],
   define: { 'process.env.NODE_ENV': '"production"' },
   logLevel: 'warning',
 });

@@ -14,7 +14,6 @@ import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { demoEsbuildOptions } from './build-demo.mjs';
 import { mswWorker, qrcodeEsm } from './dev-plugins.mjs';
-import { minifyLiteralsDevServer } from './minify-literals.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const demo = fileURLToPath(new URL('../demo/', import.meta.url));
@@ -82,8 +81,6 @@ export function demoServerConfig({ port = Number(process.env.PORT) || 8000, open
         target: 'es2021',
         tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)),
       }),
-      // The elements' templates as they ship.
-      minifyLiteralsDevServer(),
     ],
   };
 }

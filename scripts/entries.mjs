@@ -42,9 +42,6 @@ export const TERSER = {
   ecma: 2020,
   module: true,
   compress: { passes: 2 },
-  // Private members are named `__name` (Lit's own convention), so their names can be shortened
-  // like local variables; nothing outside the bundle can reach them.
-  mangle: { properties: { regex: /^__[a-z]/i, reserved: ['__proto__'] } },
   // Only `/*! … */` banners survive; the drop-in banner names the bundled packages and their licences.
   format: { comments: /^!/ },
 };

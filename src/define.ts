@@ -6,10 +6,9 @@
  * Events, translations and the rest of the API are in the main entry,
  * `etax-login`; leaving them out keeps the file a page loads small.
  */
-// A bundle keeps this import order. The QR panel first puts the QR encoder first, so that the client,
-// translations, styles and elements after it are close enough together for gzip's 32 KB window.
-import './components/qr-login-panel/define.js';
 import './components/etax-login/define.js';
+import './components/qr-login-panel/define.js';
+import './components/step-up-dialog/define.js';
 import './components/sms-verify/define.js';
 
 export { EtaxLogin } from './components/etax-login/etax-login.js';

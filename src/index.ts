@@ -4,12 +4,9 @@
  * (all four elements) or one element's define entry for that. Headless users
  * import `etax-login/client`, which never pulls in Lit.
  */
-// A bundle keeps this order. The QR panel first puts the QR encoder first, so that the client,
-// translations, styles and elements after it are close enough together for gzip's 32 KB window
-// (as in src/define.ts; 320 B gzip less than the client first).
-export { QrLoginPanel } from './components/qr-login-panel/qr-login-panel.js';
 export * from './client/index.js';
 export { EtaxLogin } from './components/etax-login/etax-login.js';
+export { QrLoginPanel } from './components/qr-login-panel/qr-login-panel.js';
 export { SmsVerify } from './components/sms-verify/sms-verify.js';
 export { StepUpDialog } from './components/step-up-dialog/step-up-dialog.js';
 export { EtaxElement } from './components/shared/etax-element.js';

@@ -279,7 +279,7 @@ async function firstQr(what) {
   };
 }
 
-/** The drawing alone: `qrPath()` (encode at level M with `qr-matrix.ts` over `qrcode`'s modules, then one run-length SVG path) of 120 characters. */
+/** The drawing alone: `qrPath()` (encode at level M with `qrcode`'s `create()`, then one run-length SVG path) of 120 characters. */
 async function qrPathTimes(runs) {
   const { qrPath } = await import('../../dist/components/shared/qr-svg.js');
   const times = [];

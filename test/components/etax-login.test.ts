@@ -429,6 +429,20 @@ describe('<etax-login>', () => {
       expect(el).to.exist;
     });
 
+    for (const redirect of [
+      'https://sso.example.gov.cn/application/steal',
+      'https://sso.example.gov.cn/app%2f..%2fadmin',
+    ])
+      it(`stays on its success view when the redirect is outside the allow-list: ${redirect}`, async () => {
+        const { el, went } = await loginByQr(redirect, 'allowed-redirects=https://sso.example.gov.cn/app');
+        await waitUntil(() => shadowText(el).includes('登录成功'), 'success');
+        // A followed redirect goes with the success event, before the success view is drawn.
+        expect(went).to.deep.equal([]);
+        // It does not say it is taking the person anywhere.
+        expect(shadowText(el).trim()).to.equal('登录成功');
+        await expect(el).to.be.accessible();
+      });
+
     it('never follows a javascript: URL', async () => {
       const { el, went } = await loginByQr('javascript:alert(1)', 'allowed-redirects=javascript:');
       await waitUntil(() => shadowText(el).includes('登录成功'), 'success');

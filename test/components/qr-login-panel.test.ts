@@ -7,7 +7,7 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
 import { http } from 'msw';
-import QRCode from 'qrcode';
+import { create } from 'qrcode/lib/core/qrcode.js';
 import sinon from 'sinon';
 import { createLoginClient, type LoginClient } from '../../src/client/client.js';
 import type { QrCode } from '../../src/client/protocol.js';
@@ -108,7 +108,7 @@ function modulesFromPath(svg: SVGSVGElement): boolean[][] {
 
 /** What the QR must look like: `qrcode`'s own encoding of the payload (level M, one byte segment) inside a 4-module white quiet zone. */
 function expected(payload: string): boolean[][] {
-  const { modules } = QRCode.create([{ data: new TextEncoder().encode(payload), mode: 'byte' }], {
+  const { modules } = create([{ data: new TextEncoder().encode(payload), mode: 'byte' }], {
     errorCorrectionLevel: 'M',
   });
   const n = modules.size + 8;

@@ -49,6 +49,22 @@ describe('the drop-in etax-login.min.js', () => {
     expect(dropIn.EtaxLogin).to.equal(customElements.get('etax-login'));
   });
 
+  it('keeps its styles as written: large-text mode enlarges the text and the controls', async () => {
+    const { baseUrl } = serve();
+    const el = await fixture(html`<etax-login base-url=${baseUrl} transport="poll" large-text></etax-login>`);
+    const submit = () => el.querySelector<HTMLButtonElement>('form button[type="submit"]');
+    await waitUntil(submit, 'the password form');
+    const panel = shadow(el, 'qr-login-panel')!;
+    for (const [name, node] of [
+      ['<etax-login>', el],
+      ['<qr-login-panel>', panel],
+      ['the submit button', submit()!],
+    ] as const)
+      expect(getComputedStyle(node).fontSize, name).to.equal('20px');
+    expect(submit()!.getBoundingClientRect().height).to.be.at.least(52);
+    await expect(el).to.be.accessible();
+  });
+
   it('logs in by QR: the code on show, scanned, confirmed on the phone, success', async () => {
     const { baseUrl, control } = serve();
     const el = await fixture(html`<etax-login base-url=${baseUrl} transport="poll"></etax-login>`);

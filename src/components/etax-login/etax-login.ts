@@ -6,6 +6,7 @@ import { EtaxLoginSuccessEvent } from '../events/index.js';
 import type { QrLoginPanel } from '../qr-login-panel/qr-login-panel.js';
 import { EtaxElement } from '../shared/etax-element.js';
 import { ownClient } from '../shared/own-client.js';
+import { allowedRedirect } from '../shared/redirect.js';
 import { rove } from '../shared/rove.js';
 import { controls, lightDom, tokens } from '../shared/tokens.styles.js';
 import { checkField, DEFAULT_ENTRIES, entryLabel, fieldLabel, type Check } from './entries.js';
@@ -20,15 +21,6 @@ let formSheet: CSSStyleSheet | undefined;
 type FieldNote = Omit<Check, 'value'>;
 
 const list = (s: string) => s.split(/[\s,]+/).filter(Boolean);
-
-/** A URL, or undefined when the text is not one. */
-const parse = (url: string, base?: string): URL | undefined => {
-  try {
-    return new URL(url, base);
-  } catch {
-    return undefined;
-  }
-};
 
 /**
  * The whole login block of an e-tax portal: QR login on the left (recommended),
@@ -99,8 +91,13 @@ export class EtaxLogin extends EtaxElement {
   entry = '';
 
   /**
-   * Origins (or URL prefixes) a success redirect may go to besides this page's
-   * own origin, space or comma separated. Anything else is not followed.
+   * Origins or URL prefixes a success redirect may go to besides this page's
+   * own origin, space or comma separated (`https://sso.example.gov.cn/app`).
+   * A prefix matches whole path segments (`/app`, `/app/…`, not `/application`)
+   * of the path as a server may read it (encoded `/`, `.` and `\`
+   * decoded, `..` resolved); the origin must match exactly (scheme, host,
+   * port). Only `http(s):` URLs without user name or password are followed;
+   * anything else is refused and the page stays on its success view.
    */
   allowedRedirects = '';
 
@@ -134,31 +131,35 @@ export class EtaxLogin extends EtaxElement {
   /** What the person typed, per entry and field; never the password. */
   private __values: Record<string, Record<string, string>> = {};
   private readonly __uid = `etax-login-${++instances}`;
-  private readonly __formHost = document.createElement('div');
-  private readonly __keeper = new MutationObserver(() => this.__keepForm());
+  /**
+   * The password form's box in the light DOM, and what puts it back when removed: made when
+   * first connected, not at construction, so that a server renderer can build the element.
+   */
+  private __formHost?: HTMLDivElement;
+  private __keeper?: MutationObserver;
   /** The client whose QR flow this element started. */
   private __started?: LoginClient;
 
-  constructor() {
-    super();
-    this.__formHost.slot = 'password-form';
-    this.__formHost.className = 'etax-form-host';
-  }
-
   override connectedCallback(): void {
+    if (!this.__formHost) {
+      this.__formHost = document.createElement('div');
+      this.__formHost.slot = 'password-form';
+      this.__formHost.className = 'etax-form-host';
+      this.__keeper = new MutationObserver(() => this.__keepForm());
+    }
     super.connectedCallback();
     this.__keepForm();
-    this.__keeper.observe(this, { childList: true });
+    this.__keeper!.observe(this, { childList: true });
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.__keeper.disconnect();
+    this.__keeper?.disconnect();
   }
 
   /** Puts the form back where password managers look for it, and its styles in this tree. */
   private __keepForm() {
-    if (this.__formHost.parentNode !== this) this.append(this.__formHost);
+    if (this.__formHost && this.__formHost.parentNode !== this) this.append(this.__formHost);
     const root = this.getRootNode() as Document | ShadowRoot;
     if (root.adoptedStyleSheets && !styledRoots.has(root)) {
       styledRoots.add(root);
@@ -184,7 +185,7 @@ export class EtaxLogin extends EtaxElement {
   }
 
   private get __password(): HTMLInputElement | null {
-    return this.__formHost.querySelector('[name=password]');
+    return this.__formHost?.querySelector('[name=password]') ?? null;
   }
 
   protected override makeClient(options: LoginClientOptions): LoginClient {
@@ -208,19 +209,21 @@ export class EtaxLogin extends EtaxElement {
     return events;
   }
 
-  /** Follows a success redirect that is http(s) and same-origin or allowed. */
+  /** Where a success redirect goes: same-origin or inside `allowed-redirects` (see `shared/redirect.ts`), else nowhere. */
+  private __redirectTarget(state: LoginState): string | undefined {
+    return state.kind === 'authenticated' && state.redirectUrl
+      ? allowedRedirect(state.redirectUrl, location.href, list(this.allowedRedirects))
+      : undefined;
+  }
+
+  /** Follows a success redirect the allow-list lets through; else the page stays on its success view. */
   private __redirect(state: LoginState) {
-    const url = state.kind === 'authenticated' && state.redirectUrl && parse(state.redirectUrl, location.href);
-    if (!url || !/^https?:$/.test(url.protocol)) return;
-    const under = (prefix: string) => {
-      const base = parse(prefix);
-      return !!base && url.origin === base.origin && url.pathname.startsWith(base.pathname);
-    };
-    if (url.origin === location.origin || list(this.allowedRedirects).some(under)) this.navigate(url.href);
+    const url = this.__redirectTarget(state);
+    if (url) this.navigate(url);
   }
 
   private __focusFirstProblem() {
-    (this.__formHost.querySelector<HTMLElement>('[aria-invalid=true]') ?? this.__password)?.focus();
+    (this.__formHost?.querySelector<HTMLElement>('[aria-invalid=true]') ?? this.__password)?.focus();
   }
 
   /* ------------------------------------------------------------ handlers */
@@ -230,7 +233,7 @@ export class EtaxLogin extends EtaxElement {
     this.__notes = {};
     if (focus)
       void this.updateComplete.then(() =>
-        this.__formHost.querySelector<HTMLElement>(`#${this.__uid}-tab-${id}`)?.focus(),
+        this.__formHost?.querySelector<HTMLElement>(`#${this.__uid}-tab-${id}`)?.focus(),
       );
   }
 
@@ -306,7 +309,7 @@ export class EtaxLogin extends EtaxElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
-    render(this.__renderForm(), this.__formHost, { host: this });
+    if (this.__formHost) render(this.__renderForm(), this.__formHost, { host: this });
     // A client seen for the first time (own, given, or renewed): learn its entries and show a QR.
     const client = this.login.client;
     if (client && client !== this.__started) {
@@ -432,7 +435,7 @@ export class EtaxLogin extends EtaxElement {
       return html`<section part="base success" class="success" aria-label=${t.login.label}>
         <p role="status">
           <strong>${state.via === 'other-tab' ? t.login.successElsewhere : t.login.success}</strong>
-          ${state.redirectUrl ? t.login.redirecting : nothing}
+          ${this.__redirectTarget(state) ? t.login.redirecting : nothing}
         </p>
       </section>`;
     }

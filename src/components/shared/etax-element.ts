@@ -86,9 +86,9 @@ export abstract class EtaxElement extends LitElement {
    */
   protected makeClient?(options: LoginClientOptions): LoginClient;
 
-  /** The translation in force. */
+  /** The translation in force: `lang`, else the nearest ancestor's (none in a server renderer's DOM shim). */
   protected get t(): Translation {
-    return translationFor(this.lang || this.closest<HTMLElement>('[lang]')?.lang, this.strings);
+    return translationFor(this.lang || this.closest?.<HTMLElement>('[lang]')?.lang, this.strings);
   }
 
   /** The state to render. */

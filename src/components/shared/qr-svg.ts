@@ -1,18 +1,21 @@
 /**
- * Draws a QR code as a Lit `svg` template from the `qrcode` package's module
- * matrix: crisp at any size, no markup strings, nothing for Trusted Types to
- * refuse.
+ * Draws a QR code as a Lit `svg` template from the module matrix of `qrcode`'s
+ * `create()`: crisp at any size, no markup strings, nothing for Trusted Types
+ * to refuse.
  */
 import { html, svg, type TemplateResult } from 'lit';
-import { qrMatrix } from './qr-matrix.js';
+import { create } from 'qrcode/lib/core/qrcode.js';
 
 /** The path of the payload drawn last (a QR is redrawn each second while its countdown runs). */
 let last = { text: '', d: '', size: 0 };
 
-/** One path of dark modules, run-length encoded per row, inside a 4-module quiet zone. */
+/**
+ * One path of dark modules, run-length encoded per row, inside a 4-module quiet zone.
+ * The payload is one byte segment (UTF-8), the mode every reader supports, at level M.
+ */
 export function qrPath(text: string): { d: string; size: number } {
   if (last.text !== text) {
-    const modules = qrMatrix(text);
+    const { modules } = create([{ data: new TextEncoder().encode(text), mode: 'byte' }], { errorCorrectionLevel: 'M' });
     const n = modules.size;
     let d = '';
     for (let y = 0; y < n; y++) {
