@@ -24,6 +24,8 @@ function qrReader() {
     async executeCommand({ command, payload, session }) {
       const page = () => session.browser.getPage(session.id);
       if (command === 'read-qr') {
+        // A page not in front gets a new frame only after seconds while another test file runs beside it.
+        await page().bringToFront();
         const png = await page().screenshot({ clip: payload.clip, captureBeyondViewport: false });
         return { codes: await readQr(png), png: Buffer.from(png).toString('base64') };
       }
