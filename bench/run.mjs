@@ -33,6 +33,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 import { CHROME_ARGS, findChrome } from '../scripts/chrome-path.mjs';
@@ -106,6 +107,11 @@ async function buildFloor() {
   }
 }
 if (only.includes('first-qr')) await buildFloor();
+/** Bytes of a module, minified and gzip -9. */
+const bytes = (file) => {
+  const code = readFileSync(join(root, file));
+  return { min: code.length, gzip: gzipSync(code, { level: 9 }).length };
+};
 
 /* ------------------------------------------------------------------- server */
 
@@ -315,6 +321,7 @@ async function measureFirstQr() {
     );
   }
   out.ratio = out.throttled.element.qrPainted.median / out.plain.element.qrPainted.median;
+  out.bytes = { dropIn: bytes('dist/etax-login.min.js'), floor: bytes('bench/build/floor.min.js') };
   // The criterion of one round trip: the element's first QR at most (no-request floor + one round trip) + 10 %.
   const slow = out.slowNetwork;
   slow.bound = (slow.floor.qrPainted.median + ROUND_TRIP) * 1.1;
@@ -719,7 +726,12 @@ if (r.firstQr) {
   row('  of which QR in the DOM', f.plain.element.qrInDom, ms, 'then the frame that paints it');
   row('  of which drop-in loaded', f.plain.element.moduleLoaded, ms, 'fetch + parse + evaluate');
   row(`  of which drop-in loaded, ${THROTTLE}× CPU`, f.throttled.element.moduleLoaded, ms);
-  row('  of which floor loaded', f.plain.floor.moduleLoaded, ms);
+  row(
+    '  of which floor loaded',
+    f.plain.floor.moduleLoaded,
+    ms,
+    `floor ${f.bytes.floor.gzip} B gzip, drop-in ${f.bytes.dropIn.gzip} B gzip`,
+  );
   const s = f.slowNetwork;
   row(
     `First QR on screen, ${s.roundTrip} ms round trip`,
