@@ -13,6 +13,7 @@ export const en: Translation = {
   lang: 'en',
   apps: { etax: 'e-Tax app', iit: 'Individual Income Tax app' },
   duration: time,
+  busy: (t) => `The service is busy. Trying again in ${t}`,
 
   login: {
     label: 'e-Tax login',
@@ -152,6 +153,8 @@ export const en: Translation = {
     unsupported_protocol: 'The login service is not compatible. Please contact the site’s administrator.',
     encryption_failed:
       'The page’s security encryption is not working. Reload the page or contact the site’s administrator.',
+    busy: 'The login service is busy. Please try again later.',
+    client_error: 'The login component ran into an error. Reload the page and try again.',
     other: 'The login failed. Please try again later.',
   },
 };

@@ -14,6 +14,8 @@ export interface Translation {
   apps: Record<QrApp, string>;
   /** "5 minutes", "30 seconds": a wait given in seconds. */
   duration: (seconds: number) => string;
+  /** The server is busy: the page asks again by itself after `time`. */
+  busy: (time: string) => string;
 
   login: {
     /** Accessible name of the whole login block. */
@@ -144,6 +146,11 @@ export interface Translation {
     unsupported_protocol: string;
     /** The page's body-encryption hook failed or is missing. */
     encryption_failed: string;
+    /** The server asked for a wait longer than the login has left. */
+    busy: string;
+    /** A fault inside the login component itself. */
+    client_error: string;
+    /** Any other code this page knows; a code it does not know shows the server's own message. */
     other: string;
   };
 }

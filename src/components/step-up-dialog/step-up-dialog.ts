@@ -54,6 +54,7 @@ const failed = (s: LoginState) => s.kind === 'face-failed' || (s.kind === 'step-
  * @csspart sms - The SMS panel (the embedded `<sms-verify>`).
  * @csspart identity - The identity choice form.
  * @csspart status - The status line of the identity step and of a finished flow, announced to screen readers.
+ * @csspart busy - While the server is busy: when the dialog asks again by itself.
  *
  * @cssprop --etax-step-up-width - Width of the dialog, never wider than the screen; default 34rem.
  * @cssprop --etax-step-up-padding - Space inside the dialog; default `--etax-spacing` (16px).
@@ -352,6 +353,8 @@ export class StepUpDialog extends EtaxElement {
     const step = inStepUp(s) ? s : undefined;
     const selected = this.__selectedMethod(s);
     const left = 'expiresAt' in s ? secondsUntil(s.expiresAt) : 0;
+    // While the server is busy, when the dialog asks again (the face QR's panel says it beside its QR).
+    const busyFor = 'retryAt' in s && !('qr' in s) ? secondsUntil(s.retryAt) : 0;
     const last = this.__lastMethod;
     // The status line says what the embedded elements do not: the identity step, a finished flow.
     const ended = s.kind === 'flow-ended';
@@ -402,6 +405,7 @@ export class StepUpDialog extends EtaxElement {
       }
       ${s.kind === 'identity' ? this.__renderIdentity(s) : nothing}
       <p id="status" part="status" role="status" class="status ${error ? 'error' : ''}">${status}</p>
+      ${busyFor ? html`<p part="busy" class="muted">${t.busy(t.duration(busyFor))}</p>` : nothing}
       ${
         actions.length
           ? html`<div class="actions">
