@@ -204,7 +204,7 @@ describe('QR codes read off the screen', () => {
 
       for (const length of LENGTHS) {
         const backend = backends.get(length)!;
-        it(`login QR of ${length || 'the mock’s own'} characters`, async () => {
+        it(`login QR, ${length ? `${length} characters` : 'the mock’s own payload'}`, async () => {
           const el = await fixture<LitElement>(
             html`<qr-login-panel base-url=${backend.baseUrl} ?large-text=${look.largeText}></qr-login-panel>`,
           );
