@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { CHROME_ARGS, findChrome } from './scripts/chrome-path.mjs';
 import { mswWorker, qrcodeEsm } from './scripts/dev-plugins.mjs';
 import { readQr } from './scripts/qr-reader.mjs';
+import { forcedColorsCommand } from './scripts/test-commands.mjs';
 
 const executablePath = findChrome();
 
@@ -40,6 +41,26 @@ function qrReader() {
   };
 }
 
+/**
+ * `executeServerCommand('forced-colors', { active })`: emulates Windows High Contrast
+ * (`forced-colors: active`) in the test's page, which wtr's own `emulateMedia` cannot.
+ */
+const devtools = new WeakMap();
+const forcedColors = {
+  name: 'forced-colors-command',
+  async executeCommand({ command, payload, session }) {
+    if (command !== 'forced-colors') return undefined;
+    // Puppeteer's emulateMediaFeatures does not know this feature: ask the DevTools protocol,
+    // through a session kept with the page (an emulation ends with its session).
+    const page = session.browser.getPage(session.id);
+    if (!devtools.has(page)) devtools.set(page, await page.createCDPSession());
+    await devtools.get(page).send('Emulation.setEmulatedMedia', {
+      features: [{ name: 'forced-colors', value: payload?.active ? 'active' : 'none' }],
+    });
+    return true;
+  },
+};
+
 export default {
   files: ['test/**/*.test.ts'],
   nodeResolve: { browser: true },
@@ -48,9 +69,11 @@ export default {
   testsFinishTimeout: 10 * 60 * 1000,
   plugins: [
     qrReader(),
+    forcedColors,
     qrcodeEsm(),
     mswWorker(),
     esbuildPlugin({ ts: true, target: 'es2021', tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
+    forcedColorsCommand(),
   ],
   browsers: [
     chromeLauncher({
