@@ -3,7 +3,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { fileURLToPath } from 'node:url';
 import { CHROME_ARGS, findChrome } from './scripts/chrome-path.mjs';
 import { mswWorker, qrcodeEsm } from './scripts/dev-plugins.mjs';
-import { forcedColorsCommand } from './scripts/test-commands.mjs';
+import { mediaFeaturesCommand, qrReaderCommands } from './scripts/test-commands.mjs';
 
 const executablePath = findChrome();
 
@@ -17,7 +17,8 @@ export default {
     qrcodeEsm(),
     mswWorker(),
     esbuildPlugin({ ts: true, target: 'es2021', tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
-    forcedColorsCommand(),
+    mediaFeaturesCommand(),
+    qrReaderCommands(),
   ],
   browsers: [
     chromeLauncher({

@@ -6,6 +6,7 @@
 import {
   PROTOCOL,
   PROTOCOL_VERSION,
+  QR_PAYLOAD_MAX,
   type Capabilities,
   type FaceMethod,
   type FlowCreated,
@@ -99,6 +100,8 @@ export class Backend {
 
   constructor(options?: MockBackendOptions) {
     this.settings = settingsOf(options);
+    if (!(this.settings.qrPayloadLength <= QR_PAYLOAD_MAX))
+      throw new RangeError(`qrPayloadLength: at most ${QR_PAYLOAD_MAX}, the protocol's longest QR payload`);
     this.latency = this.settings.latency;
     this.lockFixture();
   }
@@ -176,8 +179,10 @@ export class Backend {
 
   newQr(face?: FaceMethod): QrRecord {
     const s = this.settings;
+    const url = `https://etax.example.invalid/qr/${face ? 'face' : 'login'}/${hex(16)}`;
+    const more = s.qrPayloadLength - url.length;
     return {
-      payload: `https://etax.example.invalid/qr/${face ? 'face' : 'login'}/${hex(16)}`,
+      payload: more > 0 ? url + hex(Math.ceil(more / 2)).slice(0, more) : url,
       expiresAt: this.now() + s.qrLifetime * 1000,
       apps: face ? [face === 'face_iit' ? 'iit' : 'etax'] : [...s.qrApps],
       ...(!face && s.matchCode ? { matchCode: s.matchCode === true ? digits(2) : s.matchCode() } : {}),

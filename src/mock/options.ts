@@ -22,6 +22,13 @@ export interface MockBackendOptions {
   qrLifetime?: number;
   /** When a QR payload expires, replace it in the same flow (true, default) or end it. */
   qrRotates?: boolean;
+  /**
+   * Characters in every QR payload (login and face), its random part made longer
+   * to reach it, for trying how long payloads are drawn; default 70 (a face QR's
+   * 69). At most `QR_PAYLOAD_MAX`: the mock never issues a longer payload, and
+   * making a backend with a longer length throws a `RangeError`.
+   */
+  qrPayloadLength?: number;
   /** Apps that may scan the login QR; default both. */
   qrApps?: QrApp[];
   /**
@@ -93,6 +100,7 @@ export const settingsOf = (o: MockBackendOptions = {}): Settings => ({
   sseRetry: o.sseRetry ?? 1000,
   qrLifetime: o.qrLifetime ?? 60,
   qrRotates: o.qrRotates ?? true,
+  qrPayloadLength: o.qrPayloadLength ?? 0,
   qrApps: o.qrApps ?? ['etax', 'iit'],
   matchCode: o.matchCode ?? true,
   entries: o.entries ?? ENTRIES,

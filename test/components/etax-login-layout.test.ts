@@ -106,7 +106,7 @@ describe('<etax-login> layout', () => {
   // request still on its way when a test ends is answered, not a 404.
   afterEach(async () => {
     fixtureCleanup();
-    await executeServerCommand('emulate-forced-colors', { active: false });
+    await executeServerCommand('emulate-media-features', { features: [] });
     await setViewport({ width: 800, height: 600 });
   });
 
@@ -213,7 +213,7 @@ describe('<etax-login> layout', () => {
 
   it('keeps the selected entry tab and the pressed show-password button unmistakable in forced colours', async () => {
     serve();
-    await executeServerCommand('emulate-forced-colors', { active: true });
+    await executeServerCommand('emulate-media-features', { features: [{ name: 'forced-colors', value: 'active' }] });
     expect(matchMedia('(forced-colors: active)').matches).to.equal(true);
     const el = await mount();
     const tabs = [...el.querySelectorAll<HTMLElement>('[role="tab"]')];
