@@ -232,7 +232,7 @@ describe('qr-login-panel', () => {
         await expect(el).to.be.accessible();
         expect(statusOf(el)).to.equal(`扫描成功，请在手机上确认（${name}）`);
         expect(part(el, 'status')!.closest('[part~="overlay"]')).to.equal(part(el, 'overlay'));
-        expect(part(el, 'status')!.classList.contains('visually-hidden')).to.equal(false);
+        expect(part(el, 'status')!.classList.contains('etax-visually-hidden')).to.equal(false);
         expect(svgOf(el)).not.to.equal(null);
         expect(part(el, 'match-code')).not.to.equal(null);
         expect(part(el, 'countdown')).to.equal(null);

@@ -401,7 +401,7 @@ describe('<step-up-dialog> methods', () => {
     await stateIs(o.el, 'step-up');
     await expect(o.el).to.be.accessible();
     expect(status(o.el)).to.equal('二维码已失效，请刷新二维码，或选择其他认证方式。');
-    expect(parts(o.el).querySelector('[part="status"]')!.classList.contains('error')).to.equal(true);
+    expect(parts(o.el).querySelector('[part="status"]')!.classList.contains('etax-error')).to.equal(true);
     expect(!facePanel(o.el), 'no QR frame').to.equal(true);
     const refresh = button(o.el, '刷新二维码');
     expect(!!refresh && focused() === refresh, 'focus on 刷新二维码').to.equal(true);

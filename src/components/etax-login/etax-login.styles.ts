@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { fields } from '../shared/tokens.styles.js';
+import { controls } from '../shared/controls.styles.js';
 
 /**
  * The block's shadow rules. In large-text mode every control is at least 44 × 44 px and every
@@ -133,34 +133,7 @@ export const formStyles = css`
   etax-login > .etax-form-host {
     display: block;
     overflow-wrap: anywhere;
-    ${fields}
-    .etax-primary {
-      background: var(--_primary);
-      border-color: var(--_primary);
-      color: var(--_on-primary);
-      font-weight: 600;
-    }
-    .etax-primary:hover {
-      background: var(--_primary-hover);
-    }
-    .etax-error {
-      color: var(--_error);
-    }
-    .etax-error::before {
-      content: '⚠ ';
-    }
-    .etax-warning {
-      color: var(--_warning);
-    }
-    .etax-visually-hidden {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      margin: -1px;
-      overflow: hidden;
-      clip: rect(0 0 0 0);
-      white-space: nowrap;
-    }
+    ${controls}
     .etax-tabs {
       display: flex;
       flex-wrap: wrap;
@@ -249,11 +222,6 @@ export const formStyles = css`
       color: var(--_primary);
     }
     @media (forced-colors: active) {
-      .etax-primary {
-        forced-color-adjust: none;
-        background: ButtonText;
-        color: ButtonFace;
-      }
       .etax-tab[aria-selected='true'] {
         border-bottom: 5px solid Highlight;
         color: Highlight;

@@ -8,7 +8,8 @@ import { EtaxElement } from '../shared/etax-element.js';
 import { ownClient } from '../shared/own-client.js';
 import { allowedRedirect } from '../shared/redirect.js';
 import { rove } from '../shared/rove.js';
-import { controls, tokens } from '../shared/tokens.styles.js';
+import { controls } from '../shared/controls.styles.js';
+import { tokens } from '../shared/tokens.styles.js';
 import { checkField, DEFAULT_ENTRIES, entryLabel, fieldLabel, localized, type Check } from './entries.js';
 import { formStyles, styles } from './etax-login.styles.js';
 

@@ -7,7 +7,8 @@ import { secondsUntil } from '../i18n/localize.js';
 import { EtaxElement } from '../shared/etax-element.js';
 import { ownClient } from '../shared/own-client.js';
 import { Ticker } from '../shared/ticker.js';
-import { controls, tokens } from '../shared/tokens.styles.js';
+import { controls } from '../shared/controls.styles.js';
+import { tokens } from '../shared/tokens.styles.js';
 import { styles } from './qr-login-panel.styles.js';
 
 /** Error codes of a lock: trying again before it lifts cannot succeed. */
@@ -247,8 +248,8 @@ export class QrLoginPanel extends EtaxElement {
         ${qr ? qrSvg(qr.payload, method ? t.stepUp.methods[method] : q.label) : nothing}
         <div part=${cover ? 'overlay' : ''} class="over ${cover ? 'on' : ''} ${done ? 'done' : ''}">
           ${done ? html`<span class="ok" aria-hidden="true">✓</span>` : nothing}
-          <p part="status" role="status" class=${qr && !cover ? 'visually-hidden' : ''}>${status}</p>
-          ${button ? html`<button part="refresh" class="primary" @click=${this.__onRefresh}>${button}</button>` : nothing}
+          <p part="status" role="status" class=${qr && !cover ? 'etax-visually-hidden' : ''}>${status}</p>
+          ${button ? html`<button part="refresh" class="etax-primary" @click=${this.__onRefresh}>${button}</button>` : nothing}
         </div>
       </div>
       ${

@@ -11,7 +11,7 @@ export const styles = css`
     grid-template-columns: minmax(0, 1fr);
     overflow-wrap: anywhere;
   }
-  .error {
+  .etax-error {
     unicode-bidi: isolate;
   }
   .row {

@@ -3,7 +3,8 @@ import type { LoginState, LoginStateOf } from '../../client/state.js';
 import { secondsUntil } from '../i18n/localize.js';
 import { EtaxElement } from '../shared/etax-element.js';
 import { Ticker } from '../shared/ticker.js';
-import { controls, tokens } from '../shared/tokens.styles.js';
+import { controls } from '../shared/controls.styles.js';
+import { tokens } from '../shared/tokens.styles.js';
 import { styles } from './sms-verify.styles.js';
 
 type Sms = LoginStateOf<'sms'>;
@@ -249,7 +250,7 @@ export class SmsVerify extends EtaxElement {
     const s = this.state;
     const t = this.t;
     if (s.kind === 'flow-ended' && this.__ended && !this.embedded)
-      return html`<p part="error" class="error" role="alert">
+      return html`<p part="error" class="etax-error" role="alert">
         ${s.error ? this.message(s.error) : t.login.ended[s.reason]}
       </p>`;
     if (s.kind !== 'sms') return html``;
@@ -303,18 +304,18 @@ export class SmsVerify extends EtaxElement {
           </button>
         </div>
         <p id="hint" class="muted">${t.sms.codeHint(n)}</p>
-        <p id="error" part="error" class="error" ?hidden=${!error}>
-          ${error ? html`<span class="visually-hidden">${prefix}</span>${error}` : nothing}
+        <p id="error" part="error" class="etax-error" ?hidden=${!error}>
+          ${error ? html`<span class="etax-visually-hidden">${prefix}</span>${error}` : nothing}
         </p>
         <button
           part="submit"
-          class="primary"
+          class="etax-primary"
           ?disabled=${verifying || (e?.code === 'rate_limited' && secondsUntil(e.retryAt) > 0)}
         >
           ${verifying ? t.sms.verifying : t.sms.submit}
         </button>
-        <div class="visually-hidden" role="status">${said && !said.error ? say(said.text) : nothing}</div>
-        <div class="visually-hidden" role="alert">${said?.error ? say(prefix + said.text) : nothing}</div>
+        <div class="etax-visually-hidden" role="status">${said && !said.error ? say(said.text) : nothing}</div>
+        <div class="etax-visually-hidden" role="alert">${said?.error ? say(prefix + said.text) : nothing}</div>
       </form>
     `;
   }

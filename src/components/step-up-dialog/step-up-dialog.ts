@@ -6,7 +6,8 @@ import { secondsUntil } from '../i18n/localize.js';
 import { EtaxElement } from '../shared/etax-element.js';
 import { rove } from '../shared/rove.js';
 import { Ticker } from '../shared/ticker.js';
-import { controls, tokens } from '../shared/tokens.styles.js';
+import { controls } from '../shared/controls.styles.js';
+import { tokens } from '../shared/tokens.styles.js';
 import { deepActiveElement, tabbables } from './focus.js';
 import { styles } from './step-up-dialog.styles.js';
 
@@ -344,7 +345,7 @@ export class StepUpDialog extends EtaxElement {
             </label>`,
         )}
       </fieldset>
-      <button class="primary" aria-disabled=${!!s.pending}>
+      <button class="etax-primary" aria-disabled=${!!s.pending}>
         ${s.pending ? t.login.submitting : t.identity.confirm}
       </button>
     </form>`;
@@ -416,7 +417,7 @@ export class StepUpDialog extends EtaxElement {
           : nothing
       }
       ${s.kind === 'identity' ? this.__renderIdentity(s) : nothing}
-      <p id="status" part="status" role="status" class="status ${error ? 'error' : ''}">${status}</p>
+      <p id="status" part="status" role="status" class="status ${error ? 'etax-error' : ''}">${status}</p>
       ${busyFor ? html`<p part="busy" class="muted">${t.busy(t.duration(busyFor))}</p>` : nothing}
       ${
         actions.length
@@ -425,7 +426,7 @@ export class StepUpDialog extends EtaxElement {
                 ([words, method], i) =>
                   html`<button
                     type="button"
-                    class=${i ? '' : 'primary'}
+                    class=${i ? '' : 'etax-primary'}
                     ?data-focus=${!i}
                     @click=${() => (method ? this.__choose(method) : this.__restart())}
                   >
