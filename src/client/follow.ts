@@ -35,11 +35,11 @@ export interface StreamSettings {
 /**
  * The stream's settings from the flow's own answer, completed by the capabilities where it says
  * nothing. A flow whose answer names neither its transports nor its interval is followed once
- * the capabilities are loaded; the fallbacks below only complete the types.
+ * the capabilities are loaded, so one of the two always gives them.
  */
 export const settingsOf = (created: FlowCreated, caps?: Capabilities): StreamSettings => ({
-  transports: created.transports ?? caps?.transports ?? ['poll'],
-  pollInterval: created.pollInterval ?? caps?.pollInterval ?? 2,
+  transports: (created.transports ?? caps?.transports)!,
+  pollInterval: (created.pollInterval ?? caps?.pollInterval)!,
   longPollWait: created.longPollWait ?? caps?.longPollWait ?? 25,
   heartbeat: created.heartbeat ?? caps?.heartbeat ?? 15,
 });
