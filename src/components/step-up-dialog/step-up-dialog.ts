@@ -1,5 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { FaceMethod, Identity, StepUpMethod } from '../../client/protocol.js';
+import { stageOf } from '../../client/core.js';
 import type { LoginState, LoginStateKind } from '../../client/state.js';
 import { EtaxMethodChosenEvent } from '../events/index.js';
 import { secondsUntil } from '../i18n/localize.js';
@@ -13,12 +14,11 @@ import { styles } from './step-up-dialog.styles.js';
 
 /** The methods in the order of the official instructions. */
 const ORDER: StepUpMethod[] = ['face_iit', 'face_etax', 'sms'];
-const STEP_UP: LoginStateKind[] = ['step-up', 'face-waiting', 'face-scanned', 'face-verifying', 'face-failed', 'sms'];
-/** The states the dialog is open in. */
-const OPEN: LoginStateKind[] = [...STEP_UP, 'identity', 'flow-ended'];
+/** The states the dialog is open in: the second factor, the identity choice, and how a password flow ended. */
+const open = (kind: LoginStateKind): boolean => ['step-up', 'identity', 'ended'].includes(stageOf(kind));
 
 type StepUpState = Extract<LoginState, { methods: StepUpMethod[] }>;
-const inStepUp = (s: LoginState): s is StepUpState => STEP_UP.includes(s.kind);
+const inStepUp = (s: LoginState): s is StepUpState => stageOf(s.kind) === 'step-up';
 /** A failed face check or face QR request is on show: the method may be asked for again. */
 const failed = (s: LoginState) => s.kind === 'face-failed' || (s.kind === 'step-up' && !!s.error);
 
@@ -94,7 +94,7 @@ export class StepUpDialog extends EtaxElement {
   }
 
   private get __wantsOpen(): boolean {
-    return OPEN.includes(this.state.kind);
+    return open(this.state.kind);
   }
 
   /* ----------------------------------------------------------- lifecycle */
@@ -223,7 +223,7 @@ export class StepUpDialog extends EtaxElement {
   close(): void {
     const client = this.login.client;
     const kind = this.state.kind;
-    if (!client || !OPEN.includes(kind)) return;
+    if (!client || !open(kind)) return;
     // The cancel's `etax-cancel` ({ reason: 'user' }) comes with the state change, from whoever tells the events.
     if (kind !== 'flow-ended') void client.cancel();
     this.__restart();
