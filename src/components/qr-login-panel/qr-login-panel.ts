@@ -1,11 +1,10 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { LoginClient, LoginClientOptions } from '../../client/client.js';
 import type { LoginError, LoginState } from '../../client/state.js';
-// Before our other modules, so that a bundle has the QR encoder before the client (see src/define.ts).
-import { qrSvg } from '../shared/qr-svg.js';
 import { secondsUntil } from '../i18n/localize.js';
 import { EtaxElement } from '../shared/etax-element.js';
 import { ownClient } from '../shared/own-client.js';
+import { qrSvg } from '../shared/qr-svg.js';
 import { Ticker } from '../shared/ticker.js';
 import { controls } from '../shared/controls.styles.js';
 import { tokens } from '../shared/tokens.styles.js';
