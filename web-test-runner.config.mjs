@@ -3,63 +3,9 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { fileURLToPath } from 'node:url';
 import { CHROME_ARGS, findChrome } from './scripts/chrome-path.mjs';
 import { mswWorker, qrcodeEsm } from './scripts/dev-plugins.mjs';
-import { readQr } from './scripts/qr-reader.mjs';
-import { forcedColorsCommand } from './scripts/test-commands.mjs';
+import { mediaFeaturesCommand, qrReaderCommands } from './scripts/test-commands.mjs';
 
 const executablePath = findChrome();
-
-/**
- * Server commands for reading a QR off the screen as a phone would
- * (test/components/qr-decode.test.ts), with ZXing in Node (scripts/qr-reader.mjs):
- * - `read-qr` `{ clip }`: a screenshot of that part of the page (CSS pixels of the
- *   viewport), read; answers `{ codes, png }`: each code's text, its symbol's box
- *   in the screenshot and its modules per side, and the screenshot as base64;
- * - `decode-qr` `{ png }`: reads a base64 PNG; answers the codes;
- * - `emulate-media-features` `{ features }`: DevTools' media emulation, for the
- *   features the commands package leaves out (`forced-colors`).
- */
-function qrReader() {
-  const sessions = new Map();
-  return {
-    name: 'qr-reader',
-    async executeCommand({ command, payload, session }) {
-      const page = () => session.browser.getPage(session.id);
-      if (command === 'read-qr') {
-        // A page not in front gets a new frame only after seconds while another test file runs beside it.
-        await page().bringToFront();
-        const png = await page().screenshot({ clip: payload.clip, captureBeyondViewport: false });
-        return { codes: await readQr(png), png: Buffer.from(png).toString('base64') };
-      }
-      if (command === 'decode-qr') return readQr(Buffer.from(payload.png, 'base64'));
-      if (command === 'emulate-media-features') {
-        if (!sessions.has(session.id)) sessions.set(session.id, await page().createCDPSession());
-        await sessions.get(session.id).send('Emulation.setEmulatedMedia', { features: payload.features });
-        return true;
-      }
-      return undefined;
-    },
-  };
-}
-
-/**
- * `executeServerCommand('forced-colors', { active })`: emulates Windows High Contrast
- * (`forced-colors: active`) in the test's page, which wtr's own `emulateMedia` cannot.
- */
-const devtools = new WeakMap();
-const forcedColors = {
-  name: 'forced-colors-command',
-  async executeCommand({ command, payload, session }) {
-    if (command !== 'forced-colors') return undefined;
-    // Puppeteer's emulateMediaFeatures does not know this feature: ask the DevTools protocol,
-    // through a session kept with the page (an emulation ends with its session).
-    const page = session.browser.getPage(session.id);
-    if (!devtools.has(page)) devtools.set(page, await page.createCDPSession());
-    await devtools.get(page).send('Emulation.setEmulatedMedia', {
-      features: [{ name: 'forced-colors', value: payload?.active ? 'active' : 'none' }],
-    });
-    return true;
-  },
-};
 
 export default {
   files: ['test/**/*.test.ts'],
@@ -68,12 +14,11 @@ export default {
   testFramework: { config: { timeout: 10000 } },
   testsFinishTimeout: 10 * 60 * 1000,
   plugins: [
-    qrReader(),
-    forcedColors,
     qrcodeEsm(),
     mswWorker(),
     esbuildPlugin({ ts: true, target: 'es2021', tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
-    forcedColorsCommand(),
+    mediaFeaturesCommand(),
+    qrReaderCommands(),
   ],
   browsers: [
     chromeLauncher({

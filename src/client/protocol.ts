@@ -397,16 +397,7 @@ const field = shape<FieldSpec>({
   label: text,
   maxLength: opt(num),
   minLength: opt(num),
-  // A pattern the browser cannot compile is left out: the server still checks it.
-  pattern: opt((v, k) => {
-    const source = str(v, k);
-    try {
-      new RegExp(source, 'u');
-      return source;
-    } catch {
-      return undefined;
-    }
-  }),
+  pattern: opt(str),
 });
 
 /**
