@@ -2,16 +2,13 @@
  * The password form's entries and how each field is labelled, filled in and
  * checked before anything is sent.
  */
-import type { EntrySpec, FieldSpec, LocalizedText } from '../../client/protocol.js';
+import type { EntrySpec, FieldSpec } from '../../client/protocol.js';
 import { accountKind, validateIdNumber, validateMobile, validateTaxpayerId } from '../../validators/index.js';
+import { localized } from '../i18n/localize.js';
 import type { Translation } from '../i18n/translation.js';
 
 /** The three entries of the real portals, used until (or unless) the server announces its own. */
 export { DEFAULT_ENTRIES } from '../../client/entries.js';
-
-/** A server's text in the page's language, else in Chinese. */
-export const localized = (text: LocalizedText | undefined, lang: string): string | undefined =>
-  text && (text[lang] ?? text[lang.split('-')[0]] ?? text['zh-CN']);
 
 export function entryLabel(entry: EntrySpec, t: Translation): string {
   return localized(entry.label, t.lang) ?? (t.login.entries as Record<string, string>)[entry.id] ?? entry.id;

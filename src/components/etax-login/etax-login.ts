@@ -10,7 +10,8 @@ import { allowedRedirect } from '../shared/redirect.js';
 import { rove } from '../shared/rove.js';
 import { controls } from '../shared/controls.styles.js';
 import { tokens } from '../shared/tokens.styles.js';
-import { checkField, DEFAULT_ENTRIES, entryLabel, fieldLabel, localized, type Check } from './entries.js';
+import { roleOf } from '../i18n/localize.js';
+import { checkField, DEFAULT_ENTRIES, entryLabel, fieldLabel, type Check } from './entries.js';
 import { formStyles, styles } from './etax-login.styles.js';
 
 let instances = 0;
@@ -500,7 +501,7 @@ export class EtaxLogin extends EtaxElement {
     const t = this.t;
     const w = t.login.who;
     const i = state.identity;
-    const role = i && (localized(i.roleLabel, t.lang) ?? i.role);
+    const role = i && roleOf(i, t);
     const rows: [string, string | undefined][] = [
       [w.user, state.maskedName],
       [w.capacity, role],

@@ -1,7 +1,8 @@
 /**
  * Picks the translation for a `lang` and merges a host's overrides over it.
  */
-import type { LoginError } from '../../client/state.js';
+import type { Identity, LocalizedText } from '../../client/protocol.js';
+import type { LoginError, LoginStateOf } from '../../client/state.js';
 import { en } from './en.js';
 import type { PartialTranslation, Translation } from './translation.js';
 import { zhCN } from './zh-CN.js';
@@ -23,6 +24,20 @@ export const languageOf = (lang: string | undefined): 'en' | 'zh-CN' => (/^en\b/
 /** The translation for `lang` (`en`, `en-GB` → English; anything else → zh-CN), with overrides. */
 export const translationFor = (lang: string | undefined, override?: PartialTranslation): Translation =>
   merge(translations[languageOf(lang)], override);
+
+/** A server's text in the page's language, else in Chinese. */
+export const localized = (text: LocalizedText | undefined, lang: string): string | undefined =>
+  text && (text[lang] ?? text[lang.split('-')[0]] ?? text['zh-CN']);
+
+/** The capacity an identity acts in: the server's label in the page's language, else its role. */
+export const roleOf = (identity: Identity, t: Translation): string | undefined =>
+  localized(identity.roleLabel, t.lang) ?? identity.role;
+
+/** A failed face check: the attempts left and whether SMS is on offer, or that only SMS is left. */
+export const faceFailedMessage = (t: Translation, s: LoginStateOf<'face-failed'>): string =>
+  s.attemptsLeft > 0 && s.methods.includes(s.method)
+    ? t.stepUp.faceFailed(s.attemptsLeft, s.methods.includes('sms'))
+    : t.stepUp.faceFailedFinal;
 
 /** Seconds until a `performance.now()` time, at least 1 while it lies ahead. */
 export const secondsUntil = (at: number | undefined): number =>

@@ -1,7 +1,7 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { LoginClient, LoginClientOptions } from '../../client/client.js';
 import type { LoginError, LoginState } from '../../client/state.js';
-import { secondsUntil } from '../i18n/localize.js';
+import { faceFailedMessage, secondsUntil } from '../i18n/localize.js';
 import { EtaxElement } from '../shared/etax-element.js';
 import { ownClient } from '../shared/own-client.js';
 import { qrSvg } from '../shared/qr-svg.js';
@@ -223,10 +223,7 @@ export class QrLoginPanel extends EtaxElement {
           status = t.stepUp.verifying;
           break;
         case 'face-failed':
-          status =
-            s.attemptsLeft > 0 && s.methods.includes(s.method)
-              ? t.stepUp.faceFailed(s.attemptsLeft, s.methods.includes('sms'))
-              : t.stepUp.faceFailedFinal;
+          status = faceFailedMessage(t, s);
           break;
         case 'identity':
         case 'authenticated':

@@ -1,9 +1,9 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import type { FaceMethod, Identity, StepUpMethod } from '../../client/protocol.js';
+import type { FaceMethod, StepUpMethod } from '../../client/protocol.js';
 import { stageOf } from '../../client/core.js';
 import type { LoginState, LoginStateKind } from '../../client/state.js';
 import { EtaxMethodChosenEvent } from '../events/index.js';
-import { secondsUntil } from '../i18n/localize.js';
+import { faceFailedMessage, roleOf, secondsUntil } from '../i18n/localize.js';
 import { EtaxElement } from '../shared/etax-element.js';
 import { rove } from '../shared/rove.js';
 import { Ticker } from '../shared/ticker.js';
@@ -322,7 +322,6 @@ export class StepUpDialog extends EtaxElement {
 
   private __renderIdentity(s: Extract<LoginState, { kind: 'identity' }>): TemplateResult {
     const t = this.t;
-    const role = (i: Identity) => i.roleLabel?.[t.lang] ?? i.roleLabel?.['zh-CN'] ?? i.role;
     return html`<form part="identity" @submit=${this.__onIdentitySubmit}>
       <fieldset aria-busy=${!!s.pending}>
         <legend id="intro" class="muted">${t.identity[s.reason]}</legend>
@@ -339,7 +338,7 @@ export class StepUpDialog extends EtaxElement {
               />
               <span>
                 <bdi class="name">${i.name}</bdi>
-                ${role(i) ? html`<bdi>${role(i)}</bdi>` : nothing}
+                ${roleOf(i, t) ? html`<bdi>${roleOf(i, t)}</bdi>` : nothing}
                 ${i.taxpayerId ? html`<bdi class="muted">${i.taxpayerId}</bdi>` : nothing}
               </span>
             </label>`,
@@ -365,11 +364,7 @@ export class StepUpDialog extends EtaxElement {
     // face check (no empty QR frame is left on show for them), the identity step, a finished flow.
     const ended = s.kind === 'flow-ended';
     const failure = s.kind === 'identity' || s.kind === 'step-up' ? s.error : undefined;
-    const faceFailed =
-      s.kind === 'face-failed' &&
-      (s.attemptsLeft > 0 && s.methods.includes(s.method)
-        ? u.faceFailed(s.attemptsLeft, s.methods.includes('sms'))
-        : u.faceFailedFinal);
+    const faceFailed = s.kind === 'face-failed' && faceFailedMessage(t, s);
     const error = ended ? s.reason !== 'cancelled' : !!failure || !!faceFailed;
     const status = ended
       ? s.error && /locked|error/.test(s.reason)
