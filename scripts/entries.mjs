@@ -41,7 +41,7 @@ export const isLit = (id) => /^(lit|lit-html|lit-element|@lit\/[^/]+)(\/|$)/.tes
 export const TERSER = {
   ecma: 2020,
   module: true,
-  compress: { passes: 2 },
+  compress: { passes: 3 },
   // Only `/*! … */` banners survive; the drop-in banner names the bundled packages and their licences.
   format: { comments: /^!/ },
 };

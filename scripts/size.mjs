@@ -22,10 +22,10 @@ const BUDGETS = {
   // The main entry with its whole API (an app's bundler keeps only what it imports), and the define entry (the drop-in's module).
   'etax-login': 38 * KiB,
   'etax-login/define': 38 * KiB,
-  // Each element's define entry with what it needs (the dialog embeds the QR panel and SMS entry).
+  // Each element's define entry with what it needs (the dialog embeds the QR panel and SMS entry): its size when issue 11 closed, plus about 10 %.
   'etax-login/define/etax-login': 38 * KiB,
-  'etax-login/define/step-up-dialog': 34 * KiB,
-  'etax-login/define/qr-login-panel': 29 * KiB,
+  'etax-login/define/step-up-dialog': 36 * KiB,
+  'etax-login/define/qr-login-panel': 31 * KiB,
   'etax-login/define/sms-verify': 16.5 * KiB,
   // The headless core (polling and long-polling), without the push transports and the validators.
   'etax-login/client': 6 * KiB,

@@ -11,8 +11,4 @@ import './components/qr-login-panel/define.js';
 import './components/step-up-dialog/define.js';
 import './components/sms-verify/define.js';
 
-export { EtaxLogin } from './components/etax-login/etax-login.js';
-export { QrLoginPanel } from './components/qr-login-panel/qr-login-panel.js';
-export { SmsVerify } from './components/sms-verify/sms-verify.js';
-export { StepUpDialog } from './components/step-up-dialog/step-up-dialog.js';
-export { createLoginClient } from './client/client.js';
+export * from './elements.js';
