@@ -7,7 +7,8 @@ import { mswWorker, qrcodeEsm } from './scripts/dev-plugins.mjs';
 const executablePath = findChrome();
 
 export default {
-  files: ['test/**/*.test.ts'],
+  // test/engine runs in Node (`npm run test:node`).
+  files: ['test/**/*.test.ts', '!test/engine/**'],
   nodeResolve: { browser: true },
   concurrency: 2,
   testFramework: { config: { timeout: 10000 } },

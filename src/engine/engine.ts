@@ -171,7 +171,8 @@ export class Engine {
     }
 
     const verdict = await this.accounts.verify({ entry, fields, password: body.password });
-    if (verdict.result === 'invalid_taxpayer_id') throw new EngineError('invalid_taxpayer_id', { field: verdict.field });
+    if (verdict.result === 'invalid_taxpayer_id')
+      throw new EngineError('invalid_taxpayer_id', { field: verdict.field });
     const locked = await this.lockedUntil(KEY.lock(verdict.subject));
     if (locked) throw new EngineError('account_locked', { retryAfter: this.secondsTo(locked) });
     if (verdict.result === 'rejected') {
@@ -424,7 +425,12 @@ export class Engine {
     return this.phone(flowId, 'unscan', ['qr_scanned', 'face_scanned'], (f) => {
       const method = faceMethodOf(f);
       if (method) return this.moved(f, { status: 'face_waiting', method });
-      return { ...this.moved(f, { status: 'qr_waiting' }), accountId: undefined, personName: undefined, subject: undefined };
+      return {
+        ...this.moved(f, { status: 'qr_waiting' }),
+        accountId: undefined,
+        personName: undefined,
+        subject: undefined,
+      };
     });
   }
 
@@ -505,7 +511,10 @@ export class Engine {
 
   /** A new QR payload in the same flow and status. */
   async rotateQr(flowId: string): Promise<FlowState> {
-    return this.phone(flowId, 'rotateQr', null, (f) => ({ ...this.moved(f, f.phase), qr: this.newQr(faceMethodOf(f)) }));
+    return this.phone(flowId, 'rotateQr', null, (f) => ({
+      ...this.moved(f, f.phase),
+      qr: this.newQr(faceMethodOf(f)),
+    }));
   }
 
   /** The QR payload runs out now: rotated, or (not rotating) `expired` / back to `step_up_required`. */
@@ -535,7 +544,9 @@ export class Engine {
   }
 
   /** A flow's record and counters, for inspection (no secret in it: the token and code are digests). */
-  async inspect(flowId: string): Promise<{ flow: FlowRecord; state: FlowState; smsPending: boolean; smsWrong: number } | undefined> {
+  async inspect(
+    flowId: string,
+  ): Promise<{ flow: FlowRecord; state: FlowState; smsPending: boolean; smsWrong: number } | undefined> {
     const stored = await this.store.getFlow(flowId);
     if (!stored) return undefined;
     const flow = await this.refresh(stored);
@@ -648,13 +659,13 @@ export class Engine {
     return record;
   }
 
-  /** After a write: index a new QR payload, time the flow, tell listeners. */
+  /** After a write: time the flow, index a new QR payload, tell listeners. */
   private async written(before: FlowRecord | undefined, flow: FlowRecord): Promise<void> {
+    this.track(flow);
     if (flow.qr && flow.qr.payload !== before?.qr?.payload) {
       const ttl = Math.max(1, flow.qr.expiresAt - this.now());
       await this.store.write(KEY.qrPayload(await digest(flow.qr.payload)), flow.id, ttl);
     }
-    this.track(flow);
     this.emit({ type: 'flow', flow });
   }
 

@@ -79,9 +79,7 @@ export class MemoryStore implements Store {
   /** Every flow still held, oldest first. */
   allFlows(): FlowRecord[] {
     const now = this.clock.now();
-    return [...this.flowTexts.values()]
-      .filter((h) => h.expiresAt > now)
-      .map((h) => JSON.parse(h.text) as FlowRecord);
+    return [...this.flowTexts.values()].filter((h) => h.expiresAt > now).map((h) => JSON.parse(h.text) as FlowRecord);
   }
 
   /** Forgets everything (listeners stay subscribed). */

@@ -7,8 +7,7 @@
 const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
 
 /** `n` random bytes as hex. */
-export const randomHex = (n: number): string =>
-  Array.from(random(n), (b) => b.toString(16).padStart(2, '0')).join('');
+export const randomHex = (n: number): string => Array.from(random(n), (b) => b.toString(16).padStart(2, '0')).join('');
 
 /** `n` random decimal digits, each uniform (values ≥ 4,294,967,290 are drawn again). */
 export const randomDigits = (n: number): string => {
