@@ -35,6 +35,12 @@ export interface HttpOptions {
   requestTimeout?: number;
   encrypt?: BodyEncryptor;
   decrypt?: BodyDecryptor;
+  /**
+   * Sent as `Accept-Language`, so that a server answers an error's `message` in the page's
+   * language where it can (`zh-CN`, `en`). A function is read at each request: the elements
+   * pass their language, which may change.
+   */
+  acceptLanguage?: string | (() => string | undefined);
 }
 
 export interface RequestSpec {
@@ -102,6 +108,9 @@ export async function request(
     if (signal?.aborted) throw signal.reason;
     const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
     if (token) headers.Authorization = `Bearer ${token}`;
+    const { acceptLanguage: lang } = options;
+    const language = typeof lang === 'function' ? lang() : lang;
+    if (language) headers['Accept-Language'] = language;
     let payload: BodyInit | undefined;
     if (body !== undefined) {
       payload = JSON.stringify(body);
@@ -147,7 +156,7 @@ export async function request(
       retryAfter = retryAfterSeconds(res.headers.get('Retry-After')),
       ...more
     } = parseErrorBody(data) ?? ({} as ErrorBody['error']);
-    throw loginError(code, message || res.statusText, { status: res.status, retryAt: at(retryAfter), ...more });
+    throw loginError(code, message || code, { status: res.status, retryAt: at(retryAfter), ...more });
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', abort);

@@ -124,7 +124,18 @@ export interface FlowCreated {
   flowToken: string;
   /** Seconds the flow lives. */
   expiresIn: number;
+  /** Seconds between polls for this flow, overriding the capabilities'. */
   pollInterval?: number;
+  /**
+   * How this flow's changes can reach the client, as in the capabilities. With it (and
+   * `pollInterval`), the client follows the flow without waiting for the capabilities: the
+   * first QR after one round trip.
+   */
+  transports?: TransportName[];
+  /** Longest hold of a long-poll request for this flow, seconds. */
+  longPollWait?: number;
+  /** Seconds between SSE/WebSocket heartbeats for this flow. */
+  heartbeat?: number;
   state: FlowState;
 }
 
@@ -222,6 +233,12 @@ export const ERROR_STATUS: Record<ServerErrorCode, number> = {
 
 export class ProtocolError extends Error {
   declare name: 'ProtocolError';
+  /** The member that failed its check (`version`, `status`, `qr`, …), when the checks below threw it. */
+  readonly member?: string;
+  constructor(message: string, member?: string) {
+    super(message);
+    this.member = member;
+  }
 }
 // On the prototype, not a field: the same `name` for less code.
 ProtocolError.prototype.name = 'ProtocolError';
@@ -237,7 +254,7 @@ type Schema<T> = { [K in keyof T]-?: Check<T[K]> };
 type Obj = Record<string, unknown>;
 
 const fail = (key: string): never => {
-  throw new ProtocolError(`unexpected ${key}`);
+  throw new ProtocolError(`unexpected ${key}`, key);
 };
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 const obj: Check<Obj> = (v, k) => (isObj(v) ? v : fail(k));
@@ -326,12 +343,22 @@ const flowState: Check<FlowState> = (v, k) => {
 
 export const parseFlowState = (v: unknown): FlowState => flowState(v, 'state');
 
+/** The transports a server offers; `poll` always is, listed or not. */
+const transports: Check<TransportName[]> = (v, k) => {
+  const names = known<TransportName>('poll', 'long-poll', 'sse', 'websocket')(v, k);
+  if (!names.includes('poll')) names.unshift('poll');
+  return names;
+};
+
 export const parseFlowCreated = (v: unknown): FlowCreated =>
   shape<FlowCreated>({
     flowId: str,
     flowToken: str,
     expiresIn: num,
     pollInterval: opt(num),
+    transports: opt(transports),
+    longPollWait: opt(num),
+    heartbeat: opt(num),
     state: flowState,
   })(v, 'flow');
 
@@ -356,11 +383,7 @@ export const parseCapabilities = (v: unknown): Capabilities =>
   shape<Capabilities>({
     protocol: oneOf(PROTOCOL),
     version: oneOf(PROTOCOL_VERSION),
-    transports: (v, k) => {
-      const transports = known<TransportName>('poll', 'long-poll', 'sse', 'websocket')(v, k);
-      if (!transports.includes('poll')) transports.unshift('poll');
-      return transports;
-    },
+    transports,
     pollInterval: num,
     longPollWait: opt(num),
     heartbeat: opt(num),

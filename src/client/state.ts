@@ -10,12 +10,23 @@ import type { EntryId, FaceMethod, Identity, QrApp, QrCode, SessionToken, StepUp
 
 /** Codes the client itself produces, besides the server's `ServerErrorCode`s. */
 export type ClientErrorCode =
-  'network' | 'timeout' | 'malformed_response' | 'unsupported_protocol' | 'qr_expired' | 'encryption_failed';
+  | 'network'
+  | 'timeout'
+  | 'malformed_response'
+  | 'unsupported_protocol'
+  | 'qr_expired'
+  | 'encryption_failed'
+  | 'busy'
+  | 'client_error';
 
 export interface LoginError {
   /** A server error code (`invalid_credentials`, …) or a client one (`network`, …). */
   code: string;
-  /** The server's message, for logs; UIs show their own translated wording per code. */
+  /**
+   * The server's message (in the language the client asked for with `Accept-Language`, where the
+   * server can), else the code or the client's own description. UIs show their own wording for the
+   * codes they know, and this text for a code they do not know.
+   */
   message: string;
   /** HTTP status, when the error came from a response. */
   status?: number;
@@ -46,6 +57,11 @@ interface InFlow {
   flowId: string;
   /** When the whole flow ends, `performance.now()` ms. */
   expiresAt: number;
+  /**
+   * While the server is busy (it answered a status request with `Retry-After`): when the client
+   * asks again, `performance.now()` ms. Never after `expiresAt`: a longer wait ends the flow as `busy`.
+   */
+  retryAt?: number;
 }
 
 interface InStepUp extends InFlow {

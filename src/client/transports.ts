@@ -27,6 +27,10 @@ export interface StreamContext {
   fail(error: LoginError): void;
   /** The transport now carrying the flow (after a fallback). */
   using(name: TransportName): void;
+  /** When the flow ends, `performance.now()` ms: no wait may reach beyond it. */
+  expiresAt: number;
+  /** Before each retry: the server asked the stream to wait until `at` (`performance.now()` ms), or not (0). */
+  retrying(at: number): void;
   /** Milliseconds between polls. */
   pollInterval: number;
   /** Milliseconds between the server's heartbeats on SSE/WebSocket. */
@@ -58,7 +62,10 @@ export const retryable = (e: LoginError): boolean =>
 
 /**
  * Polling, or long-polling when `wait` (seconds) is given: `GET /v1/flows/{id}?after=N`.
- * Pauses while the page is hidden and asks at once when it is visible again.
+ * Pauses while the page is hidden and asks at once when it is visible again;
+ * after failures, asks at once when the network comes back (`online`), unless
+ * the server asked for a longer wait. A wait the server asks for that reaches
+ * beyond the flow's end ends the stream at once.
  * The first request goes after one interval (the flow was just created), or
  * at once for a long-poll or after a fallback (`soon`).
  */
@@ -67,6 +74,8 @@ export const poll = (ctx: StreamContext, wait = 0, soon = wait > 0): Stream => {
   const doc = globalThis.document;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
+  /** The server's `Retry-After`, as `performance.now()` ms: the network coming back does not cut it short. */
+  let notBefore = 0;
   let busy = false;
   let stopped = false;
 
@@ -90,7 +99,7 @@ export const poll = (ctx: StreamContext, wait = 0, soon = wait > 0): Stream => {
         hold: wait * 1000,
       });
       busy = false;
-      failures = 0;
+      failures = notBefore = 0;
       if (stopped) return;
       ctx.deliver(body);
       // A long-poll asks again at once when the state moved on since it asked (by
@@ -103,10 +112,14 @@ export const poll = (ctx: StreamContext, wait = 0, soon = wait > 0): Stream => {
       // Stopped, or the flow ended and aborted the request.
       if (stopped || ctx.signal.aborted) return;
       const error = e as LoginError;
-      if (!retryable(error) || ++failures >= ctx.maxFailures) {
+      notBefore = error.retryAt ?? 0;
+      if (!retryable(error) || ++failures >= ctx.maxFailures || notBefore > ctx.expiresAt) {
         stop();
         ctx.fail(error);
-      } else schedule(Math.max(backoff(failures, ctx.pollInterval), (error.retryAt ?? 0) - now()));
+      } else {
+        ctx.retrying(notBefore);
+        schedule(Math.max(backoff(failures, ctx.pollInterval), notBefore - now()));
+      }
     }
   };
 
@@ -115,13 +128,18 @@ export const poll = (ctx: StreamContext, wait = 0, soon = wait > 0): Stream => {
     void tick();
   };
   const onVisibility = () => (doc.hidden ? clearTimeout(timer) : kick());
+  const onOnline = () => {
+    if (failures && now() >= notBefore) kick();
+  };
   const stop = () => {
     stopped = true;
     clearTimeout(timer);
     doc?.removeEventListener('visibilitychange', onVisibility);
+    globalThis.removeEventListener?.('online', onOnline);
   };
 
   doc?.addEventListener('visibilitychange', onVisibility);
+  globalThis.addEventListener?.('online', onOnline);
   if (soon) kick();
   else schedule(ctx.pollInterval);
   return { stop, kick };

@@ -364,7 +364,11 @@ export class Backend {
       flowId: flow.id,
       flowToken: flow.token,
       expiresIn: this.settings.flowLifetime,
+      // What the client needs to follow the flow, so that it need not wait for the capabilities.
       pollInterval: this.settings.pollInterval,
+      transports: [...this.settings.transports],
+      longPollWait: this.settings.longPollWait,
+      heartbeat: this.settings.heartbeat,
       state: this.view(flow),
     };
   }

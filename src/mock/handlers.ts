@@ -279,17 +279,20 @@ export function createHandlers(b: Backend): AnyHandler[] {
       ]
     : [];
 
+  /** Capabilities and created flows name only the transports this host can serve. */
+  const servable = <T extends { transports?: TransportName[] }>(body: T): T => ({
+    ...body,
+    transports: body.transports?.filter(offered),
+  });
+
   return [
-    route('get', '/v1/capabilities', (r) => {
-      const caps = b.capabilities();
-      return ok(r, { ...caps, transports: caps.transports.filter(offered) });
-    }),
+    route('get', '/v1/capabilities', (r) => ok(r, servable(b.capabilities()))),
     route('post', '/v1/flows/qr', (r) => {
       if (r.body !== undefined && (typeof r.body !== 'object' || r.body === null))
         throw new ApiError('invalid_request');
-      return ok(r, b.createQr(), 201);
+      return ok(r, servable(b.createQr()), 201);
     }),
-    route('post', '/v1/flows/password', (r) => ok(r, b.createPassword(r.body), 201)),
+    route('post', '/v1/flows/password', (r) => ok(r, servable(b.createPassword(r.body)), 201)),
 
     // SSE: this checks the request and answers errors as JSON; a good request
     // passes on to the stream below.

@@ -1,9 +1,11 @@
 /**
  * Client rules that do not depend on time: legal actions, secrets kept out of
  * state and events, the encryption hook, capabilities, cross-tab completion
- * and the WebSocket transport.
+ * and the WebSocket transport (the one test that waits for a poll does so on
+ * a fake clock).
  */
 import { expect } from '@open-wc/testing';
+import sinon from 'sinon';
 import {
   createLoginClient,
   IllegalActionError,
@@ -17,10 +19,24 @@ import { capabilities, created, errorReply, fakeFetch, json, qrWaiting, reply, t
 
 const BASE = `${location.origin}/api`;
 let client: LoginClient | undefined;
+/**
+ * Fake timers, for the one test that waits for a poll; restored after it. The client of the test
+ * before, destroyed, may still be settling its aborted requests, whose timers are the browser's:
+ * clearing one of them goes to the browser.
+ */
+let clock: sinon.SinonFakeTimers | undefined;
+const fakeClock = () =>
+  sinon.useFakeTimers({
+    now: Date.now(),
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+    shouldClearNativeTimers: true,
+  });
 
 afterEach(() => {
   client?.destroy();
   client = undefined;
+  clock?.restore();
+  clock = undefined;
 });
 
 const stepUp: FlowState = {
@@ -194,6 +210,7 @@ describe('login client', () => {
   });
 
   it('keeps the SMS view when the server rotates a face QR chosen earlier', async () => {
+    clock = fakeClock();
     let face = { seq: 2, status: 'face_waiting', method: 'face_iit', qr: { payload: 'face-1', expiresIn: 60 } };
     const f = backend((c) => {
       if (c.path === '/v1/flows/pw1/step-up') return json(face);
@@ -206,8 +223,9 @@ describe('login client', () => {
     expect(client.state.kind).to.equal('face-waiting');
     await client.chooseStepUp('sms');
     face = { ...face, seq: 3, qr: { payload: 'face-2', expiresIn: 60 } };
-    await new Promise((r) => setTimeout(r, 2100)); // one poll at the 2 s interval
-    expect(f.to('GET', '/v1/flows/pw1?').length).to.be.greaterThan(0);
+    // One poll at the 2 s interval brings the rotated face QR.
+    await clock.tickAsync(2000);
+    expect(f.to('GET', '/v1/flows/pw1?')).to.have.length(1);
     expect(client.state.kind).to.equal('sms');
   });
 
@@ -270,6 +288,47 @@ describe('login client', () => {
     await client.verifySms('123456');
     expect(await heard).to.include({ type: 'authenticated', redirectUrl: '/portal' });
     other.close();
+  });
+
+  it('tells a TypeError while a state is applied as a client error, not as a malformed answer', async () => {
+    const faceWaiting = {
+      seq: 2,
+      status: 'face_waiting',
+      method: 'face_iit',
+      qr: { payload: 'face-1', expiresIn: 60 },
+    };
+    const f = backend((c) => (c.path === '/v1/flows/pw1/step-up' ? json(faceWaiting) : undefined));
+    const { client } = start(f);
+    client.on('state', (s) => {
+      if (s.kind === 'face-waiting') throw new TypeError("Cannot read properties of undefined (reading 'payload')");
+    });
+    await client.submitPassword(enterprise);
+    await client.chooseStepUp('face_iit');
+    expect(client.state).to.have.nested.property('error.code', 'client_error');
+    expect(client.state).to.have.nested.property('error.message').that.contains('TypeError');
+  });
+
+  it('asks for answers in the page’s language, read at each request', async () => {
+    let lang = 'en';
+    const f = backend();
+    const { client } = start(f, { acceptLanguage: () => lang });
+    await client.startQr();
+    expect(f.to('POST', '/v1/flows/qr')[0].headers.get('Accept-Language')).to.equal('en');
+    lang = 'zh-CN';
+    await client.submitPassword(enterprise);
+    expect(f.to('POST', '/v1/flows/password')[0].headers.get('Accept-Language')).to.equal('zh-CN');
+  });
+
+  it('keeps the code and the server’s message of an error code it does not know', async () => {
+    const f = backend((c) =>
+      c.path === '/v1/flows/password'
+        ? errorReply(400, 'captcha_required', { message: '请先完成滑块验证' })
+        : undefined,
+    );
+    const { client } = start(f);
+    await client.submitPassword(enterprise);
+    expect(client.state).to.have.nested.property('password.error.code', 'captcha_required');
+    expect(client.state).to.have.nested.property('password.error.message', '请先完成滑块验证');
   });
 
   describe('WebSocket transport', () => {

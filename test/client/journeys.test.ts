@@ -68,10 +68,11 @@ async function passStepUp(c: LoginClient, method: StepUpMethod) {
 }
 
 describe('journeys through the client and the mock backend', () => {
+  // Each test serves a backend of its own, at its own base URL. The backends stay: a request a
+  // destroyed client had already sent is still answered by its own, not passed to the network.
   afterEach(() => {
     client?.destroy();
     client = undefined;
-    worker.resetHandlers();
   });
 
   describe('QR login', () => {
@@ -444,18 +445,6 @@ describe('journeys through the client and the mock backend', () => {
       client = c;
       await c.startQr();
       expect(errorOf(c.state)).to.include({ code: 'unsupported_protocol' });
-    });
-
-    it('flow_not_found ends the flow as expired instead of polling forever', async () => {
-      const control = serve();
-      const c = start();
-      await c.startQr();
-      await reach('qr-waiting');
-      control.reset(); // the server forgets every flow
-      expect((await reach('qr-ended')).reason).to.equal('expired');
-      const n = control.requests.length;
-      await new Promise((r) => setTimeout(r, 300));
-      expect(control.requests.length).to.equal(n);
     });
 
     it('unauthorized (a wrong flow token) ends the flow with an error', async () => {

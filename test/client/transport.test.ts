@@ -428,6 +428,21 @@ describe('client transports', () => {
       expect(clock.countTimers()).to.equal(0);
     });
 
+    it('ends the flow as expired when the server no longer knows it, and polls no more', async () => {
+      const f = server({ status: (_, n) => (n === 0 ? json(qrWaiting(1)) : errorReply(404, 'flow_not_found')) });
+      const { client } = start(f);
+      await client.startQr();
+      await clock.tickAsync(2000);
+      expect(client.state.kind).to.equal('qr-waiting');
+      // The server forgets every flow (a restart): the next poll learns it.
+      await clock.tickAsync(2000);
+      expect(client.state).to.include({ kind: 'qr-ended', reason: 'expired' });
+      const n = f.calls.length;
+      await clock.tickAsync(10 * 60_000);
+      expect(f.calls).to.have.length(n);
+      expect(clock.countTimers()).to.equal(0);
+    });
+
     it('sends no request after a terminal state', async () => {
       const f = server({ status: () => json({ seq: 2, status: 'authenticated', redirectUrl: '/home' }) });
       const { client } = start(f);
@@ -537,6 +552,170 @@ describe('client transports', () => {
       client.destroy();
       expect(FakeEventSource.last.readyState).to.equal(2);
       expect(clock.countTimers()).to.equal(0);
+    });
+  });
+
+  describe('the first QR after one round trip', () => {
+    /** A server whose capabilities answer only when the test says; its flows say what they need, or not. */
+    function heldCapabilities(flowSays: boolean) {
+      let answer!: () => void;
+      const held = new Promise<Response>(
+        (resolve) => (answer = () => resolve(json(capabilities({ pollInterval: 3 })))),
+      );
+      let capsAnswered = false;
+      void held.then(() => (capsAnswered = true));
+      const f = fakeFetch((call) => {
+        if (call.path === '/v1/capabilities') return held;
+        if (call.path === '/v1/flows/qr')
+          return json(
+            created(qrWaiting(1), flowSays ? { pollInterval: 2, transports: ['poll', 'long-poll'] } : {}),
+            201,
+          );
+        if (call.path.startsWith('/v1/flows/f1?')) return json(qrWaiting(1));
+        return undefined;
+      });
+      return { f, answer, answered: () => capsAnswered };
+    }
+
+    it('sends the QR request without waiting for the capabilities, shows the QR and follows the flow', async () => {
+      const { f, answer, answered } = heldCapabilities(true);
+      const { client } = start(f, { transport: 'poll' });
+      const started = client.startQr();
+      await clock.tickAsync(0);
+      expect(f.to('POST', '/v1/flows/qr')).to.have.length(1);
+      expect(answered()).to.equal(false);
+      expect(client.state).to.include({ kind: 'qr-waiting' });
+      expect(client.state).to.have.nested.property('qr.payload', 'qr-1');
+      await clock.tickAsync(2000); // the flow's own interval
+      expect(polls(f)).to.have.length(1);
+      answer();
+      await started;
+      expect(client.capabilities?.pollInterval).to.equal(3);
+      expect(client.state.kind).to.equal('qr-waiting');
+    });
+
+    it('with a server whose flows do not say, shows the QR at once and polls once the capabilities came', async () => {
+      const { f, answer } = heldCapabilities(false);
+      const { client } = start(f);
+      const started = client.startQr();
+      await clock.tickAsync(0);
+      expect(client.state).to.include({ kind: 'qr-waiting' });
+      await clock.tickAsync(10000);
+      expect(polls(f)).to.have.length(0);
+      answer();
+      await started;
+      await clock.tickAsync(2999);
+      expect(polls(f)).to.have.length(0);
+      await clock.tickAsync(1); // the capabilities' interval
+      expect(polls(f)).to.have.length(1);
+    });
+  });
+
+  describe('a busy server', () => {
+    const forms: [string, () => string][] = [
+      ['seconds', () => '86400'],
+      ['an HTTP date', () => new Date(Date.now() + 86400_000).toUTCString()],
+    ];
+    for (const [form, retryAfter] of forms) {
+      it(`ends the flow at once as busy when Retry-After (${form}) outlasts it`, async () => {
+        const f = server({ status: () => errorReply(429, 'rate_limited', {}, { 'Retry-After': retryAfter() }) });
+        const { client } = start(f);
+        await client.startQr();
+        await clock.tickAsync(2000);
+        expect(client.state.kind).to.equal('qr-error');
+        expect(client.state).to.have.nested.property('error.code', 'busy');
+        expect(client.state).to.have.nested.property('error.status', 429);
+        await clock.tickAsync(900_000);
+        expect(polls(f)).to.have.length(1);
+        expect(clock.countTimers()).to.equal(0);
+      });
+    }
+
+    it('shows a shorter wait in the state, and asks again when it is over', async () => {
+      const f = server({
+        status: (_c, n) =>
+          n === 0 ? errorReply(503, 'unavailable', {}, { 'Retry-After': '20' }) : json(qrWaiting(2, 'qr-1')),
+      });
+      const { client } = start(f);
+      await client.startQr();
+      await clock.tickAsync(2000);
+      const waiting = client.state as Extract<LoginState, { kind: 'qr-waiting' }>;
+      expect(waiting.kind).to.equal('qr-waiting');
+      expect(waiting.retryAt).to.equal(performance.now() + 20000);
+      await clock.tickAsync(20000);
+      expect(polls(f)).to.have.length(2);
+      expect(client.state.kind).to.equal('qr-waiting');
+      expect((client.state as typeof waiting).retryAt).to.equal(undefined);
+    });
+
+    it('ends a password flow as busy when an action is told to wait past its end', async () => {
+      const stepUp: FlowState = { seq: 1, status: 'step_up_required', methods: ['sms'], maskedPhone: '176****2696' };
+      const f = fakeFetch((call) => {
+        if (call.path === '/v1/capabilities') return json(capabilities());
+        if (call.path === '/v1/flows/password') return json(created(stepUp, { expiresIn: 300 }), 201);
+        if (call.path === '/v1/flows/f1/sms') return errorReply(429, 'sms_throttled', { retryAfter: 86400 });
+        if (call.path.startsWith('/v1/flows/f1?')) return json(stepUp);
+        return undefined;
+      });
+      const { client } = start(f);
+      await client.submitPassword({ entry: 'individual', fields: { account: 'liqiang' }, password: 'x' });
+      await client.chooseStepUp('sms');
+      await client.sendSms();
+      expect(client.state).to.include({ kind: 'flow-ended', reason: 'error' });
+      expect(client.state).to.have.nested.property('error.code', 'busy');
+    });
+  });
+
+  describe('the network coming back', () => {
+    it('asks again at once on `online`, not after the backoff', async () => {
+      sinon.stub(Math, 'random').returns(0.5);
+      try {
+        let offline = true;
+        const f = server({
+          status: () => (offline ? Promise.reject(new TypeError('Failed to fetch')) : json(qrWaiting(2, 'qr-1'))),
+        });
+        const { client } = start(f, { maxFailures: 20 });
+        await client.startQr();
+        await clock.tickAsync(2000 + 1500 + 3000 + 6000); // four failures: the next try is 12 s away
+        expect(polls(f)).to.have.length(4);
+        offline = false;
+        window.dispatchEvent(new Event('online'));
+        await clock.tickAsync(0);
+        expect(polls(f)).to.have.length(5);
+        expect(client.state.kind).to.equal('qr-waiting');
+        await clock.tickAsync(1999);
+        expect(polls(f)).to.have.length(5); // back to the interval
+        await clock.tickAsync(1);
+        expect(polls(f)).to.have.length(6);
+      } finally {
+        (Math.random as sinon.SinonStub).restore();
+      }
+    });
+
+    it('does not cut short a wait the server asked for', async () => {
+      const f = server({
+        status: (_c, n) =>
+          n === 0 ? errorReply(429, 'rate_limited', {}, { 'Retry-After': '20' }) : json(qrWaiting(1)),
+      });
+      const { client } = start(f);
+      await client.startQr();
+      await clock.tickAsync(2000);
+      window.dispatchEvent(new Event('online'));
+      await clock.tickAsync(19999);
+      expect(polls(f)).to.have.length(1);
+      await clock.tickAsync(1);
+      expect(polls(f)).to.have.length(2);
+    });
+
+    it('does nothing on `online` while polling goes well', async () => {
+      const f = server();
+      const { client } = start(f);
+      await client.startQr();
+      window.dispatchEvent(new Event('online'));
+      await clock.tickAsync(0);
+      expect(polls(f)).to.have.length(0);
+      await clock.tickAsync(2000);
+      expect(polls(f)).to.have.length(1);
     });
   });
 });

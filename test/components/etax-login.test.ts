@@ -6,9 +6,12 @@
  */
 import { expect, fixture, fixtureCleanup, html, waitUntil } from '@open-wc/testing';
 import { sendKeys, setViewport } from '@web/test-runner-commands';
+import { http, HttpResponse } from 'msw';
+import sinon from 'sinon';
 import '../../src/components/etax-login/define.js';
 import type { EtaxLogin } from '../../src/components/etax-login/etax-login.js';
 import { createMockBackend, type MockBackendOptions } from '../../src/mock/index.js';
+import { capabilities, created, fakeFetch, json, qrWaiting, reply } from '../client/fakes.js';
 import { mockWorker } from '../mock-worker.js';
 
 const PASSWORD = 'Etax@2024';
@@ -69,6 +72,29 @@ async function mount(attrs = '', options: { lang?: string } = {}) {
   return el;
 }
 
+/**
+ * Fake time for every timer and clock of the page, from now: install it before the element
+ * starts (and so before its client sets a timer), restore it after. The element
+ * of the test before may still be settling its aborted requests, whose timers
+ * are the browser's: clearing one of them goes to the browser.
+ */
+const fakeClock = () =>
+  sinon.useFakeTimers({
+    now: Date.now(),
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+    shouldClearNativeTimers: true,
+  });
+
+/** A fetch that passes requests on and notes, at the moment each is sent, where it goes. */
+function recordingFetch() {
+  const sent: string[] = [];
+  const fetch: typeof window.fetch = (input, init) => {
+    sent.push(`${init?.method ?? 'GET'} ${new URL(String(input), location.href).pathname}`);
+    return window.fetch(input, init);
+  };
+  return { fetch, sent };
+}
+
 const qrShown = (el: EtaxLogin) =>
   waitUntil(
     () => el.shadowRoot!.querySelector('qr-login-panel')?.shadowRoot?.querySelector('svg[part="qr-code"]'),
@@ -87,10 +113,9 @@ const dialogOpen = (el: EtaxLogin) =>
   );
 
 describe('<etax-login>', () => {
-  afterEach(() => {
-    fixtureCleanup();
-    worker.resetHandlers();
-  });
+  // Each test serves a backend of its own, at its own base URL. The backends stay: a request a
+  // removed element had already sent is still answered by its own, not passed to the network.
+  afterEach(() => fixtureCleanup());
 
   it('shows the QR login beside the password login, accessible', async () => {
     serve();
@@ -109,11 +134,20 @@ describe('<etax-login>', () => {
 
   it('starts once a base URL arrives after it was placed (frameworks set properties late)', async () => {
     serve();
-    const el = await fixture<EtaxLogin>(html`<etax-login transport="poll"></etax-login>`);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(backend.control.requests).to.have.length(0);
+    const { fetch, sent } = recordingFetch();
+    const clock = fakeClock();
+    let el: EtaxLogin;
+    try {
+      el = await fixture<EtaxLogin>(html`<etax-login transport="poll" .clientOptions=${{ fetch }}></etax-login>`);
+      // A minute on the page's clock, every promise settled on the way: nothing was asked.
+      await clock.tickAsync(60_000);
+      expect(sent).to.deep.equal([]);
+    } finally {
+      clock.restore();
+    }
     el.baseUrl = backend.baseUrl;
     await qrShown(el);
+    expect(sent).to.include(`POST ${backend.baseUrl}/v1/flows/qr`);
   });
 
   it('puts a real form in the light DOM where password managers look, with username and current-password', async () => {
@@ -228,6 +262,56 @@ describe('<etax-login>', () => {
     expect(document.activeElement).to.equal(field(el, '个人用户密码'));
     expect(control.requests.filter((r) => r.path === '/v1/flows/password')).to.have.length(1);
     await expect(el).to.be.accessible();
+  });
+
+  it('shows the server’s own message, as text, for an error code it does not know, and tells code and message', async () => {
+    serve();
+    const languages: (string | null)[] = [];
+    worker.use(
+      http.post(`${backend.baseUrl}/v1/flows/password`, ({ request }) => {
+        languages.push(request.headers.get('Accept-Language'));
+        return HttpResponse.json(
+          { error: { code: 'captcha_required', message: '<b>请先完成滑块验证</b>' } },
+          { status: 400 },
+        );
+      }),
+    );
+    const el = await mount();
+    const errors: CustomEvent[] = [];
+    el.addEventListener('etax-error', (e) => errors.push(e as CustomEvent));
+    await fillIndividual(el);
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => el.querySelector('[role="alert"] .etax-error'), 'the refusal');
+    const alert = el.querySelector('[role="alert"]')!;
+    expect(alert.textContent).to.include('<b>请先完成滑块验证</b>');
+    expect(alert.querySelector('b')).to.equal(null);
+    expect(alert.textContent).not.to.include('登录失败，请稍后重试');
+    expect(errors.map((e) => e.detail)).to.deep.include({
+      code: 'captcha_required',
+      message: '<b>请先完成滑块验证</b>',
+      attemptsLeft: undefined,
+      retryAfter: undefined,
+      field: undefined,
+    });
+    // The server was asked for its message in the element's language.
+    expect(languages).to.deep.equal(['zh-CN']);
+    await expect(el).to.be.accessible();
+  });
+
+  it('keeps its own words for a code it knows, whatever the server’s message says', async () => {
+    serve();
+    worker.use(
+      http.post(`${backend.baseUrl}/v1/flows/password`, () =>
+        HttpResponse.json({ error: { code: 'invalid_credentials', message: 'Bad password' } }, { status: 401 }),
+      ),
+    );
+    const el = await mount();
+    await fillIndividual(el);
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => el.querySelector('[role="alert"] .etax-error'), 'the refusal');
+    const text = el.querySelector('[role="alert"]')!.textContent!;
+    expect(text).to.include('输入的个人账号或密码错误');
+    expect(text).not.to.include('Bad password');
   });
 
   it('shows a refused taxpayer ID at its field', async () => {
@@ -484,35 +568,65 @@ describe('<etax-login>', () => {
 
   it('runs a portal’s challenge before the password is sent', async () => {
     const control = serve();
-    const el = await mount();
-    let answer: false | Record<string, string> = false;
+    const { fetch, sent } = recordingFetch();
+    const el = await fixture<EtaxLogin>(
+      html`<etax-login base-url=${backend.baseUrl} transport="poll" .clientOptions=${{ fetch }}></etax-login>`,
+    );
     const asked: unknown[] = [];
-    el.beforeSubmit = async (input) => {
+    let answer!: (to: false | Record<string, string>) => void;
+    el.beforeSubmit = (input) => {
       asked.push(input);
-      return answer;
+      return new Promise((resolve) => (answer = resolve));
     };
     await fillIndividual(el);
     submit(el).click();
-    await waitUntil(() => asked.length === 1, 'the challenge');
-    await new Promise((r) => setTimeout(r, 100));
-    expect(control.requests.filter((r) => r.path === '/v1/flows/password')).to.have.length(0);
-    expect(asked[0]).to.deep.equal({ entry: 'individual', fields: { account: 'wangxiuying' } });
-    answer = { captchaTicket: 't-123' };
+    await el.updateComplete;
+    expect(asked).to.deep.equal([{ entry: 'individual', fields: { account: 'wangxiuying' } }]);
+    expect(submit(el).getAttribute('aria-disabled')).to.equal('true');
+    // The challenge says no. Had the password gone with its answer, the form would say 正在登录…
+    // until the server's answer; it is ready again at once, and nothing was sent.
+    answer(false);
+    await waitUntil(() => submit(el).getAttribute('aria-disabled') === 'false', 'the form ready again');
+    expect(submit(el).textContent!.trim()).to.equal('登录');
+    expect(sent.filter((r) => r.endsWith('/v1/flows/password'))).to.deep.equal([]);
+
+    el.beforeSubmit = () => ({ captchaTicket: 't-123' });
     submit(el).click();
     await dialogOpen(el);
-    const sent = control.requests.find((r) => r.path === '/v1/flows/password')!;
-    expect(JSON.stringify(sent.body)).to.include('t-123').and.not.include(PASSWORD);
+    const password = control.requests.find((r) => r.path === '/v1/flows/password')!;
+    expect(JSON.stringify(password.body)).to.include('t-123').and.not.include(PASSWORD);
   });
 
-  it('leaves no request behind once removed mid-flow', async () => {
-    const control = serve();
-    const el = await mount();
-    await qrShown(el);
-    el.remove();
-    await new Promise((r) => setTimeout(r, 50));
-    const n = control.requests.length;
-    await new Promise((r) => setTimeout(r, 400));
-    expect(control.requests.length).to.equal(n);
+  it('leaves no request and no timer behind once removed mid-flow', async () => {
+    const clock = fakeClock();
+    try {
+      const f = fakeFetch((call) => {
+        if (call.path === '/v1/capabilities') return json(capabilities());
+        if (call.method === 'POST' && call.path === '/v1/flows/qr') return json(created(qrWaiting(1)), 201);
+        if (call.method === 'GET' && call.path.startsWith('/v1/flows/f1?')) return json(qrWaiting(1));
+        if (call.method === 'DELETE') return reply('', 204);
+        return undefined;
+      });
+      const el = await fixture<EtaxLogin>(
+        html`<etax-login base-url="/api" transport="poll" .clientOptions=${{ fetch: f.fetch }}></etax-login>`,
+      );
+      // The QR is shown and its status polled every 2 s.
+      await clock.tickAsync(5000);
+      const panel = el.shadowRoot!.querySelector('qr-login-panel')!;
+      expect(panel.shadowRoot!.querySelector('svg[part="qr-code"]')).to.exist;
+      expect(f.to('GET', '/v1/flows/f1?').length).to.be.at.least(2);
+      el.remove();
+      const atRemoval = f.calls.length;
+      expect(clock.countTimers()).to.equal(0);
+      // Ten minutes later: at most the flow's end was told to the server, nothing else.
+      await clock.tickAsync(10 * 60_000);
+      expect(f.calls.slice(atRemoval).map((c) => c.method)).to.not.include('GET');
+      expect(f.calls.slice(atRemoval).every((c) => c.method === 'DELETE')).to.equal(true);
+      expect(clock.countTimers()).to.equal(0);
+      expect(f.pending).to.equal(0);
+    } finally {
+      clock.restore();
+    }
   });
 
   it('runs two blocks on one page without interfering', async () => {

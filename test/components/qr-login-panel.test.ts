@@ -14,7 +14,7 @@ import type { QrCode } from '../../src/client/protocol.js';
 import '../../src/components/qr-login-panel/define.js';
 import type { QrLoginPanel } from '../../src/components/qr-login-panel/qr-login-panel.js';
 import { createMockBackend, type MockBackendOptions, type MockControl } from '../../src/mock/index.js';
-import { capabilities, created, fakeFetch, json, qrWaiting, reply } from '../client/fakes.js';
+import { capabilities, created, errorReply, fakeFetch, json, qrWaiting, reply, type Call } from '../client/fakes.js';
 import { mockWorker } from '../mock-worker.js';
 import { LOGINS } from '../logins.js';
 
@@ -36,6 +36,19 @@ function serveOwn(options: MockBackendOptions): MockControl {
   worker.use(...b.handlers);
   return (own = b.control);
 }
+
+/**
+ * Fake time for every timer and clock of the page, from now; install it before the element
+ * (or the client) that the test watches sets a timer. The client of the test before, destroyed,
+ * may still be settling its aborted requests, whose timers are the browser's: clearing one of
+ * them goes to the browser.
+ */
+const fakeClock = () =>
+  sinon.useFakeTimers({
+    now: Date.now(),
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+    shouldClearNativeTimers: true,
+  });
 
 const liveQr = (): QrCode => (control.flow()!.state as { qr: QrCode }).qr;
 
@@ -164,6 +177,25 @@ describe('qr-login-panel', () => {
       expect(events.of('etax-qr-ready')).to.deep.equal([
         { flowId: control.flow()!.id, matchCode: qr.matchCode, expiresIn: 60 },
       ]);
+    });
+
+    it('shows the QR after one round trip: it does not wait for the capabilities', async () => {
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let capsAnswered = false;
+      worker.use(
+        http.get(`${BASE}/v1/capabilities`, async () => {
+          await held;
+          capsAnswered = true;
+          return undefined; // on to the mock backend's answer
+        }),
+      );
+      const { el } = await panel();
+      await waiting(el);
+      expect(capsAnswered).to.equal(false);
+      expect(control.requests.filter((r) => r.path === '/v1/flows/qr')).to.have.length(1);
+      release();
+      await waitUntil(() => capsAnswered, 'the capabilities');
     });
 
     it('draws a QR that reads back, module for module, as the payload’s code', async () => {
@@ -398,6 +430,22 @@ describe('qr-login-panel', () => {
       expect(control.flows).to.have.length(1);
     });
 
+    it('says the service is busy, with a retry button, when the server asks to wait past the QR flow’s end', async () => {
+      const { el, events } = await panel();
+      await waiting(el);
+      control.throttle(86400, { match: { method: 'GET', path: /^\/v1\/flows\/[^/]+\?after=/ } });
+      await shows(el, '登录服务繁忙，请稍后重试。');
+      expect(part(el, 'refresh')!.textContent!.trim()).to.equal('重试');
+      expect(events.of('etax-error')).to.deep.include({
+        code: 'busy',
+        message: '登录服务繁忙，请稍后重试。',
+        attemptsLeft: undefined,
+        retryAfter: 86400,
+        field: undefined,
+      });
+      await expect(el).to.be.accessible();
+    });
+
     it('switches language at runtime and takes overridden words', async () => {
       const { el } = await panel();
       await waiting(el);
@@ -440,14 +488,27 @@ describe('qr-login-panel', () => {
     });
 
     it('starts nothing when embedded: the container starts and shares the client', async () => {
-      const client = createLoginClient({ baseUrl: BASE, transport: 'poll', crossTab: false });
+      const sent: string[] = [];
+      const fetch: typeof window.fetch = (input, init) => {
+        sent.push(String(input));
+        return window.fetch(input, init);
+      };
+      const client = createLoginClient({ baseUrl: BASE, transport: 'poll', crossTab: false, fetch });
       try {
-        const el = await fixture<QrLoginPanel>(html`<qr-login-panel embedded .client=${client}></qr-login-panel>`);
+        const clock = fakeClock();
+        let el: QrLoginPanel;
+        try {
+          el = await fixture<QrLoginPanel>(html`<qr-login-panel embedded .client=${client}></qr-login-panel>`);
+          // A minute on the page's clock, every promise settled on the way: the client was left alone.
+          await clock.tickAsync(60_000);
+          expect(client.state.kind).to.equal('idle');
+          expect(sent).to.deep.equal([]);
+        } finally {
+          clock.restore();
+        }
         const events = record(el);
         await expect(el).to.be.accessible();
         expect(statusOf(el)).to.equal('二维码加载中…');
-        await new Promise((r) => setTimeout(r, 150));
-        expect(control.flows).to.have.length(0);
         await client.startQr();
         await waiting(el);
         // The container dispatches the events of an embedded panel.
@@ -498,13 +559,32 @@ describe('qr-login-panel', () => {
     });
 
     it('never starts a login QR, even alone with a base URL', async () => {
-      const el = await fixture<QrLoginPanel>(
-        html`<qr-login-panel mode="face" base-url=${BASE} transport="poll"></qr-login-panel>`,
-      );
+      // A server that would answer one at once.
+      const f = fakeFetch((call) => {
+        if (call.path === '/v1/capabilities') return json(capabilities());
+        if (call.method === 'POST' && call.path === '/v1/flows/qr') return json(created(qrWaiting(1)), 201);
+        return undefined;
+      });
+      const clock = fakeClock();
+      let el: QrLoginPanel;
+      try {
+        el = await fixture<QrLoginPanel>(
+          html`<qr-login-panel
+            mode="face"
+            base-url="/api"
+            transport="poll"
+            .clientOptions=${{ fetch: f.fetch, crossTab: false }}
+          ></qr-login-panel>`,
+        );
+        // A minute on the page's clock, every promise settled on the way.
+        await clock.tickAsync(60_000);
+        await el.updateComplete;
+        expect(f.to('POST', '/v1/flows/qr')).to.have.length(0);
+        expect(svgOf(el)).to.equal(null);
+      } finally {
+        clock.restore();
+      }
       await expect(el).to.be.accessible();
-      await new Promise((r) => setTimeout(r, 150));
-      expect(control.requests.filter((r) => r.path.startsWith('/v1/flows/qr'))).to.have.length(0);
-      expect(svgOf(el)).to.equal(null);
     });
   });
 
@@ -512,23 +592,20 @@ describe('qr-login-panel', () => {
     let clock: sinon.SinonFakeTimers;
     afterEach(() => clock?.restore());
 
-    const scripted = () =>
-      fakeFetch((call) => {
-        if (call.path === '/v1/capabilities') return json(capabilities());
-        if (call.method === 'POST' && call.path === '/v1/flows/qr')
-          return json(created(qrWaiting(1, 'https://etax.example.invalid/qr/1', 59)), 201);
-        if (call.method === 'GET' && call.path.startsWith('/v1/flows/f1?'))
-          return json(qrWaiting(1, 'https://etax.example.invalid/qr/1', 59));
-        if (call.method === 'DELETE') return reply('', 204);
-        return undefined;
-      });
+    const route = (call: Call) => {
+      if (call.path === '/v1/capabilities') return json(capabilities());
+      if (call.method === 'POST' && call.path === '/v1/flows/qr')
+        return json(created(qrWaiting(1, 'https://etax.example.invalid/qr/1', 59)), 201);
+      if (call.method === 'GET' && call.path.startsWith('/v1/flows/f1?'))
+        return json(qrWaiting(1, 'https://etax.example.invalid/qr/1', 59));
+      if (call.method === 'DELETE') return reply('', 204);
+      return undefined;
+    };
+    const scripted = () => fakeFetch(route);
 
     /** A panel with its own client over the scripted backend, on fake timers, once its QR is shown. */
     async function mountOnFakeClock() {
-      clock = sinon.useFakeTimers({
-        toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
-        shouldClearNativeTimers: true,
-      });
+      clock = fakeClock();
       const f = scripted();
       const el = await fixture<QrLoginPanel>(
         html`<qr-login-panel base-url="/api" .clientOptions=${{ fetch: f.fetch, crossTab: false }}></qr-login-panel>`,
@@ -560,6 +637,33 @@ describe('qr-login-panel', () => {
       expect(part(el, 'countdown')!.textContent).to.equal('二维码28秒后失效');
       expect(statusOf(el)).to.equal(live);
       expect(part(el, 'status')!.contains(part(el, 'countdown'))).to.equal(false);
+    });
+
+    it('shows when it asks again while the server is busy, and the QR stays', async () => {
+      clock = sinon.useFakeTimers({
+        toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+        shouldClearNativeTimers: true,
+      });
+      let busy = true;
+      const f = fakeFetch((call) => {
+        if (call.method === 'GET' && call.path.startsWith('/v1/flows/f1?') && busy)
+          return errorReply(503, 'unavailable', {}, { 'Retry-After': '20' });
+        return route(call);
+      });
+      const el = await fixture<QrLoginPanel>(
+        html`<qr-login-panel base-url="/api" .clientOptions=${{ fetch: f.fetch, crossTab: false }}></qr-login-panel>`,
+      );
+      await clock.tickAsync(2010);
+      await el.updateComplete;
+      expect(part(el, 'busy')!.textContent).to.equal('服务繁忙，20秒后自动重试');
+      expect(svgOf(el)).to.exist;
+      await clock.tickAsync(1000);
+      await el.updateComplete;
+      expect(part(el, 'busy')!.textContent).to.equal('服务繁忙，19秒后自动重试');
+      busy = false;
+      await clock.tickAsync(19000);
+      await el.updateComplete;
+      expect(part(el, 'busy')).to.equal(null);
     });
 
     it('leaves no timer and no request behind when removed mid-flow', async () => {

@@ -69,12 +69,12 @@ const settle = async (el: SmsVerify, turns = 5) => {
     await el.updateComplete;
   }
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits until `check` holds, polling every 20 ms. */
 async function until(check: () => boolean, what: string, ms = 4000) {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
@@ -724,15 +724,28 @@ describe('<sms-verify>', () => {
     });
 
     it('is cancelled when the element is removed', async () => {
-      const f = server();
-      const el = await mount(await smsClient(f));
-      send(el).click();
-      await until(() => otpCalls.length === 1, 'the WebOTP request');
-      el.remove();
-      expect(otpCalls[0].options.signal!.aborted).to.equal(true);
-      otpCalls[0].resolve({ type: 'otp', code: CODE });
-      await sleep(50);
-      expect(f.to('POST', '/v1/flows/pw1/sms/verify')).to.have.length(0);
+      // Every timer fake, from before the client is made. The client of the test before, destroyed,
+      // may still be settling its aborted requests, whose timers are the browser's.
+      const clock = sinon.useFakeTimers({
+        now: Date.now(),
+        toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+        shouldClearNativeTimers: true,
+      });
+      try {
+        const f = server();
+        const el = await mount(await smsClient(f));
+        send(el).click();
+        await clock.tickAsync(0);
+        expect(otpCalls).to.have.length(1);
+        el.remove();
+        expect(otpCalls[0].options.signal!.aborted).to.equal(true);
+        // The SMS arrives anyway; a minute on the page's clock, every promise settled on the way.
+        otpCalls[0].resolve({ type: 'otp', code: CODE });
+        await clock.tickAsync(60_000);
+        expect(f.to('POST', '/v1/flows/pw1/sms/verify')).to.have.length(0);
+      } finally {
+        clock.restore();
+      }
     });
 
     it('is cancelled when the person leaves the SMS step', async () => {

@@ -75,6 +75,18 @@ const stateIs = async (el: StepUpDialog, ...kinds: LoginStateKind[]) => {
     await (child as LitElement).updateComplete;
 };
 
+/**
+ * Fake timers, from now, for a test that makes its own client under them. The client of the
+ * test before, destroyed, may still be settling its aborted requests, whose timers are the
+ * browser's: clearing one of them goes to the browser.
+ */
+const fakeClock = () =>
+  sinon.useFakeTimers({
+    now: Date.now(),
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
+    shouldClearNativeTimers: true,
+  });
+
 const stepUpPosts = () =>
   backend.control.requests.filter((r) => r.method === 'POST' && /\/step-up$/.test(r.path)).map((r) => r.body);
 
@@ -216,9 +228,10 @@ describe('<step-up-dialog> opening and focus', () => {
       () => backend.control.flows.find((f) => f.id === flowId)?.status === 'cancelled',
       'flow cancelled on the server',
     );
-    // Back on the login page: a new QR login, not a dialog.
+    // Back on the login page: a new QR login, not a dialog. A second etax-cancel would come with
+    // one of the state changes on the way there; the last of them is the new QR.
     expect(['qr-loading', 'qr-waiting']).to.include(client!.state.kind);
-    await new Promise((r) => setTimeout(r, 50));
+    await stateIs(el, 'qr-waiting');
     expect(cancels).to.have.length(1);
   });
 
@@ -248,13 +261,20 @@ describe('<step-up-dialog> opening and focus', () => {
 
 describe('<step-up-dialog> alone', () => {
   it('given only a base URL, makes no client (it renders the one that ran the password): no request, no dialog', async () => {
-    const f = fakeFetch(() => json(capabilities()));
-    const el = await fixture<StepUpDialog>(
-      html`<step-up-dialog base-url="/api/alone" .clientOptions=${{ fetch: f.fetch }}></step-up-dialog>`,
-    );
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(f.calls).to.deep.equal([]);
-    expect(el.shadowRoot!.querySelector('dialog[open]')).to.equal(null);
+    const clock = fakeClock();
+    try {
+      const f = fakeFetch(() => json(capabilities()));
+      const el = await fixture<StepUpDialog>(
+        html`<step-up-dialog base-url="/api/alone" .clientOptions=${{ fetch: f.fetch }}></step-up-dialog>`,
+      );
+      // A minute on the page's clock, every promise settled on the way.
+      await clock.tickAsync(60_000);
+      expect(f.calls).to.deep.equal([]);
+      expect(clock.countTimers()).to.equal(0);
+      expect(el.shadowRoot!.querySelector('dialog[open]')).to.equal(null);
+    } finally {
+      clock.restore();
+    }
   });
 });
 
@@ -314,7 +334,11 @@ describe('<step-up-dialog> methods', () => {
     await stateIs(o.el, 'face-waiting');
     expect(faceSteps(o.el)).to.contain('勾选授权协议');
     etax.click();
-    await waitUntil(() => client!.state.kind === 'face-waiting' && client!.state.method === 'face_etax');
+    await waitUntil(
+      () => client!.state.kind === 'face-waiting' && client!.state.method === 'face_etax',
+      'the face_etax QR',
+      { timeout: 4000 },
+    );
     await o.el.updateComplete;
     sms.click();
     await stateIs(o.el, 'sms');
@@ -637,7 +661,7 @@ describe('<step-up-dialog> on a phone', () => {
 
 describe('<step-up-dialog> removal', () => {
   it('leaves no timer and no request behind when removed mid-flow', async () => {
-    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    const clock = fakeClock();
     try {
       const stepUp: FlowState = {
         seq: 1,

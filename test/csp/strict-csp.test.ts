@@ -19,7 +19,10 @@ async function strictPage(): Promise<{ win: Framed; el: EtaxLogin }> {
   document.body.append(frame);
   await new Promise((r) => frame.addEventListener('load', r, { once: true }));
   const win = frame.contentWindow as Framed;
-  await waitUntil(() => win.customElements.get('etax-login'), 'the elements registered in the frame');
+  // The frame loads every module of the elements: give it the time a busy machine takes.
+  await waitUntil(() => win.customElements.get('etax-login'), 'the elements registered in the frame', {
+    timeout: 10000,
+  });
   return { win, el: win.document.querySelector('etax-login') as EtaxLogin };
 }
 

@@ -161,11 +161,10 @@ describe('demo page', function () {
 
   before(() => setViewport({ width: 1450, height: 1150 }));
 
-  afterEach(async () => {
+  afterEach(() => {
     // The element leaves no request behind when removed; then the page goes.
     if (frame?.contentDocument)
       doc().querySelector<HTMLIFrameElement>('#portal')?.contentDocument?.querySelector('etax-login')?.remove();
-    await new Promise((r) => setTimeout(r, 50));
     frame?.remove();
     frame = undefined;
   });

@@ -1,4 +1,5 @@
 import { expect } from '@open-wc/testing';
+import sinon from 'sinon';
 import {
   parseCapabilities,
   parseFlowCreated,
@@ -8,7 +9,7 @@ import {
   type FlowState,
 } from '../../src/client/protocol.js';
 import { createMockBackend, MockControlError, type BackendChange } from '../../src/mock/index.js';
-import { call, passwordFlow, qrFlow, sleep } from './helpers.js';
+import { call, passwordFlow, qrFlow } from './helpers.js';
 import { mockWorker } from '../mock-worker.js';
 
 const BASE = '/api/etax-login';
@@ -555,18 +556,30 @@ describe('mock backend: HTTP endpoints and controls', () => {
 
   describe('time', () => {
     it('rotates the QR and ends the flow by itself', async () => {
-      const other = createMockBackend({ baseUrl: '/api/quick', qrLifetime: 0.3, flowLifetime: 0.8 });
-      worker.use(...other.handlers);
-      const f = await qrFlow('/api/quick');
-      await sleep(400);
-      const rotated = await call('/api/quick', `/v1/flows/${f.flowId}`, { token: f.flowToken });
-      expect(rotated.body).to.include({ status: 'qr_waiting' });
-      expect(rotated.body.seq).to.be.at.least(2);
-      expect(rotated.body.qr.payload).to.not.equal((f.state as { qr: { payload: string } }).qr.payload);
-      await sleep(500);
-      const ended = await call('/api/quick', `/v1/flows/${f.flowId}`, { token: f.flowToken });
-      expect(ended.body.status).to.equal('expired');
-      worker.resetHandlers();
+      // The backend's timers and clock, faked: its QR lives 0.3 s and its flow 0.8 s of them.
+      const clock = sinon.useFakeTimers({ now: Date.now(), toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      try {
+        const other = createMockBackend({ baseUrl: '/api/quick', qrLifetime: 0.3, flowLifetime: 0.8 });
+        worker.use(...other.handlers);
+        const f = await qrFlow('/api/quick');
+        await clock.tickAsync(299);
+        const still = await call('/api/quick', `/v1/flows/${f.flowId}`, { token: f.flowToken });
+        expect(still.body).to.include({ status: 'qr_waiting', seq: 1 });
+        await clock.tickAsync(1);
+        const rotated = await call('/api/quick', `/v1/flows/${f.flowId}`, { token: f.flowToken });
+        expect(rotated.body).to.include({ status: 'qr_waiting', seq: 2 });
+        expect(rotated.body.qr.payload).to.not.equal((f.state as { qr: { payload: string } }).qr.payload);
+        await clock.tickAsync(499);
+        expect((await call('/api/quick', `/v1/flows/${f.flowId}`, { token: f.flowToken })).body.status).to.equal(
+          'qr_waiting',
+        );
+        await clock.tickAsync(1);
+        const ended = await call('/api/quick', `/v1/flows/${f.flowId}`, { token: f.flowToken });
+        expect(ended.body.status).to.equal('expired');
+      } finally {
+        clock.restore();
+        worker.resetHandlers();
+      }
     });
   });
 });

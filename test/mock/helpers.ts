@@ -51,14 +51,12 @@ export const passwordFlow = async (
   password = 'Etax@2024',
 ): Promise<Answer> => call(base, '/v1/flows/password', { body: { entry, fields, password } });
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Waits until `check` holds, polling every 20 ms. */
 export async function until(check: () => boolean, ms = 3000, what = 'condition'): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

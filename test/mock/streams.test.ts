@@ -1,7 +1,8 @@
 import { expect } from '@open-wc/testing';
+import sinon from 'sinon';
 import type { FlowCreated, FlowState } from '../../src/client/protocol.js';
 import { createMockBackend, WS_CLOSE } from '../../src/mock/index.js';
-import { call, qrFlow, Queue, sleep, until, wsUrl } from './helpers.js';
+import { call, qrFlow, Queue, until, wsUrl } from './helpers.js';
 import { mockWorker } from '../mock-worker.js';
 
 const BASE = '/api/etax-login';
@@ -54,13 +55,15 @@ describe('mock backend: long-poll, SSE and WebSocket', () => {
   describe('long-poll', () => {
     it('holds until the state changes', async () => {
       const f = await qrFlow(BASE);
-      const t = performance.now();
-      const held = call(BASE, `/v1/flows/${f.flowId}?after=1&wait=5`, { token: f.flowToken });
-      await sleep(150);
+      const path = `/v1/flows/${f.flowId}?after=1&wait=5`;
+      const held = call(BASE, path, { token: f.flowToken });
+      // The request has arrived; an answer at once would have been logged with it, in the same turn.
+      await until(() => control.requests.some((r) => r.path === path), 3000, 'the long-poll to arrive');
+      expect(control.requests.find((r) => r.path === path)!.status).to.equal(undefined);
       control.scan('iit');
       const r = await held;
       expect(r.body).to.include({ seq: 2, status: 'qr_scanned' });
-      expect(performance.now() - t).to.be.within(140, 2000);
+      expect(control.requests.find((r) => r.path === path)!.status).to.equal(200);
     });
 
     it('answers after the wait with the unchanged state, and at once when the client is behind', async () => {
@@ -166,17 +169,28 @@ describe('mock backend: long-poll, SSE and WebSocket', () => {
     });
 
     it('can go silent', async () => {
-      const f = await qrFlow(BASE);
-      const sse = listen(eventsUrl(f));
-      await sse.heartbeats.next();
-      control.suspendHeartbeats();
-      await sleep(100);
-      const before = sse.heartbeats.size;
-      await sleep(700);
-      expect(sse.heartbeats.size).to.equal(before);
-      control.resumeHeartbeats();
-      await sse.heartbeats.next();
-      sse.source.close();
+      // The stream's heartbeat interval (0.3 s) on a fake clock.
+      const clock = sinon.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      try {
+        const f = await qrFlow(BASE);
+        const sse = listen(eventsUrl(f));
+        await sse.opens.next();
+        await until(() => control.flow()?.streams === 1, 3000, 'the stream followed');
+        clock.tick(300);
+        await sse.heartbeats.next();
+        control.suspendHeartbeats();
+        clock.tick(3000);
+        // A state sent now arrives after anything sent before it on the stream: no heartbeat was.
+        control.scan('iit');
+        expect((await sse.states.next()).state.status).to.equal('qr_scanned');
+        expect(sse.heartbeats.size).to.equal(0);
+        control.resumeHeartbeats();
+        clock.tick(300);
+        await sse.heartbeats.next();
+        sse.source.close();
+      } finally {
+        clock.restore();
+      }
     });
   });
 

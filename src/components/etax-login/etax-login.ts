@@ -307,10 +307,10 @@ export class EtaxLogin extends EtaxElement {
 
   /* -------------------------------------------------------------- render */
 
-  protected override updated(changed: PropertyValues<this>): void {
-    super.updated(changed);
-    if (this.__formHost) render(this.__renderForm(), this.__formHost, { host: this });
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
     // A client seen for the first time (own, given, or renewed): learn its entries and show a QR.
+    // Before rendering, so that the state it moves to is drawn in this update, not in another.
     const client = this.login.client;
     if (client && client !== this.__started) {
       this.__started = client;
@@ -320,6 +320,11 @@ export class EtaxLogin extends EtaxElement {
       );
       if (client.state.kind === 'idle') void client.startQr();
     }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    if (this.__formHost) render(this.__renderForm(), this.__formHost, { host: this });
   }
 
   private __renderForm(): TemplateResult {

@@ -73,6 +73,7 @@ export const en: Translation = {
     appsJoin: ' or the ',
     loading: 'Loading the QR code…',
     remaining: (t) => `The QR code expires in ${t}`,
+    busy: (t) => `The service is busy. Trying again in ${t}`,
     scanned: (app) => `Scanned. Please confirm on your phone (${app}).`,
     confirmed: 'Confirmed. Logging in…',
     denied: 'The login was declined on the phone',
@@ -152,6 +153,8 @@ export const en: Translation = {
     unsupported_protocol: 'The login service is not compatible. Please contact the site’s administrator.',
     encryption_failed:
       'The page’s security encryption is not working. Reload the page or contact the site’s administrator.',
+    busy: 'The login service is busy. Please try again later.',
+    client_error: 'The login component ran into an error. Reload the page and try again.',
     other: 'The login failed. Please try again later.',
   },
 };

@@ -17,15 +17,24 @@ const merge = <T extends object>(base: T, over?: object): T => {
   return out as T;
 };
 
+/** The language shipped for `lang`: `en` for `en`, `en-GB`…; `zh-CN` for anything else. */
+export const languageOf = (lang: string | undefined): 'en' | 'zh-CN' => (/^en\b/i.test(lang ?? '') ? 'en' : 'zh-CN');
+
 /** The translation for `lang` (`en`, `en-GB` → English; anything else → zh-CN), with overrides. */
 export const translationFor = (lang: string | undefined, override?: PartialTranslation): Translation =>
-  merge(/^en\b/i.test(lang ?? '') ? en : zhCN, override);
+  merge(translations[languageOf(lang)], override);
 
 /** Seconds until a `performance.now()` time, at least 1 while it lies ahead. */
 export const secondsUntil = (at: number | undefined): number =>
   at ? Math.max(0, Math.ceil((at - performance.now()) / 1000)) : 0;
 
-/** The message a person sees for an error: the translation's wording for its code, never raw server text. */
+/** Codes of the protocol that have no words of their own: they say `other`. */
+const KNOWN_WITHOUT_WORDS = ['invalid_request', 'unauthorized', 'invalid_state', 'unsupported_version'];
+
+/**
+ * The message a person sees for an error: the translation's wording for a code the page knows;
+ * for a code it does not know, the server's own message (shown as text), where it gave one.
+ */
 export function errorMessage(t: Translation, error: LoginError): string {
   const e = t.errors;
   const left = secondsUntil(error.retryAt);
@@ -53,7 +62,10 @@ export function errorMessage(t: Translation, error: LoginError): string {
       return t.sms.notSent;
     default: {
       const m = (e as unknown as Record<string, unknown>)[error.code];
-      return typeof m === 'string' ? m : error.status && error.status >= 500 ? e.unavailable : e.other;
+      if (typeof m === 'string') return m;
+      const unknown = !KNOWN_WITHOUT_WORDS.includes(error.code);
+      if (unknown && error.message && error.message !== error.code) return error.message;
+      return error.status && error.status >= 500 ? e.unavailable : e.other;
     }
   }
 }

@@ -70,6 +70,8 @@ export interface Translation {
     appsJoin: string;
     loading: string;
     remaining: (time: string) => string;
+    /** The server is busy: the page asks again by itself after `time`. */
+    busy: (time: string) => string;
     scanned: (app: string) => string;
     confirmed: string;
     denied: string;
@@ -144,6 +146,11 @@ export interface Translation {
     unsupported_protocol: string;
     /** The page's body-encryption hook failed or is missing. */
     encryption_failed: string;
+    /** The server asked for a wait longer than the login has left. */
+    busy: string;
+    /** A fault inside the login component itself. */
+    client_error: string;
+    /** Any other code this page knows; a code it does not know shows the server's own message. */
     other: string;
   };
 }

@@ -72,6 +72,7 @@ export const zhCN: Translation = {
     appsJoin: '或',
     loading: '二维码加载中…',
     remaining: (t) => `二维码${t}后失效`,
+    busy: (t) => `服务繁忙，${t}后自动重试`,
     scanned: (app) => `扫描成功，请在手机上确认（${app}）`,
     confirmed: '已确认，正在登录…',
     denied: '您已在手机上拒绝登录',
@@ -144,6 +145,8 @@ export const zhCN: Translation = {
     malformed_response: '服务器返回了无法识别的数据，请稍后重试。',
     unsupported_protocol: '登录服务版本不兼容，请联系网站管理员。',
     encryption_failed: '登录页面的安全加密组件未能正常工作，请刷新页面或联系网站管理员。',
+    busy: '登录服务繁忙，请稍后重试。',
+    client_error: '登录组件运行出错，请刷新页面后重试。',
     other: '登录失败，请稍后重试。',
   },
 };

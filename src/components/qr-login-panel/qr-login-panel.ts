@@ -37,6 +37,7 @@ import { styles } from './qr-login-panel.styles.js';
  * @csspart match-code - The code the phone shows for comparison.
  * @csspart apps - Which apps can scan the code (in `face` mode, what to do on the phone).
  * @csspart countdown - The remaining lifetime of the code.
+ * @csspart busy - While the server is busy: when the panel asks again by itself.
  *
  * @cssprop --etax-qr-size - Side of the QR frame; default 200px.
  * @cssprop --etax-qr-size-large - Side of the QR frame in `large-text` mode; default 240px.
@@ -201,6 +202,7 @@ export class QrLoginPanel extends EtaxElement {
     }
     const cover = !beside && !!status;
     const left = qr && secondsUntil(qr.expiresAt);
+    const busyFor = mine && 'retryAt' in s ? secondsUntil(s.retryAt) : 0;
 
     return html`
       <div part="qr" class="qr" tabindex="-1">
@@ -214,6 +216,7 @@ export class QrLoginPanel extends EtaxElement {
       ${code ? html`<p part="match-code">${before}<strong>${code}</strong>${after}</p>` : nothing}
       ${apps ? html`<p part="apps" class="muted">${apps}</p>` : nothing}
       ${left !== undefined && !cover ? html`<p part="countdown" class="muted">${left ? q.remaining(t.duration(left)) : ''}</p>` : nothing}
+      ${busyFor ? html`<p part="busy" class="muted">${q.busy(t.duration(busyFor))}</p>` : nothing}
     `;
   }
 }

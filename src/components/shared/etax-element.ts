@@ -13,7 +13,7 @@ import type { LoginClient, LoginClientOptions } from '../../client/client.js';
 import type { TransportName } from '../../client/protocol.js';
 import type { LoginError, LoginState } from '../../client/state.js';
 import { eventsFor } from '../events/index.js';
-import { errorMessage, translationFor } from '../i18n/localize.js';
+import { errorMessage, languageOf, translationFor } from '../i18n/localize.js';
 import type { PartialTranslation, Translation } from '../i18n/translation.js';
 
 export abstract class EtaxElement extends LitElement {
@@ -74,7 +74,13 @@ export abstract class EtaxElement extends LitElement {
     () => this.client,
     () =>
       this.baseUrl
-        ? this.makeClient?.({ baseUrl: this.baseUrl, transport: this.transport, ...this.clientOptions })
+        ? this.makeClient?.({
+            baseUrl: this.baseUrl,
+            transport: this.transport,
+            // A server answers an error's message in the element's language where it can.
+            acceptLanguage: () => languageOf(this.__lang()),
+            ...this.clientOptions,
+          })
         : undefined,
     (state, previous) => this.stateChanged(state, previous),
   );
@@ -86,9 +92,14 @@ export abstract class EtaxElement extends LitElement {
    */
   protected makeClient?(options: LoginClientOptions): LoginClient;
 
-  /** The translation in force: `lang`, else the nearest ancestor's (none in a server renderer's DOM shim). */
+  /** The language asked for: `lang`, else the nearest ancestor's (none in a server renderer's DOM shim). */
+  private __lang(): string | undefined {
+    return this.lang || this.closest?.<HTMLElement>('[lang]')?.lang;
+  }
+
+  /** The translation in force. */
   protected get t(): Translation {
-    return translationFor(this.lang || this.closest?.<HTMLElement>('[lang]')?.lang, this.strings);
+    return translationFor(this.__lang(), this.strings);
   }
 
   /** The state to render. */
