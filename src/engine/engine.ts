@@ -595,7 +595,11 @@ export class Engine {
       flowId: flow.id,
       flowToken: token,
       expiresIn: this.settings.flowLifetime,
+      // What the page needs to follow the flow, so that it need not wait for the capabilities (§5.1).
       pollInterval: this.settings.pollInterval,
+      transports: [...this.settings.transports],
+      longPollWait: this.settings.longPollWait,
+      heartbeat: this.settings.heartbeat,
       state: this.view(flow),
     };
   }

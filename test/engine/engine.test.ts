@@ -60,6 +60,9 @@ describe('engine: QR login', () => {
     const f = await engine.createQr({});
     assert.equal(f.expiresIn, 300);
     assert.equal(f.pollInterval, 2);
+    // What the page needs to follow the flow comes with it (§5.1).
+    assert.deepEqual(f.transports, ['poll', 'long-poll', 'sse', 'websocket']);
+    assert.deepEqual([f.longPollWait, f.heartbeat], [25, 15]);
     assert.equal(f.state.seq, 1);
     assert.equal(f.state.status, 'qr_waiting');
     const qr = qrOf(f.state);
