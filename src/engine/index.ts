@@ -54,3 +54,4 @@ export {
   type QrRecord,
   type Status,
 } from './records.js';
+export { readAfter, readWait, resumeAfter, socketAfter } from './wire.js';

@@ -867,3 +867,52 @@ describe('engine: the error object', () => {
     );
   });
 });
+
+describe('engine: the order of checks (§14.4)', () => {
+  it('answers an unknown flow before a wrong token, a wrong token before a bad body', async () => {
+    const { engine } = setup();
+    const f = await engine.createQr();
+    assert.equal(await codeOf(engine.stepUp('f000', 'nope', 'not an object')), 'flow_not_found');
+    assert.equal(await codeOf(engine.stepUp(f.flowId, 'nope', 'not an object')), 'unauthorized');
+    assert.equal(await codeOf(engine.verifySms(f.flowId, undefined, {})), 'unauthorized');
+  });
+
+  it("answers a bad body before the flow's end or state, and the end before the state", async () => {
+    const { engine, password } = setup();
+    const f = await password('individual', { account: 'wangxiuying' });
+    await engine.lockAccount('wangxiuying', 60);
+    // Locked: a bad body is still a bad body; a good one hears the lock, whatever the action.
+    assert.equal(await codeOf(engine.stepUp(f.flowId, f.flowToken, { method: 'sms' })), 'invalid_request');
+    assert.equal(await codeOf(engine.chooseIdentity(f.flowId, f.flowToken, { identityId: 'x' })), 'account_locked');
+    const q = await engine.createQr();
+    await engine.expireFlow(q.flowId);
+    assert.equal(await codeOf(engine.verifySms(q.flowId, q.flowToken, { code: '' })), 'invalid_request');
+    // Expired: the end is told before the state (a QR flow cannot take an SMS anyway).
+    assert.equal(await codeOf(engine.verifySms(q.flowId, q.flowToken, { code: '123456' })), 'flow_expired');
+  });
+
+  it("answers the state before the method, and the method before the action's own rules", async () => {
+    const { engine, password } = setup({ stepUpMethods: ['face_iit', 'face_etax'] });
+    const q = await engine.createQr();
+    assert.equal(await codeOf(engine.sendSms(q.flowId, q.flowToken, {})), 'invalid_state');
+    const f = await password('individual', { account: 'wangxiuying' });
+    assert.equal(await codeOf(engine.sendSms(f.flowId, f.flowToken, {})), 'method_unavailable');
+    assert.equal(await codeOf(engine.verifySms(f.flowId, f.flowToken, { code: '123456' })), 'sms_not_sent');
+  });
+
+  it('reads `after`, `wait` and where a stream resumes alike for every host', async () => {
+    const { readAfter, readWait, resumeAfter, socketAfter } = await import('../../src/engine/index.js');
+    assert.equal(readAfter(null), -1);
+    assert.equal(readAfter('7'), 7);
+    for (const bad of ['x', '1.5', '-2'])
+      assert.equal((await failure((async () => readAfter(bad))())).extra.field, 'after');
+    assert.equal(readWait('2.5'), 2.5);
+    assert.equal((await failure((async () => readWait('-1'))())).extra.field, 'wait');
+    // A malformed Last-Event-ID is ignored: the query's `after`, else -1.
+    assert.equal(resumeAfter('4', '1'), 4);
+    assert.equal(resumeAfter('four', '1'), 1);
+    assert.equal(resumeAfter('-3', null), -1);
+    assert.equal(socketAfter('3'), -1);
+    assert.equal(socketAfter(3), 3);
+  });
+});
