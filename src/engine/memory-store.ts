@@ -82,6 +82,11 @@ export class MemoryStore implements Store {
     return [...this.flowTexts.values()].filter((h) => h.expiresAt > now).map((h) => JSON.parse(h.text) as FlowRecord);
   }
 
+  /** How many waiters (long-polls, streams) listen to a flow now. */
+  subscribers(flowId: string): number {
+    return this.listeners.get(flowId)?.size ?? 0;
+  }
+
   /** Forgets everything (listeners stay subscribed). */
   clear(): void {
     this.flowTexts.clear();
