@@ -284,7 +284,8 @@ export async function readConfig(argv: string[], env: Record<string, string | un
     throw new ConfigError(`--base-path must start with / and not end with one (e.g. /api/etax-login)`);
   }
   for (const origin of config.allowedOrigins) {
-    if (!URL.canParse(origin) || new URL(origin).origin !== origin) throw new ConfigError(`--allowed-origins: "${origin}" is not an origin (scheme://host[:port])`);
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin)
+      throw new ConfigError(`--allowed-origins: "${origin}" is not an origin (scheme://host[:port])`);
   }
   for (const t of config.transports) {
     if (!TRANSPORTS.includes(t)) throw new ConfigError(`--transports: unknown transport "${t}"`);

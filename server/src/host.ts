@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { EngineError, errorResponse } from '../../src/engine/index.js';
 import { Wire, type WireOptions } from '../../src/wire/index.js';
+import { Metrics } from './metrics.js';
 
 export interface HostOptions extends WireOptions {
   host?: string;
@@ -18,6 +19,8 @@ export interface HostOptions extends WireOptions {
   maxBody?: number;
   /** Whether the server can take requests (the store answers); default always. */
   ready?: () => Promise<boolean>;
+  /** Serve Prometheus metrics at `/metrics`; default true. */
+  metrics?: boolean;
   /** Answers a request outside the API (the demo's pages); default 404. */
   fallback?: (request: Request) => Promise<Response> | Response;
 }
@@ -46,14 +49,25 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const wire = new Wire({
     ...options,
     refuseStreams: (flowId) => draining || !!options.refuseStreams?.(flowId),
+    onFailure: (error, request) => {
+      metrics?.errors.inc({ code: error.code });
+      options.onFailure?.(error, request);
+    },
     onError: (error, request) => {
       log({ time: new Date().toISOString(), level: 'error', msg: String(error), path: new URL(request.url).pathname });
       options.onError?.(error, request);
     },
   });
 
+  const metrics = options.metrics === false ? undefined : new Metrics(options.engine, () => wire);
+
   const answer = async (request: Request): Promise<Response> => {
     const { pathname } = new URL(request.url);
+    if (pathname === '/metrics' && metrics) {
+      return new Response(await metrics.registry.metrics(), {
+        headers: { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' },
+      });
+    }
     if (pathname === '/healthz') return Response.json({ status: 'ok' }, { headers: { 'Cache-Control': 'no-store' } });
     if (pathname === '/readyz') {
       const ready = !draining && (await (options.ready?.() ?? true));
@@ -92,12 +106,23 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       }
     }
     res.end();
+    const path = (req.url ?? '/').split('?')[0];
+    metrics?.requestDuration.observe(
+      {
+        method: req.method,
+        route: ['/healthz', '/readyz', '/metrics'].includes(path)
+          ? path
+          : Metrics.routeOf(request instanceof Response ? undefined : wire.pathOf(request.url)),
+        status: response.status,
+      },
+      (performance.now() - started) / 1000,
+    );
     log({
       time: new Date().toISOString(),
       level: 'info',
       method: req.method,
       // The path only: the query of the SSE endpoint carries the flow token (§15.1).
-      path: (req.url ?? '/').split('?')[0],
+      path,
       status: response.status,
       ms: Math.round(performance.now() - started),
     });

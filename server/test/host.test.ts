@@ -321,3 +321,49 @@ describe('Node host: what a deployment sets', () => {
     await assert.rejects(fetch(`${s.host.url}/healthz`));
   });
 });
+
+describe('Node host: metrics', () => {
+  it('counts flows by way and outcome, errors by code, open streams and request durations', async () => {
+    const s = await start();
+    try {
+      const f = await s.qr();
+      await s.engine.scan(f.flowId, 'etax', 'wangxiuying');
+      await s.engine.confirm(f.flowId);
+      const g = await s.qr();
+      await s.api(`/v1/flows/${g.flowId}`, { method: 'DELETE', token: g.flowToken });
+      await s.api(`/v1/flows/${g.flowId}/sms`, { json: {}, token: 'wrong' });
+      await s.api('/v1/flows/password', {
+        json: { entry: 'individual', fields: { account: 'liqiang' }, password: 'x' },
+      });
+      const h = await s.qr();
+      const stream = events(
+        await fetch(`${s.host.url}${BASE}/v1/flows/${h.flowId}/events?token=${h.flowToken}`, {
+          headers: { Accept: 'text/event-stream' },
+        }),
+      );
+      await stream.next();
+      const text = await (await fetch(`${s.host.url}/metrics`)).text();
+      const value = (line: string) =>
+        Number(
+          text
+            .split('\n')
+            .find((l) => l.startsWith(`${line} `))
+            ?.split(' ')[1],
+        );
+      assert.equal(value('etax_login_flows_started_total{way="qr"}'), 3);
+      assert.equal(value('etax_login_flows_ended_total{way="qr",outcome="authenticated"}'), 1);
+      assert.equal(value('etax_login_flows_ended_total{way="qr",outcome="cancelled"}'), 1);
+      assert.equal(value('etax_login_errors_total{code="unauthorized"}'), 1);
+      assert.equal(value('etax_login_errors_total{code="invalid_credentials"}'), 1);
+      assert.equal(value('etax_login_open_streams{transport="sse"}'), 1);
+      assert.ok(
+        value('etax_login_http_request_duration_seconds_count{method="POST",route="/v1/flows/qr",status="201"}') >= 3,
+      );
+      // No flow id in a label: the values stay few.
+      assert.ok(!text.includes(f.flowId));
+      await stream.cancel();
+    } finally {
+      await s.host.close();
+    }
+  });
+});

@@ -56,7 +56,9 @@ export interface EngineOptions {
 }
 
 /** What changed, as this engine saw it: for a host's inspection (the mock's controls, metrics). */
-export type EngineChange = { type: 'flow'; flow: FlowRecord } | { type: 'sms'; flowId: string };
+export type EngineChange =
+  /** A flow was written by this engine: created (`before` absent) or changed. */
+  { type: 'flow'; flow: FlowRecord; before?: FlowRecord } | { type: 'sms'; flowId: string };
 
 /** How often a lost compare-and-set is tried again before the request gives up with `503`. */
 const MAX_RACES = 25;
@@ -670,7 +672,7 @@ export class Engine {
       const ttl = Math.max(1, flow.qr.expiresAt - this.now());
       await this.store.write(KEY.qrPayload(await digest(flow.qr.payload)), flow.id, ttl);
     }
-    this.emit({ type: 'flow', flow });
+    this.emit({ type: 'flow', flow, ...(before ? { before } : {}) });
   }
 
   /** How long the store keeps a flow: its lifetime, then `keepEnded`; an ended flow `keepEnded` from now. */

@@ -89,7 +89,7 @@ export const USCC_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 export function usccCheckChar(body: string): string {
   let sum = 0;
   // Horner's rule from the right: weights 3^i mod 31 for positions 0..16.
-  for (let i = 17; i--; ) sum = (sum * 3 + USCC_ALPHABET.indexOf(body[i]!)) % 31;
+  for (let i = 17; i--;) sum = (sum * 3 + USCC_ALPHABET.indexOf(body[i]!)) % 31;
   return USCC_ALPHABET[(31 - sum) % 31]!;
 }
 
@@ -100,7 +100,7 @@ export function usccCheckChar(body: string): string {
 export function idCheckChar(body: string): string {
   let sum = 0;
   // Horner's rule from the left: weights 2^(17-i) mod 11 for positions 0..16.
-  for (let i = 0; i < 17; ) sum = ((sum + +body[i++]!) * 2) % 11;
+  for (let i = 0; i < 17;) sum = ((sum + +body[i++]!) * 2) % 11;
   return '10X98765432'[sum]!;
 }
 
@@ -224,7 +224,11 @@ export function validateAccount(input: string, today?: Date): Result<AccountKind
   const kind = accountKind(input);
   if (!kind) return fail('empty');
   const result =
-    kind == 'username' ? validateUsername(input) : kind == 'mobile' ? validateMobile(input) : validateIdNumber(input, today);
+    kind == 'username'
+      ? validateUsername(input)
+      : kind == 'mobile'
+        ? validateMobile(input)
+        : validateIdNumber(input, today);
   return { ...result, kind };
 }
 

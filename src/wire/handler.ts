@@ -40,6 +40,8 @@ export interface WireOptions {
   refuseStreams?: (flowId: string) => boolean;
   /** Whether heartbeats go out now (a test can silence them); default always. */
   heartbeats?: () => boolean;
+  /** Every protocol error answered (for metrics by code). */
+  onFailure?: (error: EngineError, request: Request) => void;
   /** An error that is not a protocol answer (a bug, a store down): for the host's log. */
   onError?: (error: unknown, request: Request) => void;
 }
@@ -119,7 +121,9 @@ export class Wire {
       response = await this.answer(request, path);
     } catch (e) {
       if (!(e instanceof EngineError)) this.options.onError?.(e, request);
-      response = await this.failure(request, e instanceof EngineError ? e : new EngineError('internal_error'));
+      const failure = e instanceof EngineError ? e : new EngineError('internal_error');
+      this.options.onFailure?.(failure, request);
+      response = await this.failure(request, failure);
     }
     for (const [k, v] of Object.entries(cors)) response.headers.set(k, v);
     return response;
