@@ -12,6 +12,14 @@ import { EngineError, errorResponse, languageOf } from '../engine/errors.js';
 import { TERMINAL } from '../engine/records.js';
 import { readAfter, readWait, resumeAfter } from '../engine/wire.js';
 
+/** One server-sent event; absent members are not written. */
+export interface SseEvent {
+  event?: string;
+  id?: string;
+  data?: string;
+  retry?: number;
+}
+
 /** An open SSE or WebSocket connection, as the host sees it. */
 export interface StreamConnection {
   flowId: string;
@@ -278,20 +286,35 @@ export class Wire {
 
   /** `GET …/events`: the SSE stream, or the error (JSON) that keeps it from opening (§13.3). */
   private async events(request: Request, flowId: string): Promise<Response> {
-    if (!this.offers('sse')) throw new EngineError('invalid_request', { message: '服务端未提供该推送方式' });
-    const q = new URL(request.url).searchParams;
-    const token = q.get('token') ?? undefined;
-    const current = await this.engine.current(flowId, token);
-    const after = resumeAfter(request.headers.get('Last-Event-ID'), q.get('after'));
-    // Over, and its last state already seen: 204 tells the EventSource to stop reconnecting.
-    if (TERMINAL.includes(current.status) && after >= current.seq) {
-      return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
-    }
-    if (this.options.refuseStreams?.(flowId)) throw new EngineError('unavailable', { retryAfter: 1 });
-    if (!(request.headers.get('Accept') ?? '').includes('text/event-stream')) {
-      throw new EngineError('invalid_request', { message: '请以 text/event-stream 方式请求' });
-    }
-    return new Response(this.sseStream(request, flowId, token!, after), {
+    const opening = await this.checkEvents(request, flowId);
+    if (opening instanceof Response) return opening;
+    const encoder = new TextEncoder();
+    let session: { close(): void } | undefined;
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        let open = true;
+        session = this.openEvents(flowId, opening.token, opening.after, {
+          send: (e) => {
+            if (!open) return;
+            const lines = [
+              e.retry === undefined ? '' : `retry: ${e.retry}\n`,
+              e.event === undefined ? '' : `event: ${e.event}\n`,
+              e.id === undefined ? '' : `id: ${e.id}\n`,
+              e.data === undefined ? '' : `data: ${e.data}\n`,
+            ];
+            controller.enqueue(encoder.encode(`${lines.join('')}\n`));
+          },
+          close: () => {
+            if (!open) return;
+            open = false;
+            controller.close();
+          },
+        });
+        request.signal.addEventListener('abort', () => session?.close());
+      },
+      cancel: () => session?.close(),
+    });
+    return new Response(body, {
       status: 200,
       headers: {
         'Content-Type': 'text/event-stream; charset=utf-8',
@@ -302,64 +325,91 @@ export class Wire {
     });
   }
 
-  private sseStream(request: Request, flowId: string, token: string, after: number): ReadableStream<Uint8Array> {
+  /**
+   * What keeps an SSE request from opening a stream: the answer to send (an
+   * error, or `204` for a flow over and seen), else the token and where the
+   * stream starts. A host whose streams are not `Response` bodies (msw's
+   * `sse()`) calls this, then `openEvents()`.
+   */
+  async checkEvents(request: Request, flowId: string): Promise<Response | { token: string; after: number }> {
+    try {
+      if (!this.offers('sse')) throw new EngineError('invalid_request', { message: '服务端未提供该推送方式' });
+      const q = new URL(request.url).searchParams;
+      const token = q.get('token') ?? undefined;
+      const current = await this.engine.current(flowId, token);
+      const after = resumeAfter(request.headers.get('Last-Event-ID'), q.get('after'));
+      // Over, and its last state already seen: 204 tells the EventSource to stop reconnecting.
+      if (TERMINAL.includes(current.status) && after >= current.seq) {
+        return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
+      }
+      if (this.options.refuseStreams?.(flowId)) throw new EngineError('unavailable', { retryAfter: 1 });
+      if (!(request.headers.get('Accept') ?? '').includes('text/event-stream')) {
+        throw new EngineError('invalid_request', { message: '请以 text/event-stream 方式请求' });
+      }
+      return { token: token!, after };
+    } catch (e) {
+      if (!(e instanceof EngineError)) throw e;
+      this.options.onFailure?.(e, request);
+      return this.failure(request, e);
+    }
+  }
+
+  /**
+   * An SSE stream of the flow, written to `sink` event by event: `retry:`, the
+   * current state if newer than `after`, every change, heartbeats; closed after
+   * a terminal state, or by `close()` (the client went away). The host's own
+   * hang-up (`StreamConnection.close`) sends a `retry:` hint first.
+   */
+  openEvents(
+    flowId: string,
+    token: string,
+    after: number,
+    sink: { send(event: SseEvent): void; close(): void },
+  ): { close(): void } {
     const clock = this.engine.clock;
-    const encoder = new TextEncoder();
     const retry = this.options.sseRetry ?? 1000;
-    let controller!: ReadableStreamDefaultController<Uint8Array>;
     let closed = false;
     let stop: (() => void) | undefined;
     let cancelBeat = () => {};
-    const write = (text: string) => {
-      if (!closed) controller.enqueue(encoder.encode(text));
-    };
     const finish = (hint?: boolean) => {
       if (closed) return;
       // A hang-up by the server (shutting down) says when to come back.
-      if (hint) write(`retry: ${retry}\n\n`);
+      if (hint) sink.send({ retry });
       closed = true;
       cancelBeat();
       stop?.();
       this.streams.delete(conn);
-      request.signal.removeEventListener('abort', abort);
-      try {
-        controller.close();
-      } catch {
-        // already closed by the reader
-      }
+      sink.close();
     };
-    const abort = () => finish();
     const conn: StreamConnection = { flowId, transport: 'sse', close: () => finish(true) };
     const beat = () => {
       cancelBeat = clock.after(this.engine.settings.heartbeat * 1000, () => {
         if (closed) return;
-        if (this.options.heartbeats?.() ?? true) write('event: heartbeat\ndata: {}\n\n');
+        if (this.options.heartbeats?.() ?? true) sink.send({ event: 'heartbeat', data: '{}' });
         beat();
       });
     };
-    return new ReadableStream<Uint8Array>({
-      start: async (c) => {
-        controller = c;
-        write(`retry: ${retry}\n\n`);
-        request.signal.addEventListener('abort', abort);
-        this.streams.add(conn);
-        try {
-          const off = await this.engine.follow(flowId, token, after, (s) => {
-            write(`event: state\nid: ${s.seq}\ndata: ${JSON.stringify(s)}\n\n`);
-            // Terminal: nothing can follow; the response ends (§13.3).
-            if (TERMINAL.includes(s.status)) clock.after(0, () => finish());
-          });
-          if (closed) off();
-          else stop = off;
-        } catch (e) {
-          if (!(e instanceof EngineError)) this.options.onError?.(e, request);
+    sink.send({ retry });
+    this.streams.add(conn);
+    this.engine
+      .follow(flowId, token, after, (s) => {
+        if (closed) return;
+        sink.send({ event: 'state', id: String(s.seq), data: JSON.stringify(s) });
+        // Terminal: nothing can follow; the response ends (§13.3).
+        if (TERMINAL.includes(s.status)) clock.after(0, () => finish());
+      })
+      .then(
+        (off) => {
+          if (closed) return off();
+          stop = off;
+          beat();
+        },
+        (e: unknown) => {
+          if (!(e instanceof EngineError)) this.options.onError?.(e, new Request('http://stream.invalid/'));
           finish();
-          return;
-        }
-        beat();
-      },
-      cancel: () => finish(),
-    });
+        },
+      );
+    return { close: () => finish() };
   }
 
   /**

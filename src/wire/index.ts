@@ -3,4 +3,4 @@
  * basePath }).fetch` answers web-standard requests, `openSocket()` serves a
  * WebSocket. The Node server and the in-page mock mount the same handlers.
  */
-export { Wire, WS_CLOSE, type StreamConnection, type WireOptions } from './handler.js';
+export { Wire, WS_CLOSE, type SseEvent, type StreamConnection, type WireOptions } from './handler.js';
