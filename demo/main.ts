@@ -108,10 +108,13 @@ function onPortalReady(event: MessageEvent<{ type?: string }>) {
   login.navigate = (url) => say(t.redirected(new URL(url).pathname), { label: t.again, run: restart });
   // The elements' events bubble out of their shadow roots up to the portal's document.
   log.source = portal;
-  // The frame is as tall as the portal page, so the page scrolls as one.
+  // The frame is as tall as the portal page, up to the height of the screen (demo.css).
   new ResizeObserver(() => {
     frame.style.height = `${Math.ceil(portal.documentElement.getBoundingClientRect().height)}px`;
   }).observe(portal.documentElement);
+  // The step-up dialog opens centred in the frame: bring the whole frame into view, wherever this page is scrolled.
+  for (const type of ['etax-step-up-required', 'etax-identity-required'])
+    portal.addEventListener(type, () => frame.scrollIntoView({ block: 'nearest' }));
   frame.contentWindow!.postMessage({ type: 'etax-demo:go' }, location.origin);
 }
 

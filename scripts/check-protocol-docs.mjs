@@ -10,6 +10,10 @@
  *   and a schema in the `FlowState` discriminator mapping of `docs/openapi.yaml`;
  * - every endpoint of the table in `protocol.ts` is a path with that method in
  *   `docs/openapi.yaml`;
+ * - every member of `FieldSpec` has a `fields[].<member>` row in the capabilities table of
+ *   `docs/protocol.md` and is a property of the `FieldSpec` schema of `docs/openapi.yaml`;
+ * - every member of each `FlowState` status is named in that status's row of the state
+ *   table and is a property of its schema in `docs/openapi.yaml`;
  * - every `ClientErrorCode` of `src/client/state.ts` has a row in the table of
  *   errors the client makes itself in `docs/protocol.md`;
  * - and, the other way round, neither document lists a code, status or endpoint
@@ -55,6 +59,25 @@ const statuses = (() => {
   const m = /export type FlowState\s*=([\s\S]*?)\n\s*\);/.exec(protocolTs);
   if (!m) throw new Error('protocol.ts: type FlowState not found');
   return [...m[1].matchAll(/status:\s*'([^']+)'/g)].map((x) => x[1]);
+})();
+
+/** The members of `export interface Name { … }` (top-level lines `name?: …;` only). */
+function membersOf(name) {
+  const m = new RegExp(`export interface ${name}\\s*\\{([\\s\\S]*?)\\n\\}`).exec(protocolTs);
+  if (!m) throw new Error(`protocol.ts: interface ${name} not found`);
+  return [...m[1].matchAll(/^ {2}(\w+)\??:/gm)].map((x) => x[1]);
+}
+const fieldMembers = membersOf('FieldSpec');
+
+/** Members of each status of `FlowState`, besides `seq` and `status`. */
+const statusMembers = (() => {
+  const m = /export type FlowState\s*=([\s\S]*?)\n\s*\);/.exec(protocolTs);
+  return Object.fromEntries(
+    [...m[1].matchAll(/\{\s*status:\s*'([^']+)';?([^}]*)\}/g)].map((x) => [
+      x[1],
+      [...x[2].matchAll(/(\w+)\??:/g)].map((y) => y[1]),
+    ]),
+  );
 })();
 
 /** `[method, path]` of the endpoint table in the comment above ERROR_STATUS. */
@@ -115,6 +138,17 @@ for (const code of mdClientErrors.keys()) {
 const mdStates = tableUnder(/Flow state$/);
 for (const status of statuses) {
   if (!mdStates.has(status)) problem(`docs/protocol.md: status \`${status}\` has no row in the "Flow state" table`);
+  else
+    for (const member of statusMembers[status] ?? []) {
+      if (!mdStates.get(status)[0].includes(`\`${member}\``))
+        problem(`docs/protocol.md: member \`${member}\` of \`${status}\` is not in its row of the "Flow state" table`);
+    }
+}
+
+const mdCapabilities = tableUnder(/Capabilities$/);
+for (const member of fieldMembers) {
+  if (!mdCapabilities.has(`fields[].${member}`))
+    problem(`docs/protocol.md: field member \`${member}\` has no \`fields[].${member}\` row in the capabilities table`);
 }
 for (const status of mdStates.keys()) {
   if (!statuses.includes(status))
@@ -173,6 +207,24 @@ for (const code of errorCodes) {
   if (!used) problem(`docs/openapi.yaml: error code \`${code}\` is not listed in any response's x-error-codes`);
 }
 
+/** Property names of a schema block (its `properties:` entries). */
+const propertiesOf = (block) => {
+  const text = block.join('\n');
+  const props = /\n( +)properties:\s*\n((?:\1 {2}.*\n?|\s*\n)*)/.exec('\n' + text);
+  if (!props) return [];
+  const indent = props[1].length + 2;
+  return [...props[2].matchAll(new RegExp(`^ {${indent}}(\\w+):`, 'gm'))].map((x) => x[1]);
+};
+
+const fieldSpecSchema = schemaBlock('FieldSpec');
+if (!fieldSpecSchema) problem('docs/openapi.yaml: no FieldSpec schema');
+else {
+  const props = propertiesOf(fieldSpecSchema);
+  for (const member of fieldMembers) {
+    if (!props.includes(member)) problem(`docs/openapi.yaml: FieldSpec has no property \`${member}\``);
+  }
+}
+
 const flowStateSchema = schemaBlock('FlowState');
 if (!flowStateSchema) problem('docs/openapi.yaml: no FlowState schema');
 else {
@@ -188,6 +240,11 @@ else {
       if (!variant) problem(`docs/openapi.yaml: FlowState maps \`${status}\` to missing schema ${target}`);
       else if (!new RegExp(`status:\\s*\\{[^}]*const:\\s*${status}\\b`).test(variant.join('\n'))) {
         problem(`docs/openapi.yaml: schema ${target} does not fix status to \`${status}\``);
+      } else {
+        const props = propertiesOf(variant);
+        for (const member of statusMembers[status] ?? []) {
+          if (!props.includes(member)) problem(`docs/openapi.yaml: schema ${target} has no property \`${member}\``);
+        }
       }
     }
   }

@@ -18,6 +18,12 @@ export const LOGINS = {
     fields: { taxpayerId: '91310115591693856A', account: 'liqiang' },
     password: DEFAULT_PASSWORD,
   },
+  // An agent of a tax agency: chooses the client enterprise after step-up.
+  zhaolei: {
+    entry: 'agent',
+    fields: { taxpayerId: '9144030071526726XG', account: 'zhaolei' },
+    password: DEFAULT_PASSWORD,
+  },
   // No bound phone: no SMS.
   sunyue: { entry: 'individual', fields: { account: 'sunyue' }, password: DEFAULT_PASSWORD },
 } satisfies Record<string, PasswordInput>;

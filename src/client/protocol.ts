@@ -36,7 +36,15 @@ export interface FieldSpec {
   required: boolean;
   /** Overrides the built-in wording for this field. */
   label?: LocalizedText;
+  /** Longest value the server accepts, in characters. */
   maxLength?: number;
+  /** Shortest value the server accepts, in characters. */
+  minLength?: number;
+  /**
+   * A regular expression (ECMAScript, `u` flag) that the whole value must match, as
+   * in HTML's `pattern` attribute, checked on the value as it is sent.
+   */
+  pattern?: string;
 }
 
 export interface EntrySpec {
@@ -106,7 +114,14 @@ export type FlowState = Seq &
     | { status: 'face_verifying'; method: FaceMethod }
     | { status: 'face_failed'; method: FaceMethod; attemptsLeft: number; methods: StepUpMethod[] }
     | { status: 'identity_required'; reason: 'capacity' | 'client'; identities: Identity[] }
-    | { status: 'authenticated'; redirectUrl?: string; session?: SessionToken }
+    /** `maskedName`, `identity`: who logged in, for the page to say so (masked by the server). */
+    | {
+        status: 'authenticated';
+        redirectUrl?: string;
+        session?: SessionToken;
+        maskedName?: string;
+        identity?: Identity;
+      }
     | { status: 'denied'; app?: QrApp }
     | { status: 'cancelled'; by: 'phone' | 'client' | 'server' }
     | { status: 'expired' }
@@ -326,6 +341,8 @@ const FLOW_STATES: { [S in FlowStatus]: Schema<Omit<FlowStateOf<S>, 'seq' | 'sta
   authenticated: {
     redirectUrl: opt(str),
     session: opt(shape<SessionToken>({ token: str, tokenType: str, expiresIn: opt(num) })),
+    maskedName: opt(str),
+    identity: opt(identity),
   },
   denied: { app: opt(app) },
   cancelled: { by: oneOf('phone', 'client', 'server') },
@@ -372,6 +389,17 @@ const field = shape<FieldSpec>({
   required: (v) => v !== false,
   label: text,
   maxLength: opt(num),
+  minLength: opt(num),
+  // A pattern the browser cannot compile is left out: the server still checks it.
+  pattern: opt((v, k) => {
+    const source = str(v, k);
+    try {
+      new RegExp(source, 'u');
+      return source;
+    } catch {
+      return undefined;
+    }
+  }),
 });
 
 /**

@@ -36,7 +36,10 @@ const onlyIn = (kind: LoginStateKind): Mode | undefined =>
 /** A state's own members, without `seq` and `status`. */
 const membersOf = <S extends FlowState>({ seq: _seq, status: _status, ...members }: S) => members;
 
-/** Applies a raw state body from the stream, or ends the flow as malformed when it fails its checks. */
+/**
+ * Applies a raw state body from the stream; a body that fails its checks ends the flow as
+ * `malformed_response`, a fault of the client while it applies one as `client_error`.
+ */
 export function deliver(core: Core, flow: Flow, raw: unknown): void {
   try {
     retrying(core, flow, 0); // any answer ends a wait the server asked for
@@ -46,10 +49,10 @@ export function deliver(core: Core, flow: Flow, raw: unknown): void {
   }
 }
 
-/** Shows the wait the server asked for before the stream asks again (none: `at` is past). */
-export function retrying(core: Core, flow: Flow, at: number): void {
+/** Shows the wait the server asked for before the stream asks again (none when `until` is past). */
+export function retrying(core: Core, flow: Flow, until: number): void {
   const { state } = core;
-  const retryAt = at > now() ? at : undefined;
+  const retryAt = until > now() ? until : undefined;
   if (core.flow === flow && 'flowId' in state && state.retryAt !== retryAt) set(core, { ...state, retryAt });
 }
 

@@ -113,6 +113,9 @@ export type LoginState =
       via: 'qr' | 'password' | 'other-tab';
       redirectUrl?: string;
       session?: SessionToken;
+      /** Who logged in, when the server says: the name as it may be shown (masked), and the identity acted as. */
+      maskedName?: string;
+      identity?: Identity;
     }
   /** A password flow that ended without login; the person starts again. */
   | {

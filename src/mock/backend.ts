@@ -16,7 +16,7 @@ import {
 } from '../client/protocol.js';
 import { ApiError } from './errors.js';
 import { Faults } from './faults.js';
-import { ENTRIES, ROLE_LABELS, maskPhone, type MockAccount, type MockEnterprise } from './fixtures.js';
+import { ROLE_LABELS, maskPhone, withinSpec, type MockAccount, type MockEnterprise } from './fixtures.js';
 import {
   STEP_UP_OPEN,
   isLive,
@@ -180,7 +180,7 @@ export class Backend {
       payload: `https://etax.example.invalid/qr/${face ? 'face' : 'login'}/${hex(16)}`,
       expiresAt: this.now() + s.qrLifetime * 1000,
       apps: face ? [face === 'face_iit' ? 'iit' : 'etax'] : [...s.qrApps],
-      ...(!face && s.matchCode ? { matchCode: digits(2) } : {}),
+      ...(!face && s.matchCode ? { matchCode: s.matchCode === true ? digits(2) : s.matchCode() } : {}),
     };
   }
 
@@ -382,7 +382,7 @@ export class Backend {
       pollInterval: s.pollInterval,
       longPollWait: s.longPollWait,
       heartbeat: s.heartbeat,
-      entries: structuredClone(ENTRIES),
+      entries: structuredClone(s.entries),
       stepUp: { methods: [...s.stepUpMethods] },
       sms: { codeLength: s.sms.codeLength },
       qr: { apps: [...s.qrApps] },
@@ -398,13 +398,13 @@ export class Backend {
 
   createPassword(body: unknown): FlowCreated {
     if (!isObj(body)) throw new ApiError('invalid_request');
-    const entry = ENTRIES.find((e) => e.id === body.entry);
+    const entry = this.settings.entries.find((e) => e.id === body.entry);
     if (!entry) throw new ApiError('invalid_request', { field: 'entry' });
     if (!isObj(body.fields)) throw new ApiError('invalid_request', { field: 'fields' });
     const fields = body.fields;
     for (const f of entry.fields) {
       const v = fields[f.name];
-      if (typeof v !== 'string' || !v.trim() || (f.maxLength && v.length > f.maxLength)) {
+      if (typeof v !== 'string' || !v.trim() || !withinSpec(f, v)) {
         throw new ApiError('invalid_request', { field: f.name });
       }
     }
@@ -533,7 +533,9 @@ export class Backend {
     if (typeof id !== 'string' || !id) throw new ApiError('invalid_request', { field: 'identityId' });
     const identity = flow.identities.find((i) => i.id === id);
     if (!identity) throw new ApiError('identity_invalid', { field: 'identityId' });
-    flow.identity = identity;
+    // An agent acts for the client chosen, in the agent's own capacity.
+    flow.identity =
+      flow.reason === 'client' ? { ...identity, role: 'agent', roleLabel: { ...ROLE_LABELS.agent } } : identity;
     return this.authenticate(flow);
   }
 

@@ -4,7 +4,7 @@
  * number, so the form's own check digits accept them. All names are invented.
  */
 import { DEFAULT_ENTRIES } from '../client/entries.js';
-import type { EntrySpec, LocalizedText } from '../client/protocol.js';
+import type { EntrySpec, FieldSpec, LocalizedText } from '../client/protocol.js';
 
 export interface MockEnterprise {
   /** Unified Social Credit Code (or older taxpayer id). */
@@ -123,8 +123,37 @@ export const DEFAULT_FIXTURE: MockFixture = {
   ],
 };
 
-/** The entries (登录入口) and their fields, as announced in the capabilities: the national login's three. */
-export const ENTRIES: EntrySpec[] = DEFAULT_ENTRIES;
+/**
+ * What the mock's account fields accept (居民身份证号码/手机号码/用户名): a username of 4–20
+ * letters, digits or `_` starting with a letter, a mainland mobile number (with or without
+ * +86), or a resident ID number of 15 or 18 characters.
+ */
+export const ACCOUNT_PATTERN = '[A-Za-z][A-Za-z0-9_]{3,19}|(\\+?86[ -]?)?1[3-9][0-9]{9}|[0-9]{15}|[0-9]{17}[0-9Xx]';
+
+/**
+ * The entries (登录入口) and their fields, as announced in the capabilities: the national
+ * login's three, their account fields with the mock's `minLength` and `pattern`.
+ */
+export const ENTRIES: EntrySpec[] = DEFAULT_ENTRIES.map((e) => ({
+  ...e,
+  fields: e.fields.map((f) => (f.kind === 'account' ? { ...f, minLength: 4, pattern: ACCOUNT_PATTERN } : f)),
+}));
+
+/** Whether a value meets a field's announced `minLength`, `maxLength` and `pattern` (whole value). */
+export const withinSpec = (f: FieldSpec, value: string): boolean => {
+  const n = [...value].length;
+  return (
+    !(f.maxLength !== undefined && n > f.maxLength) &&
+    !(f.minLength !== undefined && n < f.minLength) &&
+    !(f.pattern !== undefined && !new RegExp(`^(?:${f.pattern})$`, 'u').test(value))
+  );
+};
+
+/** `*强`, `**英`: a person's name as the portals show it, every character but the last hidden. */
+export const maskName = (name: string): string => {
+  const chars = [...name];
+  return chars.length < 2 ? '*' : '*'.repeat(chars.length - 1) + chars[chars.length - 1];
+};
 
 /** `176****2696`: the first three and last four digits of a mainland mobile number. */
 export const maskPhone = (phone: string): string => {

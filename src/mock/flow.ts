@@ -11,7 +11,7 @@ import type {
   SessionToken,
   StepUpMethod,
 } from '../client/protocol.js';
-import { maskPhone, type MockAccount } from './fixtures.js';
+import { maskName, maskPhone, type MockAccount } from './fixtures.js';
 
 export type FlowKind = 'qr' | 'password';
 
@@ -129,6 +129,9 @@ export function viewOf(flow: FlowRecord, now: number, redirectUrl?: string): Flo
         status: p.status,
         ...(redirectUrl ? { redirectUrl } : {}),
         ...(flow.session ? { session: { ...flow.session } } : {}),
+        // Who logged in: the name masked, and the identity acted as.
+        ...(flow.account ? { maskedName: maskName(flow.account.name) } : {}),
+        ...(flow.identity ? { identity: structuredClone(flow.identity) } : {}),
       };
     case 'denied':
       return { seq, status: p.status, ...(p.app ? { app: p.app } : {}) };

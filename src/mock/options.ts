@@ -2,8 +2,8 @@
  * Options of the mock backend and their defaults. Durations are seconds unless
  * the name says otherwise.
  */
-import type { Capabilities, QrApp, StepUpMethod, TransportName } from '../client/protocol.js';
-import { DEFAULT_FIXTURE, type MockFixture } from './fixtures.js';
+import type { Capabilities, EntrySpec, QrApp, StepUpMethod, TransportName } from '../client/protocol.js';
+import { DEFAULT_FIXTURE, ENTRIES, type MockFixture } from './fixtures.js';
 
 export interface MockBackendOptions {
   /** Where the API lives, relative to the page or absolute; default `/api/etax-login`. */
@@ -24,8 +24,13 @@ export interface MockBackendOptions {
   qrRotates?: boolean;
   /** Apps that may scan the login QR; default both. */
   qrApps?: QrApp[];
-  /** Show a two-digit code on the login QR for the phone to compare; default true. */
-  matchCode?: boolean;
+  /**
+   * Show a code on the login QR for the phone to compare: two digits (true, default),
+   * none (false), or the code a function makes for each new QR.
+   */
+  matchCode?: boolean | (() => string);
+  /** The entries (登录入口) and their fields announced and checked; default `ENTRIES`. */
+  entries?: EntrySpec[];
   /** Seconds a flow lives; default 300. */
   flowLifetime?: number;
   /** Second factors offered after a password; default face_iit, face_etax, sms. */
@@ -90,6 +95,7 @@ export const settingsOf = (o: MockBackendOptions = {}): Settings => ({
   qrRotates: o.qrRotates ?? true,
   qrApps: o.qrApps ?? ['etax', 'iit'],
   matchCode: o.matchCode ?? true,
+  entries: o.entries ?? ENTRIES,
   flowLifetime: o.flowLifetime ?? 300,
   stepUpMethods: o.stepUpMethods ?? ['face_iit', 'face_etax', 'sms'],
   sms: {

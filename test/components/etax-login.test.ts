@@ -403,7 +403,7 @@ describe('<etax-login>', () => {
     await sendKeys({ press: 'Enter' });
     await dialogOpen(el);
     // Focus is in the dialog, on the first method; 短信验证 is the third.
-    await waitUntil(() => deep()?.getAttribute('role') === 'tab', 'focus on the methods');
+    await waitUntil(() => deep()?.getAttribute('role') === 'radio', 'focus on the methods');
     await sendKeys({ press: 'End' });
     await sendKeys({ press: 'Enter' });
     const dialog = el.shadowRoot!.querySelector('step-up-dialog')!;
@@ -464,6 +464,36 @@ describe('<etax-login>', () => {
     expect(cancels).to.deep.equal([{ reason: 'cancelled' }]);
   });
 
+  it('after the step-up, focus and the announcement land on the success message', async () => {
+    const { control, el } = await atDialog();
+    el.addEventListener('etax-login-success', (e) => e.preventDefault());
+    const deep = () => {
+      let a: Element | null = document.activeElement;
+      while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+      return a;
+    };
+    // The live region is on the page, empty, before the login succeeds.
+    const live = el.shadowRoot!.querySelector('section > [role="status"]')!;
+    expect(live.textContent!.trim()).to.equal('');
+    const dialog = el.shadowRoot!.querySelector('step-up-dialog')!.shadowRoot!;
+    [...dialog.querySelectorAll<HTMLElement>('[role="radio"]')].find((m) => m.textContent!.includes('短信'))!.click();
+    const sms = () => dialog.querySelector('sms-verify')?.shadowRoot;
+    await waitUntil(() => sms()?.querySelector('[part~="send"]'), 'the SMS step');
+    sms()!.querySelector<HTMLButtonElement>('[part~="send"]')!.focus();
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => control.lastCode && sms()!.activeElement?.matches('input'), 'the code field');
+    await sendKeys({ type: control.lastCode! });
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => shadowText(el).includes('登录成功'), 'success');
+    await el.updateComplete;
+    // The same region now holds the words, and has the focus: the next Tab starts from here, not from the page's end.
+    expect(el.shadowRoot!.querySelector('section > [role="status"]') === live, 'the same live region').to.equal(true);
+    expect(live.textContent).to.include('登录成功');
+    expect(deep() === live, 'focus on the success message').to.equal(true);
+    expect(live.getAttribute('tabindex')).to.equal('-1');
+    await expect(el).to.be.accessible();
+  });
+
   describe('success and redirects', () => {
     async function loginByQr(redirectUrl: string | undefined, attrs = '') {
       const control = serve({ redirectUrl });
@@ -522,8 +552,9 @@ describe('<etax-login>', () => {
         await waitUntil(() => shadowText(el).includes('登录成功'), 'success');
         // A followed redirect goes with the success event, before the success view is drawn.
         expect(went).to.deep.equal([]);
-        // It does not say it is taking the person anywhere.
-        expect(shadowText(el).trim()).to.equal('登录成功');
+        // It does not say it is taking the person anywhere (it does say who logged in).
+        expect(shadowText(el)).to.include('登录成功').and.not.include('正在跳转');
+        expect(el.shadowRoot!.querySelector('[role="status"] p')).to.equal(null);
         await expect(el).to.be.accessible();
       });
 

@@ -256,16 +256,18 @@ describe('qr-login-panel', () => {
     });
 
     for (const [how, words, reason] of [
-      ['denied', '您已在手机上拒绝登录', 'denied'],
-      ['cancelled', '您已在手机上取消登录', 'cancelled'],
+      ['denied on the phone', '您已在手机上拒绝登录', 'denied'],
+      ['cancelled on the phone', '您已在手机上取消登录', 'cancelled'],
+      // Not by the person, on neither side: no word of a phone.
+      ['cancelled by the service', '已取消登录。', 'cancelled'],
     ] as const) {
-      it(`covers the QR with the message and a refresh button when ${how} on the phone`, async () => {
+      it(`covers the QR with the message and a refresh button when ${how}`, async () => {
         const { el, events } = await panel();
         await waiting(el);
         control.scan('iit');
         await shows(el, '扫描成功');
-        if (how === 'denied') control.deny();
-        else control.cancel();
+        if (how.startsWith('denied')) control.deny();
+        else control.cancel({ by: how.endsWith('service') ? 'server' : 'phone' });
         await shows(el, words);
         await expect(el).to.be.accessible();
         expect(statusOf(el)).to.equal(words);

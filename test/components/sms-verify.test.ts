@@ -345,7 +345,7 @@ describe('<sms-verify>', () => {
       expect(maybe(el, '[part=countdown]')).to.equal(null);
     });
 
-    it('shows the Retry-After countdown when sending is throttled, announced once', async () => {
+    it('when sending is throttled, says when to ask again, announced once, with no countdown as if a code had gone out', async () => {
       const f = server((c) =>
         c.path === '/v1/flows/pw1/sms'
           ? errorReply(429, 'sms_throttled', { retryAfter: 30 }, { 'Retry-After': '30' })
@@ -353,11 +353,22 @@ describe('<sms-verify>', () => {
       );
       const el = await mount(await smsClient(f));
       const seen = record(el);
+      send(el).focus();
       send(el).click();
       await settle(el);
       expect(shownError(el)).to.equal('获取验证码过于频繁，请30秒后再试');
-      expect(text(part(el, 'countdown'))).to.equal('30秒后重新获取');
-      expect(send(el).disabled).to.equal(true);
+      // No code was sent: the button does not count down a resend, and the phone line does not say "sent".
+      expect(text(maybe(el, '[part=countdown]'))).to.equal('');
+      expect(text(send(el))).to.equal('获取验证码');
+      expect(text(part(el, 'phone'))).to.equal('绑定手机号：176****2696');
+      // It cannot be pressed until then, and keeps the focus (nothing to type in the code box yet).
+      expect(send(el).getAttribute('aria-disabled')).to.equal('true');
+      expect(focused() === send(el), 'focus on 获取验证码').to.equal(true);
+      expect(send(el).getAttribute('aria-describedby')).to.equal(part(el, 'error').id);
+      const asked = f.to('POST', '/v1/flows/pw1/sms').length;
+      send(el).click();
+      await settle(el);
+      expect(f.to('POST', '/v1/flows/pw1/sms')).to.have.length(asked);
       expect(alerted(el)).to.equal('错误：获取验证码过于频繁，请30秒后再试');
       expect(seen.find((e) => e.type === 'etax-error')?.detail).to.deep.include({
         code: 'sms_throttled',
@@ -367,12 +378,13 @@ describe('<sms-verify>', () => {
       await clock.tickAsync(10_000);
       await settle(el);
       expect(shownError(el)).to.equal('获取验证码过于频繁，请20秒后再试');
-      expect(text(part(el, 'countdown'))).to.equal('20秒后重新获取');
+      expect(text(maybe(el, '[part=countdown]'))).to.equal('');
       // The live region is not re-read every second.
       expect(alerted(el)).to.equal('错误：获取验证码过于频繁，请30秒后再试');
       await clock.tickAsync(20_000);
       await settle(el);
       expect(send(el).disabled).to.equal(false);
+      expect(send(el).hasAttribute('aria-disabled')).to.equal(false);
     });
 
     it('says an expired code has run out and hands 获取验证码 back, with focus on it', async () => {
@@ -601,11 +613,13 @@ describe('<sms-verify>', () => {
     it('shows the server’s Retry-After when it throttles 获取验证码', async () => {
       const el = await mount(await atSms());
       control.throttle(45);
+      send(el).focus();
       send(el).click();
       await until(() => shownError(el) !== '', 'the error');
       expect(shownError(el)).to.match(/^获取验证码过于频繁，请4[45]秒后再试$/);
-      expect(text(part(el, 'countdown'))).to.match(/^4[45]秒后重新获取$/);
-      expect(send(el).disabled).to.equal(true);
+      expect(text(maybe(el, '[part=countdown]'))).to.equal('');
+      expect(send(el).getAttribute('aria-disabled')).to.equal('true');
+      expect(focused() === send(el), 'focus on 获取验证码').to.equal(true);
       await expect(el).to.be.accessible();
     });
 

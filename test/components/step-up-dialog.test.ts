@@ -8,12 +8,13 @@
  */
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import type { LitElement } from 'lit';
-import { sendKeys, setViewport } from '@web/test-runner-commands';
+import { executeServerCommand, sendKeys, setViewport } from '@web/test-runner-commands';
 import sinon from 'sinon';
 import { createLoginClient, type LoginClient } from '../../src/client/index.js';
 import type { FlowState } from '../../src/client/protocol.js';
 import type { LoginStateKind } from '../../src/client/state.js';
 import type { EtaxCancelEvent, EtaxMethodChosenEvent } from '../../src/components/events/index.js';
+import '../../src/components/qr-login-panel/define.js';
 import '../../src/components/step-up-dialog/define.js';
 import type { StepUpDialog } from '../../src/components/step-up-dialog/step-up-dialog.js';
 import { createMockBackend } from '../../src/mock/index.js';
@@ -22,27 +23,30 @@ import { mockWorker } from '../mock-worker.js';
 import { LOGINS } from '../logins.js';
 
 const backend = createMockBackend();
-mockWorker(...backend.handlers);
+/** A server whose face QR runs out rather than being replaced. */
+const expiring = createMockBackend({ baseUrl: '/api/expiring', qrRotates: false });
+mockWorker(...backend.handlers, ...expiring.handlers);
 let client: LoginClient | undefined;
 
 afterEach(() => {
   client?.destroy();
   client = undefined;
   backend.control.reset();
+  expiring.control.reset();
 });
 
 /* ------------------------------------------------------------- helpers */
 
 const parts = (el: StepUpDialog) => el.shadowRoot!;
 const dialogOf = (el: StepUpDialog) => parts(el).querySelector('dialog')!;
-const tabs = (el: StepUpDialog) => [...parts(el).querySelectorAll<HTMLButtonElement>('[role="tab"]')];
+const methods = (el: StepUpDialog) => [...parts(el).querySelectorAll<HTMLButtonElement>('[role="radio"]')];
 const text = (node: Element | null | undefined) => node?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
 const title = (el: StepUpDialog) => text(parts(el).querySelector('[part="title"]'));
 const status = (el: StepUpDialog) => text(parts(el).querySelector('[part="status"]'));
 const nameOf = (b: Element) => b.getAttribute('aria-label') ?? text(b);
 const button = (el: StepUpDialog, name: string) =>
   [...parts(el).querySelectorAll<HTMLButtonElement>('button')].find((b) => nameOf(b) === name);
-const selectedTab = (el: StepUpDialog) => tabs(el).find((t) => t.getAttribute('aria-selected') === 'true');
+const checkedMethod = (el: StepUpDialog) => methods(el).find((m) => m.getAttribute('aria-checked') === 'true');
 /** The embedded face QR: what it says, and the steps it lists. */
 const facePanel = (el: StepUpDialog) => parts(el).querySelector('[part="face"] qr-login-panel');
 const faceStatus = (el: StepUpDialog) => text(facePanel(el)?.shadowRoot?.querySelector('[part="status"]'));
@@ -98,8 +102,8 @@ interface Opened {
 }
 
 /** A page with a 登录 button and the dialog; the person submits a password and step-up begins. */
-async function openFor(account: keyof typeof LOGINS = 'wangxiuying'): Promise<Opened> {
-  const c = (client = createLoginClient({ baseUrl: backend.baseUrl, crossTab: false }));
+async function openFor(account: keyof typeof LOGINS = 'wangxiuying', server = backend): Promise<Opened> {
+  const c = (client = createLoginClient({ baseUrl: server.baseUrl, crossTab: false }));
   const page = await fixture<HTMLElement>(
     html`<div>
       <button id="login" type="button">登录</button>
@@ -121,7 +125,7 @@ async function openFor(account: keyof typeof LOGINS = 'wangxiuying'): Promise<Op
 
 /** The person picks a face method with the pointer and the phone shows the QR. */
 async function faceQr(o: Opened, method: 'face_iit' | 'face_etax' = 'face_iit') {
-  tabs(o.el)
+  methods(o.el)
     .find((t) => t.dataset.method === method)!
     .click();
   await stateIs(o.el, 'face-waiting');
@@ -147,16 +151,19 @@ describe('<step-up-dialog> opening and focus', () => {
     expect(title(el)).to.equal('再次认证');
     expect(dialog.getAttribute('aria-labelledby')).to.equal('title');
     expect(text(parts(el).getElementById('intro'))).to.contain('请选择一种方式');
-    expect(tabs(el).map(text)).to.deep.equal(['个人所得税APP扫码人脸识别', '电子税务局APP扫码人脸识别', '短信验证']);
-    expect(parts(el).querySelector('[role="tablist"]')!.getAttribute('aria-label')).to.equal('认证方式');
-    expect(focused()).to.equal(tabs(el)[0]);
+    expect(methods(el).map(text)).to.deep.equal(['个人所得税APP扫码人脸识别', '电子税务局APP扫码人脸识别', '短信验证']);
+    // A choice of one, heard as one: a radio group of the methods, none chosen yet.
+    expect(parts(el).querySelector('[role="radiogroup"]')!.getAttribute('aria-label')).to.equal('认证方式');
+    expect(methods(el).map((m) => m.getAttribute('aria-checked'))).to.deep.equal(['false', 'false', 'false']);
+    expect(parts(el).querySelector('[role="tab"], [role="tablist"], [role="tabpanel"]')).to.equal(null);
+    expect(focused()).to.equal(methods(el)[0]);
     expect(text(parts(el).querySelector('.expiry'))).to.match(/^请在\d+分钟内完成认证$/);
     // The page behind is inert: it can be neither clicked nor focused.
     const login = document.querySelector<HTMLButtonElement>('#login')!;
     const at = login.getBoundingClientRect();
     expect(document.elementFromPoint(at.x + 2, at.y + 2)).to.not.equal(login);
     login.focus();
-    expect(focused()).to.equal(tabs(el)[0]);
+    expect(focused()).to.equal(methods(el)[0]);
   });
 
   it('keeps Tab and Shift+Tab inside the dialog, wrapping at both ends', async () => {
@@ -169,7 +176,7 @@ describe('<step-up-dialog> opening and focus', () => {
       forward.push(focused()!);
     }
     // tab → help link → close → tab: the slotted help link is part of the cycle, the page is not.
-    expect(forward).to.deep.equal([help, close, tabs(el)[0], help]);
+    expect(forward).to.deep.equal([help, close, methods(el)[0], help]);
     const back: Element[] = [];
     for (let i = 0; i < 4; i++) {
       await sendKeys({ down: 'Shift' });
@@ -177,32 +184,32 @@ describe('<step-up-dialog> opening and focus', () => {
       await sendKeys({ up: 'Shift' });
       back.push(focused()!);
     }
-    expect(back).to.deep.equal([tabs(el)[0], close, help, tabs(el)[0]]);
+    expect(back).to.deep.equal([methods(el)[0], close, help, methods(el)[0]]);
     expect(forward.concat(back)).to.not.include(login);
   });
 
   it('keeps the embedded SMS form in the Tab cycle', async () => {
     const o = await openFor();
-    tabs(o.el)[2].click();
+    methods(o.el)[2].click();
     await stateIs(o.el, 'sms');
     await expect(o.el).to.be.accessible();
     const sms = parts(o.el).querySelector('sms-verify')!.shadowRoot!;
     const input = sms.querySelector('input')!;
     const send = sms.querySelector('[part="send"]')!;
     const submit = sms.querySelector('[part="submit"]')!;
-    tabs(o.el)[2].focus();
+    methods(o.el)[2].focus();
     const seen: Element[] = [];
     for (let i = 0; i < 6; i++) {
       await sendKeys({ press: 'Tab' });
       seen.push(focused()!);
     }
     const help = o.el.querySelector('a[slot="help"]')!;
-    expect(seen).to.deep.equal([input, send, submit, help, button(o.el, '关闭'), tabs(o.el)[2]]);
+    expect(seen).to.deep.equal([input, send, submit, help, button(o.el, '关闭'), methods(o.el)[2]]);
   });
 
   it('completes step-up by SMS through the embedded form, then closes', async () => {
     const o = await openFor();
-    tabs(o.el)[2].click();
+    methods(o.el)[2].click();
     await stateIs(o.el, 'sms');
     const sms = parts(o.el).querySelector('sms-verify')!;
     expect(text(sms.shadowRoot!.querySelector('[part="phone"]'))).to.equal('绑定手机号：176****2696');
@@ -282,7 +289,7 @@ describe('<step-up-dialog> methods', () => {
   it('chooses each method by keyboard: arrows move, Enter and Space choose', async () => {
     const o = await openFor();
     await expect(o.el).to.be.accessible();
-    const [iit, etax, sms] = tabs(o.el);
+    const [iit, etax, sms] = methods(o.el);
     expect(focused()).to.equal(iit);
     await sendKeys({ press: 'ArrowDown' });
     expect(focused()).to.equal(etax);
@@ -292,10 +299,11 @@ describe('<step-up-dialog> methods', () => {
     await expect(o.el).to.be.accessible();
     expect(o.chosen.map((e) => e.detail)).to.deep.equal([{ method: 'face_etax' }]);
     expect(stepUpPosts()).to.deep.equal([{ method: 'face_etax' }]);
-    expect(selectedTab(o.el)).to.equal(etax);
-    expect(etax.getAttribute('aria-controls')).to.equal('panel');
+    expect(checkedMethod(o.el)).to.equal(etax);
+    expect(methods(o.el).map((m) => m.getAttribute('aria-checked'))).to.deep.equal(['false', 'true', 'false']);
     const face = parts(o.el).querySelector('[part="face"]')!;
-    expect(face.getAttribute('role')).to.equal('tabpanel');
+    expect(face.getAttribute('role')).to.equal('group');
+    expect(face.getAttribute('aria-labelledby')).to.equal(etax.id);
     expect(facePanel(o.el)?.getAttribute('mode')).to.equal('face');
     expect(faceSteps(o.el)).to.contain('打开手机“电子税务局APP”');
     expect(facePanel(o.el)?.shadowRoot?.querySelector('svg[role="img"]')?.getAttribute('aria-label')).to.equal(
@@ -309,7 +317,7 @@ describe('<step-up-dialog> methods', () => {
     await stateIs(o.el, 'sms');
     await expect(o.el).to.be.accessible();
     expect(o.chosen.map((e) => e.detail.method)).to.deep.equal(['face_etax', 'sms']);
-    expect(selectedTab(o.el)).to.equal(sms);
+    expect(checkedMethod(o.el)).to.equal(sms);
     expect(parts(o.el).querySelector('[part="sms"] sms-verify')).to.exist;
     expect(stepUpPosts()).to.have.length(1); // SMS needs no step-up request; 获取验证码 is the SMS form's
 
@@ -323,13 +331,13 @@ describe('<step-up-dialog> methods', () => {
     await sendKeys({ press: 'Enter' });
     await stateIs(o.el, 'face-waiting');
     expect(stepUpPosts()).to.deep.equal([{ method: 'face_etax' }, { method: 'face_iit' }]);
-    // Only the selected tab takes Tab.
-    expect(tabs(o.el).map((t) => t.tabIndex)).to.deep.equal([0, -1, -1]);
+    // Only the chosen method takes Tab.
+    expect(methods(o.el).map((t) => t.tabIndex)).to.deep.equal([0, -1, -1]);
   });
 
   it('chooses each method by pointer, with the event and the request', async () => {
     const o = await openFor();
-    const [iit, etax, sms] = tabs(o.el);
+    const [iit, etax, sms] = methods(o.el);
     iit.click();
     await stateIs(o.el, 'face-waiting');
     expect(faceSteps(o.el)).to.contain('勾选授权协议');
@@ -355,13 +363,13 @@ describe('<step-up-dialog> methods', () => {
   it('offers only the methods the server allows (no bound phone: no SMS)', async () => {
     const { el } = await openFor('sunyue');
     await expect(el).to.be.accessible();
-    expect(tabs(el).map(text)).to.deep.equal(['个人所得税APP扫码人脸识别', '电子税务局APP扫码人脸识别']);
+    expect(methods(el).map(text)).to.deep.equal(['个人所得税APP扫码人脸识别', '电子税务局APP扫码人脸识别']);
   });
 
   it('shows loading while the face QR is asked for, and an error with 重试', async () => {
     const o = await openFor();
     backend.control.setLatency(300);
-    tabs(o.el)[0].click();
+    methods(o.el)[0].click();
     await stateIs(o.el, 'step-up');
     await expect(o.el).to.be.accessible();
     expect(faceStatus(o.el)).to.equal('二维码加载中…');
@@ -370,17 +378,42 @@ describe('<step-up-dialog> methods', () => {
     backend.control.setLatency(0);
 
     backend.control.failNext(1, 503, { method: 'POST', path: /\/step-up$/ });
-    tabs(o.el)[1].click();
+    methods(o.el)[1].click();
     await waitUntil(() => client!.state.kind === 'step-up' && !!client!.state.error, 'error');
     await stateIs(o.el, 'step-up');
     await expect(o.el).to.be.accessible();
-    expect(faceStatus(o.el)).to.equal('登录服务暂时不可用，请稍后重试。');
+    // Said in the dialog's status line, with its action, not in an empty QR frame.
+    expect(status(o.el)).to.equal('登录服务暂时不可用，请稍后重试。');
+    expect(!facePanel(o.el), 'no QR frame').to.equal(true);
     const retry = button(o.el, '重试')!;
     expect(focused()).to.equal(retry);
     await sendKeys({ press: 'Enter' });
     await stateIs(o.el, 'face-waiting');
     expect(stepUpPosts().slice(-2)).to.deep.equal([{ method: 'face_etax' }, { method: 'face_etax' }]);
-    expect(selectedTab(o.el)?.dataset.method).to.equal('face_etax');
+    expect(checkedMethod(o.el)?.dataset.method).to.equal('face_etax');
+  });
+
+  it('says an expired face QR outside an empty frame, and its action does what the words say', async () => {
+    const o = await openFor('wangxiuying', expiring);
+    await faceQr(o);
+    expiring.control.expireQr();
+    await waitUntil(() => client!.state.kind === 'step-up' && !!client!.state.error, 'the face QR expired');
+    await stateIs(o.el, 'step-up');
+    await expect(o.el).to.be.accessible();
+    expect(status(o.el)).to.equal('二维码已失效，请刷新二维码，或选择其他认证方式。');
+    expect(parts(o.el).querySelector('[part="status"]')!.classList.contains('error')).to.equal(true);
+    expect(!facePanel(o.el), 'no QR frame').to.equal(true);
+    const refresh = button(o.el, '刷新二维码');
+    expect(!!refresh && focused() === refresh, 'focus on 刷新二维码').to.equal(true);
+    expect(button(o.el, '重试')).to.equal(undefined);
+    o.el.lang = 'en';
+    await o.el.updateComplete;
+    expect(status(o.el)).to.equal('The QR code has expired. Refresh it, or choose another method.');
+    expect(!!button(o.el, 'Refresh QR code')).to.equal(true);
+    button(o.el, 'Refresh QR code')!.click();
+    await stateIs(o.el, 'face-waiting');
+    expect(status(o.el)).to.equal('');
+    expect(faceSteps(o.el)).to.contain('Individual Income Tax app');
   });
 
   it('after a face failure says so with the attempts left and offers SMS', async () => {
@@ -393,18 +426,19 @@ describe('<step-up-dialog> methods', () => {
     await stateIs(o.el, 'face-verifying');
     await expect(o.el).to.be.accessible();
     expect(faceStatus(o.el)).to.equal('正在验证人脸识别结果…');
-    expect(tabs(o.el).every((t) => t.getAttribute('aria-disabled') === 'true')).to.equal(true);
+    expect(methods(o.el).every((t) => t.getAttribute('aria-disabled') === 'true')).to.equal(true);
     backend.control.faceFail();
     await stateIs(o.el, 'face-failed');
     await expect(o.el).to.be.accessible();
-    expect(faceStatus(o.el)).to.equal('人脸识别未通过，还可尝试2次。您也可以使用短信验证。');
+    expect(status(o.el)).to.equal('人脸识别未通过，还可尝试2次。您也可以使用短信验证。');
+    expect(!facePanel(o.el), 'no QR frame').to.equal(true);
     const useSms = button(o.el, '改用短信验证')!;
     expect(focused()).to.equal(useSms);
     expect(button(o.el, '重新扫码')).to.exist;
     await sendKeys({ press: 'Enter' });
     await stateIs(o.el, 'sms');
     expect(o.chosen.map((e) => e.detail.method)).to.deep.equal(['face_iit', 'sms']);
-    expect(selectedTab(o.el)?.dataset.method).to.equal('sms');
+    expect(checkedMethod(o.el)?.dataset.method).to.equal('sms');
     expect(inDialog(o.el, focused())).to.equal(true);
   });
 
@@ -413,15 +447,15 @@ describe('<step-up-dialog> methods', () => {
     await faceQr(o);
     for (const left of [2, 1]) {
       await failFace(o);
-      expect(faceStatus(o.el)).to.contain(`还可尝试${left}次`);
+      expect(status(o.el)).to.contain(`还可尝试${left}次`);
       button(o.el, '重新扫码')!.click();
       await stateIs(o.el, 'face-waiting');
     }
     await failFace(o);
     await expect(o.el).to.be.accessible();
-    expect(faceStatus(o.el)).to.equal('人脸识别未通过，请使用短信验证。');
+    expect(status(o.el)).to.equal('人脸识别未通过，请使用短信验证。');
     expect(button(o.el, '重新扫码')).to.equal(undefined);
-    expect(tabs(o.el).map(text)).to.deep.equal(['短信验证']);
+    expect(methods(o.el).map(text)).to.deep.equal(['短信验证']);
     expect(focused()).to.equal(button(o.el, '改用短信验证'));
     expect(stepUpPosts()).to.deep.equal([{ method: 'face_iit' }, { method: 'face_iit' }, { method: 'face_iit' }]);
   });
@@ -432,7 +466,7 @@ describe('<step-up-dialog> methods', () => {
     for (const left of [2, 1]) {
       await failFace(o);
       // No phone is bound: SMS is neither offered nor suggested.
-      expect(faceStatus(o.el)).to.equal(`人脸识别未通过，还可尝试${left}次。`);
+      expect(status(o.el)).to.equal(`人脸识别未通过，还可尝试${left}次。`);
       expect(button(o.el, '改用短信验证')).to.equal(undefined);
       button(o.el, '重新扫码')!.click();
       await stateIs(o.el, 'face-waiting');
@@ -489,6 +523,44 @@ describe('<step-up-dialog> identity choice', () => {
     expect(focused()).to.equal(o.login);
   });
 
+  it('titles an agent’s choice of client 选择代理的企业, in both languages', async () => {
+    const o = await openFor('zhaolei');
+    await client!.chooseStepUp('sms');
+    await client!.sendSms();
+    await client!.verifySms(backend.control.lastCode!);
+    await stateIs(o.el, 'identity');
+    await expect(o.el).to.be.accessible();
+    expect(title(o.el)).to.equal('选择代理的企业');
+    expect(text(parts(o.el).querySelector('legend'))).to.equal('请选择本次代理办理业务的企业。');
+    o.el.lang = 'en';
+    await o.el.updateComplete;
+    expect(title(o.el)).to.equal('Choose the enterprise to act for');
+  });
+
+  it('closing it after a QR login says the login was cancelled on this page, not on the phone', async () => {
+    const c = (client = createLoginClient({ baseUrl: backend.baseUrl, crossTab: false }));
+    const page = await fixture<HTMLElement>(
+      html`<div>
+        <qr-login-panel embedded .client=${c}></qr-login-panel><step-up-dialog .client=${c}></step-up-dialog>
+      </div>`,
+    );
+    const el = page.querySelector('step-up-dialog')!;
+    const panel = page.querySelector('qr-login-panel')!;
+    await c.startQr();
+    await stateIs(el, 'qr-waiting');
+    backend.control.scan('iit', { account: 'liqiang' });
+    backend.control.confirm();
+    await stateIs(el, 'identity');
+    await sendKeys({ press: 'Escape' });
+    await stateIs(el, 'qr-ended');
+    await panel.updateComplete;
+    const said = () => text(panel.shadowRoot!.querySelector('[part="status"]'));
+    expect(said()).to.equal('您已在本页取消登录');
+    panel.lang = 'en';
+    await panel.updateComplete;
+    expect(said()).to.equal('You cancelled the login on this page');
+  });
+
   it('names the role in the current language', async () => {
     const o = await atIdentity();
     o.el.lang = 'en';
@@ -512,7 +584,7 @@ describe('<step-up-dialog> a finished flow', () => {
     expect(status(o.el)).to.equal('登录已超时，请重新登录。');
     const restart = button(o.el, '重新登录')!;
     expect(focused()).to.equal(restart);
-    expect(parts(o.el).querySelector('[role="tablist"]')).to.equal(null);
+    expect(parts(o.el).querySelector('[role="radiogroup"]')).to.equal(null);
     const before = o.cancels.length;
     restart.click();
     await o.el.updateComplete;
@@ -544,6 +616,17 @@ describe('<step-up-dialog> a finished flow', () => {
   });
 });
 
+describe('<step-up-dialog> a busy server', () => {
+  it('shows when it asks again while the server makes it wait', async () => {
+    const o = await openFor();
+    const polls = { method: 'GET', path: /^\/v1\/flows\/[^/]+\?after=/ };
+    backend.control.throttle(30, { match: polls });
+    await waitUntil(() => parts(o.el).querySelector('[part="busy"]'), 'the wait', { timeout: 4000 });
+    expect(text(parts(o.el).querySelector('[part="busy"]'))).to.match(/^服务繁忙，(30|29)秒后自动重试$/);
+    await expect(o.el).to.be.accessible();
+  });
+});
+
 describe('<step-up-dialog> events', () => {
   const NAMES = [
     'etax-state-change',
@@ -565,7 +648,7 @@ describe('<step-up-dialog> events', () => {
     await c.submitPassword(LOGINS.wangxiuying);
     await stateIs(el, 'step-up');
     await expect(el).to.be.accessible();
-    tabs(el)[0].click();
+    methods(el)[0].click();
     await stateIs(el, 'face-waiting');
     await sendKeys({ press: 'Escape' });
     await el.updateComplete;
@@ -595,7 +678,7 @@ describe('<step-up-dialog> language and theme', () => {
     await expect(o.el).to.be.accessible();
     expect(title(o.el)).to.equal('Verify it’s you');
     expect(button(o.el, 'Close')).to.exist;
-    expect(tabs(o.el).map(text)).to.deep.equal([
+    expect(methods(o.el).map(text)).to.deep.equal([
       'Face recognition (Individual Income Tax app)',
       'Face recognition (e-Tax app)',
       'Text message code',
@@ -614,7 +697,7 @@ describe('<step-up-dialog> language and theme', () => {
     o.el.largeText = true;
     await o.el.updateComplete;
     expect(title(o.el)).to.equal('安全验证');
-    expect(tabs(o.el).map(text)[2]).to.equal('短信验证');
+    expect(methods(o.el).map(text)[2]).to.equal('短信验证');
     await expect(o.el).to.be.accessible();
   });
 
@@ -716,5 +799,171 @@ describe('<step-up-dialog> removal', () => {
     } finally {
       clock.restore();
     }
+  });
+});
+
+describe('<step-up-dialog> with server text of any length', () => {
+  const phone = `176${'*'.repeat(10_000)}2696`;
+  const name = '示例'.repeat(5_000);
+  const identity = (id: string) => ({
+    id,
+    name: `${name}${id}`,
+    role: 'tax_officer',
+    roleLabel: { 'zh-CN': 'שלום'.repeat(2_500), en: 'R'.repeat(10_000) },
+    taxpayerId: '9'.repeat(10_000),
+  });
+
+  /** A server whose masked phone and identities are 10,000 characters long, with no place to break. */
+  async function openWith(first: FlowState) {
+    const f = fakeFetch((call) => {
+      if (call.path === '/v1/capabilities') return json(capabilities());
+      if (call.path === '/v1/flows/password') return json(created(first, { flowId: 'pw1' }), 201);
+      if (call.path.startsWith('/v1/flows/pw1?')) return 'hang';
+      if (call.path === '/v1/flows/pw1/sms')
+        return json({ maskedPhone: phone, codeLength: 6, resendAfter: 60, expiresIn: 300 });
+      if (call.method === 'DELETE') return reply('', 204);
+      return undefined;
+    });
+    const c = (client = createLoginClient({ baseUrl: `${location.origin}/api`, fetch: f.fetch, crossTab: false }));
+    const el = await fixture<StepUpDialog>(html`<step-up-dialog large-text .client=${c}></step-up-dialog>`);
+    await c.submitPassword(LOGINS.wangxiuying);
+    await el.updateComplete;
+    return el;
+  }
+
+  /** Every control named is inside the dialog and on the screen, side to side; the dialog does not scroll sideways. */
+  function inReach(el: StepUpDialog, controls: HTMLElement[], width: number) {
+    const dialog = dialogOf(el);
+    const box = dialog.getBoundingClientRect();
+    expect(dialog.scrollWidth, 'the dialog scrolls sideways').to.be.at.most(dialog.clientWidth);
+    expect(box.right).to.be.at.most(width);
+    for (const c of controls) {
+      const r = c.getBoundingClientRect();
+      const what = c.getAttribute('aria-label') ?? c.textContent!.trim();
+      expect(r.width, what).to.be.above(0);
+      expect(r.left, what).to.be.at.least(Math.max(0, box.left));
+      expect(r.right, what).to.be.at.most(Math.min(width, box.right));
+    }
+  }
+
+  for (const width of [320, 800]) {
+    it(`keeps ✕, 获取验证码 and 登录 in reach beside a 10,000-character phone at ${width} px, the phone isolated`, async () => {
+      await setViewport({ width, height: 700 });
+      try {
+        const el = await openWith({ seq: 1, status: 'step_up_required', methods: ['sms'], maskedPhone: phone });
+        await client!.chooseStepUp('sms');
+        await client!.sendSms();
+        await stateIs(el, 'sms');
+        const sms = parts(el).querySelector('sms-verify')!.shadowRoot!;
+        expect(sms.querySelector('[part="phone"] bdi')?.textContent).to.equal(phone);
+        inReach(el, [button(el, '关闭')!, ...sms.querySelectorAll<HTMLElement>('input, button')], width);
+        await expect(el).to.be.accessible();
+      } finally {
+        await setViewport({ width: 800, height: 600 });
+      }
+    });
+
+    it(`keeps ✕ and 确定 in reach beside 10,000-character identities at ${width} px, each isolated`, async () => {
+      await setViewport({ width, height: 700 });
+      try {
+        const el = await openWith({
+          seq: 1,
+          status: 'identity_required',
+          reason: 'capacity',
+          identities: [identity('a'), identity('b')],
+        });
+        await stateIs(el, 'identity');
+        const bdis = [...parts(el).querySelectorAll('[part="identity"] label bdi')].map((b) => b.textContent);
+        expect(bdis.slice(0, 3)).to.deep.equal([`${name}a`, 'שלום'.repeat(2_500), '9'.repeat(10_000)]);
+        inReach(el, [button(el, '关闭')!, button(el, '确定')!], width);
+        await expect(el).to.be.accessible();
+      } finally {
+        await setViewport({ width: 800, height: 600 });
+      }
+    });
+  }
+});
+
+describe('<step-up-dialog> in large-text mode', () => {
+  /** The elements a person sees in the dialog, through the shadow roots of the elements inside it. */
+  function shown(root: ParentNode, out: Element[] = []): Element[] {
+    for (const child of root.children) {
+      const box = child.getBoundingClientRect();
+      if (box.width > 1 && box.height > 1) out.push(child);
+      if (child.shadowRoot) shown(child.shadowRoot, out);
+      shown(child, out);
+    }
+    return out;
+  }
+
+  /** Controls at least 44 × 44 px, text at least 18 px. */
+  function large(el: StepUpDialog, step: string) {
+    const seen = shown(dialogOf(el)).filter((e) => !e.closest('[slot]'));
+    for (const c of seen.filter((e) => e.matches('button, input, a[href], [role="radio"]'))) {
+      const r = c.getBoundingClientRect();
+      const what = `${step}: ${c.getAttribute('aria-label') ?? (c.textContent!.trim() || c.outerHTML.slice(0, 60))}`;
+      expect(Math.min(r.width, r.height), what).to.be.at.least(44);
+    }
+    for (const e of seen) {
+      const own = [...e.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim());
+      if (own) expect(parseFloat(getComputedStyle(e).fontSize), `${step}: ${e.textContent!.trim()}`).to.be.at.least(18);
+    }
+  }
+
+  it('makes every control at least 44 × 44 px and every text at least 18 px, at each step', async () => {
+    const o = await openFor('liqiang');
+    o.el.largeText = true;
+    await o.el.updateComplete;
+    large(o.el, 'methods');
+    await faceQr(o);
+    large(o.el, 'face QR');
+    methods(o.el)[2].click();
+    await stateIs(o.el, 'sms');
+    large(o.el, 'SMS');
+    await client!.chooseStepUp('face_iit');
+    await stateIs(o.el, 'face-waiting');
+    backend.control.scan('iit');
+    backend.control.facePass();
+    await stateIs(o.el, 'identity');
+    large(o.el, 'identity');
+  });
+});
+
+describe('<step-up-dialog> in forced colours (Windows contrast themes)', () => {
+  before(() => executeServerCommand('emulate-forced-colors', { active: true }));
+  after(() => executeServerCommand('emulate-forced-colors', { active: false }));
+
+  /** What tells a choice apart where the theme sets every colour: its ring (filled or empty) and its border. */
+  const look = (choice: Element) => {
+    const ring = getComputedStyle(choice, '::before');
+    const own = getComputedStyle(choice);
+    return { ring: ring.backgroundColor, ringEdge: ring.borderTopColor, border: own.borderTopColor };
+  };
+
+  /** The chosen one looks unlike every other: filled ring, its own border. */
+  function unmistakable(chosen: Element, others: Element[]) {
+    expect(matchMedia('(forced-colors: active)').matches).to.equal(true);
+    const mine = look(chosen);
+    for (const other of others) {
+      const theirs = look(other);
+      expect(mine.ring, 'the ring is filled').to.not.equal(theirs.ring);
+      expect(mine.border, 'the border').to.not.equal(theirs.border);
+    }
+    // Filled in the colour of its own edge, unlike the page behind.
+    expect(mine.ring).to.equal(mine.ringEdge);
+  }
+
+  it('shows the chosen method and the chosen identity unmistakably', async () => {
+    const o = await openFor('liqiang');
+    await faceQr(o);
+    const [iit, ...rest] = methods(o.el);
+    unmistakable(iit, rest);
+    await expect(o.el).to.be.accessible();
+    backend.control.scan('iit');
+    backend.control.facePass();
+    await stateIs(o.el, 'identity');
+    const [first, ...others] = [...parts(o.el).querySelectorAll('.choice')];
+    unmistakable(first, others);
+    await expect(o.el).to.be.accessible();
   });
 });

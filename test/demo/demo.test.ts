@@ -115,12 +115,12 @@ async function smsCode(): Promise<string> {
   return code!;
 }
 
-async function openDemo(query = '') {
+async function openDemo(query = '', size = { width: 1400, height: 1100 }) {
   frame?.remove();
   frame = document.createElement('iframe');
   frame.title = 'demo';
-  frame.style.width = '1400px';
-  frame.style.height = '1100px';
+  frame.style.width = `${size.width}px`;
+  frame.style.height = `${size.height}px`;
   frame.src = `/demo/index.html${query}`;
   const loaded = new Promise((resolve) => frame!.addEventListener('load', resolve, { once: true }));
   document.body.append(frame);
@@ -145,7 +145,7 @@ async function password(entry: string, fields: [string, string][]) {
 }
 
 const chooseMethod = (name: string) =>
-  [...(dialog()?.querySelectorAll<HTMLButtonElement>('[role="tab"]') ?? [])].find((t) => text(t) === name)!.click();
+  [...(dialog()?.querySelectorAll<HTMLButtonElement>('[role="radio"]') ?? [])].find((t) => text(t) === name)!.click();
 
 async function loggedIn(via: 'qr' | 'password') {
   await waitUntil(() => /登录成功|Logged in/.test(notice()), 'the portal told of the login', WAIT);
@@ -314,6 +314,66 @@ describe('demo page', function () {
     await waitUntil(() => text(sms()?.querySelector('[part="error"]')).includes('过于频繁'), 'the throttling', WAIT);
     expect(fired('etax-error')[0].detail).to.include('"code":"sms_throttled"');
     expect(shadow(doc().querySelector('demo-phone'))!.querySelector('[data-sms]')).to.equal(null);
+  });
+
+  /** Where the open step-up dialog is on the demo page's screen, and how large that screen is. */
+  function dialogOnScreen() {
+    const portalFrame = doc().querySelector<HTMLIFrameElement>('#portal')!;
+    const outer = portalFrame.getBoundingClientRect();
+    const box = dialog()!.querySelector('dialog')!.getBoundingClientRect();
+    const top = outer.top + portalFrame.clientTop + box.top;
+    const left = outer.left + portalFrame.clientLeft + box.left;
+    const view = doc().documentElement;
+    return {
+      top,
+      left,
+      bottom: top + box.height,
+      right: left + box.width,
+      width: view.clientWidth,
+      height: view.clientHeight,
+    };
+  }
+
+  it('opens the step-up dialog in view on a phone (390 px), in English with large text', async () => {
+    await openDemo('?lang=en&large=1', { width: 390, height: 844 });
+    tab('Enterprise').click();
+    await waitUntil(() => tab('Enterprise').getAttribute('aria-selected') === 'true', 'the enterprise tab', WAIT);
+    await type(field('Unified social credit code / taxpayer ID'), '91310110666007217T');
+    await type(field('ID card number / mobile number / username'), 'wangxiuying');
+    await type(field('Personal password'), PASSWORD);
+    login().querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+    await waitUntil(dialogOpen, 'the step-up dialog', WAIT);
+    await waitUntil(
+      () => {
+        const at = dialogOnScreen();
+        return at.top >= 0 && at.left >= 0 && at.bottom <= at.height && at.right <= at.width;
+      },
+      `the dialog in view, was ${JSON.stringify(dialogOnScreen())}`,
+      WAIT,
+    );
+  });
+
+  it('opens the step-up dialog in view on a desktop when the demo page is scrolled', async () => {
+    await openDemo();
+    for (const [label, value] of [
+      ['统一社会信用代码/纳税人识别号', '91310110666007217T'],
+      ['居民身份证号码/手机号码/用户名', 'wangxiuying'],
+      ['个人用户密码', PASSWORD],
+    ])
+      await type(field(label), value);
+    // The person scrolls down to the demo's accounts and log, then presses 登录 (as a keyboard would, no scrolling).
+    doc().defaultView!.scrollTo(0, doc().documentElement.scrollHeight);
+    expect(doc().defaultView!.scrollY).to.be.above(0);
+    login().querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+    await waitUntil(dialogOpen, 'the step-up dialog', WAIT);
+    await waitUntil(
+      () => {
+        const at = dialogOnScreen();
+        return at.top >= 0 && at.bottom <= at.height;
+      },
+      `the dialog in view, was ${JSON.stringify(dialogOnScreen())}`,
+      WAIT,
+    );
   });
 
   it('an expired QR is replaced by itself twice, then refreshed by the person', async () => {

@@ -99,7 +99,7 @@ describe('the drop-in etax-login.min.js', () => {
     await sendKeys({ type: PASSWORD });
     await sendKeys({ press: 'Enter' });
     const dialog = () => shadow(el, 'step-up-dialog');
-    await waitUntil(() => shadow(dialog(), 'dialog[open]') && deep()?.getAttribute('role') === 'tab', 'the dialog');
+    await waitUntil(() => shadow(dialog(), 'dialog[open]') && deep()?.getAttribute('role') === 'radio', 'the dialog');
     await sendKeys({ press: 'End' });
     await sendKeys({ press: 'Enter' });
     const sms = () => shadow(dialog(), 'sms-verify');

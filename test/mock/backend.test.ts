@@ -226,7 +226,10 @@ describe('mock backend: HTTP endpoints and controls', () => {
         [{ entry: 'nope', fields: {}, password: 'x' }, 'entry'],
         [{ entry: 'enterprise', fields: { account: 'a' }, password: 'x' }, 'taxpayerId'],
         [{ entry: 'individual', fields: { account: '  ' }, password: 'x' }, 'account'],
-        [{ entry: 'individual', fields: { account: 'a' } }, 'password'],
+        // Outside the account field's announced pattern (4–20 letters, digits or _ from a letter; ID; mobile).
+        [{ entry: 'individual', fields: { account: 'li.qiang' }, password: 'x' }, 'account'],
+        [{ entry: 'individual', fields: { account: '李强' }, password: 'x' }, 'account'],
+        [{ entry: 'individual', fields: { account: 'abcd' } }, 'password'],
         [{ entry: 'individual' }, 'fields'],
         [[1, 2], undefined],
       ];

@@ -1,24 +1,35 @@
-import { html, noChange, nothing, render, type PropertyValues, type TemplateResult } from 'lit';
+import { html, noChange, nothing, render, svg, type PropertyValues, type TemplateResult } from 'lit';
 import type { LoginClient, LoginClientOptions } from '../../client/client.js';
 import type { EntrySpec } from '../../client/protocol.js';
-import type { LoginState } from '../../client/state.js';
+import type { LoginState, PasswordAttempt } from '../../client/state.js';
 import { EtaxLoginSuccessEvent } from '../events/index.js';
 import type { QrLoginPanel } from '../qr-login-panel/qr-login-panel.js';
 import { EtaxElement } from '../shared/etax-element.js';
 import { ownClient } from '../shared/own-client.js';
 import { allowedRedirect } from '../shared/redirect.js';
 import { rove } from '../shared/rove.js';
-import { controls, lightDom, tokens } from '../shared/tokens.styles.js';
-import { checkField, DEFAULT_ENTRIES, entryLabel, fieldLabel, type Check } from './entries.js';
+import { controls, tokens } from '../shared/tokens.styles.js';
+import { clockTime } from '../i18n/localize.js';
+import { checkField, DEFAULT_ENTRIES, entryLabel, fieldLabel, localized, type Check } from './entries.js';
 import { formStyles, styles } from './etax-login.styles.js';
 
 let instances = 0;
 /** The documents and shadow roots the form's styles were added to. */
 const styledRoots = new WeakSet<Document | ShadowRoot>();
-let formSheet: CSSStyleSheet | undefined;
+
+/** Server answers that judge the password itself: it is cleared and typed again. */
+const REJECTED = ['invalid_credentials', 'not_registered', 'account_locked'];
 
 /** What the form shows for one field after a check. */
 type FieldNote = Omit<Check, 'value'>;
+
+/** The show-password button's icon: an eye, struck through while the password is shown (a shape, not a colour, so forced colours keep it). */
+const eye = (shown: boolean) =>
+  html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2">
+    <path d="M2 12s3.6-7 10-7 10 7 10 7-3.6 7-10 7S2 12 2 12Z" />
+    <circle cx="12" cy="12" r="3" />
+    ${shown ? svg`<path d="M3 3l18 18" />` : nothing}
+  </svg>`;
 
 const list = (s: string) => s.split(/[\s,]+/).filter(Boolean);
 
@@ -127,10 +138,16 @@ export class EtaxLogin extends EtaxElement {
   private __notes: Record<string, FieldNote> = {};
   private __revealed = false;
   private __checking = false;
+  /** The lock the person has read and left for another account. */
+  private __lockSeen?: PasswordAttempt;
+  /** What the last identity choice was for: the capacity, or (for an agent) the client enterprise. */
+  private __identityReason?: 'capacity' | 'client';
 
   /** What the person typed, per entry and field; never the password. */
   private __values: Record<string, Record<string, string>> = {};
   private readonly __uid = `etax-login-${++instances}`;
+  /** The success message was on show at the last update. */
+  private __doneShown = false;
   /**
    * The password form's box in the light DOM, and what puts it back when removed: made when
    * first connected, not at construction, so that a server renderer can build the element.
@@ -155,19 +172,18 @@ export class EtaxLogin extends EtaxElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.__keeper?.disconnect();
+    // A block taken off the page keeps no password.
+    this.__clearPassword();
   }
 
   /** Puts the form back where password managers look for it, and its styles in this tree. */
   private __keepForm() {
     if (this.__formHost && this.__formHost.parentNode !== this) this.append(this.__formHost);
     const root = this.getRootNode() as Document | ShadowRoot;
-    if (root.adoptedStyleSheets && !styledRoots.has(root)) {
+    const sheet = formStyles.styleSheet;
+    if (sheet && root.adoptedStyleSheets && !styledRoots.has(root)) {
       styledRoots.add(root);
-      if (!formSheet) {
-        formSheet = new CSSStyleSheet();
-        formSheet.replaceSync(lightDom('etax-login .etax-form-host', controls, formStyles));
-      }
-      root.adoptedStyleSheets = [...root.adoptedStyleSheets, formSheet];
+      root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
     }
   }
 
@@ -188,6 +204,11 @@ export class EtaxLogin extends EtaxElement {
     return this.__formHost?.querySelector('[name=password]') ?? null;
   }
 
+  private __clearPassword() {
+    const password = this.__password;
+    if (password) password.value = '';
+  }
+
   protected override makeClient(options: LoginClientOptions): LoginClient {
     return ownClient(options);
   }
@@ -199,13 +220,22 @@ export class EtaxLogin extends EtaxElement {
   protected override stateChanged(state: LoginState, previous: LoginState): Event[] {
     const events = super.stateChanged(state, previous);
     if (events.some((e) => e instanceof EtaxLoginSuccessEvent && !e.defaultPrevented)) this.__redirect(state);
-    const failed =
-      'password' in state &&
-      state.password.status === 'failed' &&
-      state.password !== ('password' in previous && previous.password);
-    const password = this.__password;
-    if (password && (failed || (state.kind === 'step-up' && previous.kind !== 'step-up'))) password.value = '';
-    if (failed) void this.updateComplete.then(() => this.__focusFirstProblem());
+    const attempt = 'password' in state ? state.password : undefined;
+    const before = 'password' in previous ? previous.password : undefined;
+    const failed = attempt?.status === 'failed' && attempt !== before ? attempt : undefined;
+    // The password goes once the server has judged it (refused, locked, or accepted) or the person
+    // gave up (cancel); after a fault (500, a malformed answer, a timeout) it stays to be sent again.
+    const judged = failed && REJECTED.includes(failed.error.code);
+    const accepted = (state.kind === 'step-up' && previous.kind !== 'step-up') || state.kind === 'authenticated';
+    const cancelled = before?.status === 'submitting' && attempt?.status === 'idle';
+    if (judged || accepted || cancelled) this.__clearPassword();
+    if (failed)
+      void this.updateComplete.then(() =>
+        failed.error.code === 'account_locked'
+          ? this.__formHost?.querySelector<HTMLElement>('.etax-locked')?.focus()
+          : this.__focusFirstProblem(),
+      );
+    if (state.kind === 'identity') this.__identityReason = state.reason;
     return events;
   }
 
@@ -324,6 +354,15 @@ export class EtaxLogin extends EtaxElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
+    // Logged in: the login page (and the step-up dialog with it) is gone, and with it the focus. The next Tab
+    // must not leave the block: focus goes to the success message, unless the person is elsewhere on the page.
+    const done = this.state.kind === 'authenticated';
+    if (done && !this.__doneShown) {
+      const active = document.activeElement;
+      if (!active || active === document.body || active === this)
+        this.renderRoot.querySelector<HTMLElement>('#done')!.focus();
+    }
+    this.__doneShown = done;
     if (this.__formHost) render(this.__renderForm(), this.__formHost, { host: this });
   }
 
@@ -336,6 +375,8 @@ export class EtaxLogin extends EtaxElement {
     const tabs = entries.length > 1;
     const attempt = 'password' in state ? state.password : undefined;
     const busy = attempt?.status === 'submitting' || this.__checking;
+    if (attempt?.status === 'failed' && attempt.error.code === 'account_locked' && attempt !== this.__lockSeen)
+      return this.__renderLocked(attempt);
     const refused = attempt?.status === 'failed' && attempt.entry === entry.id ? attempt.error : undefined;
     const at = refused?.field && entry.fields.some((f) => f.name === refused.field) ? refused.field : undefined;
     // A field's own check goes first; else the server's refusal of that field.
@@ -353,7 +394,7 @@ export class EtaxLogin extends EtaxElement {
       const n = note(name);
       const password = kind === 'password';
       return html`<div class="etax-field">
-        <label for="${id}-${name}">${label}</label>
+        <label for="${id}-${name}"><bdi>${label}</bdi></label>
         <div class="etax-row">
           <input
             id="${id}-${name}"
@@ -374,9 +415,12 @@ export class EtaxLogin extends EtaxElement {
                   type="button"
                   class="etax-reveal"
                   aria-pressed=${this.__revealed}
+                  title=${this.__revealed ? t.login.hidePassword : t.login.showPassword}
                   @click=${() => (this.__revealed = !this.__revealed)}
                 >
-                  ${this.__revealed ? t.login.hidePassword : t.login.showPassword}
+                  ${eye(this.__revealed)}<span class="etax-visually-hidden"
+                    >${this.__revealed ? t.login.hidePassword : t.login.showPassword}</span
+                  >
                 </button>`
               : nothing
           }
@@ -408,7 +452,7 @@ export class EtaxLogin extends EtaxElement {
                       tabindex=${e === entry ? 0 : -1}
                       @click=${() => this.__select(e.id)}
                     >
-                      ${entryLabel(e, t)}
+                      <bdi>${entryLabel(e, t)}</bdi>
                     </button>`,
                 )}
               </div>`
@@ -432,65 +476,128 @@ export class EtaxLogin extends EtaxElement {
     `;
   }
 
+  /** The account is locked: when it unlocks, the way to a new password, and back to the form for another account. */
+  private __renderLocked(attempt: PasswordAttempt & { status: 'failed' }): TemplateResult {
+    const t = this.t;
+    const at = attempt.error.retryAt;
+    return html`<div class="etax-locked" role="alert" tabindex="-1" aria-labelledby="${this.__uid}-locked">
+      <p id="${this.__uid}-locked"><strong>${t.login.locked.title}</strong></p>
+      <p>${this.message(attempt.error)}${at ? t.login.locked.until(clockTime(t, at)) : nothing}</p>
+      ${this.forgotPasswordUrl ? html`<a href=${this.forgotPasswordUrl}>${t.login.forgotPassword}</a>` : nothing}
+      <button
+        type="button"
+        @click=${() => {
+          this.__lockSeen = attempt;
+          this.requestUpdate();
+          void this.updateComplete.then(() => this.__formHost?.querySelector<HTMLElement>('input')?.focus());
+        }}
+      >
+        ${t.login.locked.other}
+      </button>
+    </div>`;
+  }
+
+  /** Who logged in, as the server tells it: the masked name, the capacity, the enterprise (or an agent's client). */
+  private __renderWho(state: LoginState & { kind: 'authenticated' }) {
+    const t = this.t;
+    const w = t.login.who;
+    const i = state.identity;
+    const role = i && (localized(i.roleLabel, t.lang) ?? i.role);
+    const rows: [string, string | undefined][] = [
+      [w.user, state.maskedName],
+      [w.capacity, role],
+      [this.__identityReason === 'client' ? w.client : w.enterprise, i?.name],
+    ];
+    const shown = rows.filter(([, value]) => value);
+    return shown.length
+      ? html`<dl class="who">
+          ${shown.map(
+            ([term, value]) =>
+              html`<div>
+                <dt>${term}</dt>
+                <dd><bdi>${value}</bdi></dd>
+              </div>`,
+          )}
+        </dl>`
+      : nothing;
+  }
+
   override render(): TemplateResult {
     const t = this.t;
     const state = this.state;
     const client = this.login.client;
-    if (state.kind === 'authenticated') {
-      return html`<section part="base success" class="success" aria-label=${t.login.label}>
-        <p role="status">
-          <strong>${state.via === 'other-tab' ? t.login.successElsewhere : t.login.success}</strong>
-          ${this.__redirectTarget(state) ? t.login.redirecting : nothing}
-        </p>
-      </section>`;
-    }
+    const done = state.kind === 'authenticated';
+    // One template for both views, so that the success message's live region is there, empty, before its
+    // words: words put into a region that is already there are announced, a region added with them often not.
     return html`
-      <section part="base" class="base" aria-label=${t.login.label}>
-        <slot name="header"></slot>
-        <div class="panels">
-          <div part="qr-panel" class="qr">
-            <h2 part="heading">${t.login.qrTitle} <span class="badge">${t.login.recommended}</span></h2>
-            <qr-login-panel
+      <section part=${done ? 'base success' : 'base'} class=${done ? 'success' : 'base'} aria-label=${t.login.label}>
+        <div id="done" role="status" tabindex="-1">
+          ${
+            done
+              ? html`<strong>${state.via === 'other-tab' ? t.login.successElsewhere : t.login.success}</strong>
+                  ${this.__renderWho(state)}
+                  ${this.__redirectTarget(state) ? html`<p>${t.login.redirecting}</p>` : nothing}`
+              : nothing
+          }
+        </div>
+        ${done ? nothing : this.__renderLogin()}
+      </section>
+      ${
+        done
+          ? nothing
+          : html`<step-up-dialog
               embedded
               .client=${client}
               .lang=${t.lang}
               .strings=${this.strings}
               .theme=${this.theme}
               .largeText=${this.largeText}
-              .autoRefresh=${this.autoRefresh}
-            ></qr-login-panel>
-            <details part="help">
-              <summary>${t.login.helpTitle}</summary>
-              <p>${t.login.helpIntro}</p>
-              <ul>
-                <li>${t.login.helpPaths.etax}</li>
-                <li>${t.login.helpPaths.iit}</li>
-              </ul>
-            </details>
-          </div>
-          <div part="password-panel" class="password">
-            <h2 part="heading">${t.login.passwordTitle}</h2>
-            <slot name="password-form"></slot>
-            ${
-              this.forgotPasswordUrl || this.registerUrl
-                ? html`<p part="links" class="links">
-                    ${this.forgotPasswordUrl ? html`<a href=${this.forgotPasswordUrl}>${t.login.forgotPassword}</a>` : nothing}
-                    ${this.registerUrl ? html`<a href=${this.registerUrl}>${t.login.register}</a>` : nothing}
-                  </p>`
-                : nothing
-            }
-          </div>
+            ></step-up-dialog>`
+      }
+    `;
+  }
+
+  /** The login page: the QR beside the password form. */
+  private __renderLogin(): TemplateResult {
+    const t = this.t;
+    const client = this.login.client;
+    return html`
+      <slot name="header"></slot>
+      <div class="panels">
+        <div part="qr-panel" class="qr">
+          <h2 part="heading">${t.login.qrTitle} <span class="badge">${t.login.recommended}</span></h2>
+          <qr-login-panel
+            embedded
+            .client=${client}
+            .lang=${t.lang}
+            .strings=${this.strings}
+            .theme=${this.theme}
+            .largeText=${this.largeText}
+            .autoRefresh=${this.autoRefresh}
+          ></qr-login-panel>
+          <details part="help">
+            <summary>${t.login.helpTitle}</summary>
+            <p>${t.login.helpIntro}</p>
+            <ul>
+              <li>${t.login.helpPaths.etax}</li>
+              <li>${t.login.helpPaths.iit}</li>
+            </ul>
+          </details>
         </div>
-        <slot name="footer"></slot>
-      </section>
-      <step-up-dialog
-        embedded
-        .client=${client}
-        .lang=${t.lang}
-        .strings=${this.strings}
-        .theme=${this.theme}
-        .largeText=${this.largeText}
-      ></step-up-dialog>
+        <div part="password-panel" class="password">
+          <h2 part="heading">${t.login.passwordTitle}</h2>
+          <slot name="password-form"></slot>
+          ${
+            this.forgotPasswordUrl || this.registerUrl
+              ? html`<p part="links" class="links">
+                  ${this.forgotPasswordUrl ? html`<a href=${this.forgotPasswordUrl}>${t.login.forgotPassword}</a>` : nothing}
+                  ${this.registerUrl ? html`<a href=${this.registerUrl}>${t.login.register}</a>` : nothing}
+                </p>`
+              : nothing
+          }
+        </div>
+      </div>
+      <slot name="footer"></slot>
     `;
   }
 }

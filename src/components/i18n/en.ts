@@ -8,11 +8,14 @@ const time = (s: number): string => {
   return count(n, ['hour', 'minute', 'second'][unit]);
 };
 const times = (n: number) => count(n, 'more attempt');
+/** A field's label inside a sentence: "ID card number" stays, "Personal password" → "personal password". */
+const lower = (label: string) => (/^.\p{Lu}/u.test(label) ? label : label.charAt(0).toLowerCase() + label.slice(1));
 
 export const en: Translation = {
   lang: 'en',
   apps: { etax: 'e-Tax app', iit: 'Individual Income Tax app' },
   duration: time,
+  busy: (t) => `The service is busy. Trying again in ${t}`,
 
   login: {
     label: 'e-Tax login',
@@ -44,6 +47,12 @@ export const en: Translation = {
     success: 'Logged in',
     successElsewhere: 'You logged in on another page',
     redirecting: 'Taking you to the home page…',
+    locked: {
+      title: 'Account locked',
+      until: (time) => ` It unlocks at about ${time}.`,
+      other: 'Log in with another account',
+    },
+    who: { user: 'User', capacity: 'Capacity', enterprise: 'Enterprise', client: 'Client enterprise' },
     ended: {
       expired: 'The login timed out. Please log in again.',
       cancelled: 'The login was cancelled.',
@@ -55,13 +64,14 @@ export const en: Translation = {
   },
 
   validation: {
-    required: (field) => `Enter your ${field.charAt(0).toLowerCase()}${field.slice(1)}`,
+    required: (field) => `Enter your ${lower(field)}`,
     taxpayerId: 'A taxpayer ID has 15, 18 or 20 digits and capital letters. Please check it.',
     usccChecksum:
       'The check character of this credit code does not match. Please check it (some early codes are like this).',
     idNumber: 'This ID card number is not valid. Please check it.',
     mobile: 'Enter an 11-digit mainland mobile number.',
-    username: 'A username has 4 to 20 letters, digits or underscores and starts with a letter.',
+    format: (field) => `This ${lower(field)} is not in a form the service accepts. Please check it.`,
+    tooShort: (field, n) => `The ${lower(field)} needs at least ${n} characters.`,
     smsCode: (n) => `Enter the ${n}-digit code`,
     errorPrefix: 'Error: ',
     warningPrefix: 'Note: ',
@@ -73,11 +83,11 @@ export const en: Translation = {
     appsJoin: ' or the ',
     loading: 'Loading the QR code…',
     remaining: (t) => `The QR code expires in ${t}`,
-    busy: (t) => `The service is busy. Trying again in ${t}`,
     scanned: (app) => `Scanned. Please confirm on your phone (${app}).`,
     confirmed: 'Confirmed. Logging in…',
     denied: 'The login was declined on the phone',
     cancelled: 'The login was cancelled on the phone',
+    cancelledHere: 'You cancelled the login on this page',
     expired: 'The QR code has expired',
     refresh: 'Refresh QR code',
     retry: 'Try again',
@@ -106,7 +116,7 @@ export const en: Translation = {
     faceFailedFinal: 'Face recognition failed. Please use a text message code.',
     faceRetry: 'Scan again',
     useSms: 'Use a text message code',
-    qrExpired: 'The QR code has expired. Please choose a method again.',
+    qrExpired: 'The QR code has expired. Refresh it, or choose another method.',
     expiresIn: (t) => `Please finish within ${t}`,
   },
 
@@ -130,6 +140,7 @@ export const en: Translation = {
 
   identity: {
     title: 'Choose your role',
+    clientTitle: 'Choose the enterprise to act for',
     capacity: 'You hold several roles for this enterprise. Choose the one for this session.',
     client: 'Choose the enterprise you act for in this session.',
     confirm: 'Continue',

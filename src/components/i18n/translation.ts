@@ -14,6 +14,8 @@ export interface Translation {
   apps: Record<QrApp, string>;
   /** "5 minutes", "30 seconds": a wait given in seconds. */
   duration: (seconds: number) => string;
+  /** The server is busy: the page asks again by itself after `time`. */
+  busy: (time: string) => string;
 
   login: {
     /** Accessible name of the whole login block. */
@@ -44,6 +46,16 @@ export interface Translation {
     success: string;
     successElsewhere: string;
     redirecting: string;
+    /** A locked account, in place of the password form. */
+    locked: {
+      title: string;
+      /** When the lock lifts, as a clock time. */
+      until: (time: string) => string;
+      /** Back to the form, to log in with another account. */
+      other: string;
+    };
+    /** Who logged in, on the success view. */
+    who: { user: string; capacity: string; enterprise: string; client: string };
     /** A finished password flow: what happened, and what to do. */
     ended: Record<'expired' | 'cancelled' | 'denied' | 'locked' | 'error', string>;
     restart: string;
@@ -57,7 +69,10 @@ export interface Translation {
     usccChecksum: string;
     idNumber: string;
     mobile: string;
-    username: string;
+    /** The value does not match the `pattern` the server announced for the field. */
+    format: (field: string) => string;
+    /** Shorter than the field's announced `minLength`. */
+    tooShort: (field: string, min: number) => string;
     smsCode: (length: number) => string;
     /** Prefix announcing an error to screen readers ("错误："). */
     errorPrefix: string;
@@ -70,12 +85,13 @@ export interface Translation {
     appsJoin: string;
     loading: string;
     remaining: (time: string) => string;
-    /** The server is busy: the page asks again by itself after `time`. */
-    busy: (time: string) => string;
     scanned: (app: string) => string;
     confirmed: string;
     denied: string;
+    /** Cancelled on the phone. */
     cancelled: string;
+    /** Cancelled on this page (the person closed the dialog). */
+    cancelledHere: string;
     expired: string;
     refresh: string;
     retry: string;
@@ -97,6 +113,7 @@ export interface Translation {
     faceFailedFinal: string;
     faceRetry: string;
     useSms: string;
+    /** The face QR ran out; the action beside it is `qr.refresh`. */
     qrExpired: string;
     expiresIn: (time: string) => string;
   };
@@ -121,7 +138,10 @@ export interface Translation {
   };
 
   identity: {
+    /** Title of the choice of capacity (身份类型选择). */
     title: string;
+    /** Title of an agent's choice of the enterprise to act for (选择代理的企业). */
+    clientTitle: string;
     capacity: string;
     client: string;
     confirm: string;

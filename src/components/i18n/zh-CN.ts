@@ -13,6 +13,7 @@ export const zhCN: Translation = {
   lang: 'zh-CN',
   apps: { etax: '电子税务局APP', iit: '个人所得税APP' },
   duration: time,
+  busy: (t) => `服务繁忙，${t}后自动重试`,
 
   login: {
     label: '电子税务局登录',
@@ -44,6 +45,12 @@ export const zhCN: Translation = {
     success: '登录成功',
     successElsewhere: '您已在其他页面登录成功',
     redirecting: '正在跳转至首页…',
+    locked: {
+      title: '账号已锁定',
+      until: (time) => `预计${time}解锁。`,
+      other: '使用其他账号登录',
+    },
+    who: { user: '用户', capacity: '身份', enterprise: '企业', client: '代理企业' },
     ended: {
       expired: '登录已超时，请重新登录。',
       cancelled: '已取消登录。',
@@ -60,7 +67,8 @@ export const zhCN: Translation = {
     usccChecksum: '统一社会信用代码校验位不符，请核对后登录（部分早期代码属正常情况）',
     idNumber: '居民身份证号码有误，请核对后重新输入',
     mobile: '手机号码有误，请输入11位手机号码',
-    username: '用户名为4至20位字母、数字或下划线，且以字母开头',
+    format: (field) => `${field}格式有误，请核对后重新输入`,
+    tooShort: (field, n) => `${field}至少为${n}位，请核对后重新输入`,
     smsCode: (n) => `请输入${n}位数字验证码`,
     errorPrefix: '错误：',
     warningPrefix: '提示：',
@@ -72,11 +80,11 @@ export const zhCN: Translation = {
     appsJoin: '或',
     loading: '二维码加载中…',
     remaining: (t) => `二维码${t}后失效`,
-    busy: (t) => `服务繁忙，${t}后自动重试`,
     scanned: (app) => `扫描成功，请在手机上确认（${app}）`,
     confirmed: '已确认，正在登录…',
     denied: '您已在手机上拒绝登录',
     cancelled: '您已在手机上取消登录',
+    cancelledHere: '您已在本页取消登录',
     expired: '二维码已失效',
     refresh: '刷新二维码',
     retry: '重试',
@@ -100,7 +108,7 @@ export const zhCN: Translation = {
     faceFailedFinal: '人脸识别未通过，请使用短信验证。',
     faceRetry: '重新扫码',
     useSms: '改用短信验证',
-    qrExpired: '二维码已失效，请重新选择认证方式。',
+    qrExpired: '二维码已失效，请刷新二维码，或选择其他认证方式。',
     expiresIn: (t) => `请在${t}内完成认证`,
   },
 
@@ -124,6 +132,7 @@ export const zhCN: Translation = {
 
   identity: {
     title: '身份类型选择',
+    clientTitle: '选择代理的企业',
     capacity: '您在该企业有多个身份，请选择本次登录的身份。',
     client: '请选择本次代理办理业务的企业。',
     confirm: '确定',

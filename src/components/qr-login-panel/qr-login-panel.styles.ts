@@ -34,12 +34,45 @@ export const styles = css`
     align-items: center;
     justify-content: center;
     gap: 0.5em;
-    padding: 0.75em;
+    padding: 0.75em 0.25em;
   }
   .on {
     background: var(--_surface);
     background: color-mix(in srgb, var(--_surface) 90%, transparent);
     font-weight: 600;
+  }
+  /* Scanned or confirmed: a card over the middle of the code, as large as its words, not a sheet over all of it. */
+  .done {
+    margin: auto;
+    width: fit-content;
+    height: fit-content;
+    max-width: calc(100% - 1.5em);
+    max-height: 100%;
+    padding: 0.5em 0.75em;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    background: var(--_surface);
+    font-size: var(--_small);
+  }
+  .done .ok {
+    font-size: 1.5em;
+  }
+  .over > p {
+    max-width: 100%;
+  }
+  /* The refresh and retry button keeps its words on one line. */
+  .over > button {
+    white-space: nowrap;
+    padding: 0 0.5em;
+  }
+  p {
+    max-width: 100%;
+    overflow-wrap: anywhere;
+  }
+  /* The match code stays with its label (the last word before it); a code longer than the line wraps inside. */
+  .keep {
+    display: inline-block;
+    max-width: 100%;
   }
   .ok {
     font-size: 2em;

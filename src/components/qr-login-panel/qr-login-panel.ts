@@ -1,14 +1,17 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { LoginClient, LoginClientOptions } from '../../client/client.js';
-import type { LoginState } from '../../client/state.js';
+import type { LoginError, LoginState } from '../../client/state.js';
 // Before our other modules, so that a bundle has the QR encoder before the client (see src/define.ts).
 import { qrSvg } from '../shared/qr-svg.js';
-import { secondsUntil } from '../i18n/localize.js';
+import { clockTime, secondsUntil } from '../i18n/localize.js';
 import { EtaxElement } from '../shared/etax-element.js';
 import { ownClient } from '../shared/own-client.js';
 import { Ticker } from '../shared/ticker.js';
 import { controls, tokens } from '../shared/tokens.styles.js';
 import { styles } from './qr-login-panel.styles.js';
+
+/** Error codes of a lock: trying again before it lifts cannot succeed. */
+const LOCKS = ['account_locked', 'sms_locked'];
 
 /**
  * @tag qr-login-panel
@@ -70,6 +73,8 @@ export class QrLoginPanel extends EtaxElement {
   private __pending = false;
   /** The last state this panel reacted to. */
   private __seen?: LoginState;
+  /** Shows 重试 again when an account's lock lifts. */
+  private __unlockTimer?: ReturnType<typeof setTimeout>;
 
   protected readonly ticker = new Ticker(this, () => /waiting/.test(this.state.kind));
 
@@ -113,6 +118,31 @@ export class QrLoginPanel extends EtaxElement {
     return this.willAutoRefresh;
   }
 
+  /**
+   * For an error that locked the account: when the lock lifts (`performance.now()` ms, or
+   * `Infinity` when the server did not say); `false` for any other error or a lock that has lifted.
+   */
+  private __lockedUntil(error: LoginError): number | false {
+    if (!LOCKS.includes(error.code)) return false;
+    const at = error.retryAt ?? Infinity;
+    return at > performance.now() && at;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    // Once a lock lifts, 重试 comes back.
+    clearTimeout(this.__unlockTimer);
+    const s = this.state;
+    const lock = s.kind === 'qr-error' && this.__lockedUntil(s.error);
+    if (lock && lock !== Infinity)
+      this.__unlockTimer = setTimeout(() => this.requestUpdate(), lock - performance.now() + 1);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.__unlockTimer);
+  }
+
   private __onRefresh() {
     this.refresh();
     // The button goes away: keep the focus on the code rather than losing it to the page.
@@ -152,7 +182,10 @@ export class QrLoginPanel extends EtaxElement {
       : /^(idle|qr)/.test(s.kind) &&
         q.scanWith((qr?.apps?.length ? qr.apps : (['etax', 'iit'] as const)).map((a) => t.apps[a]).join(q.appsJoin));
     const code = !face && qr?.matchCode;
-    const [before, after] = q.matchCode('\0').split('\0');
+    const [sentence, after] = q.matchCode('\0').split('\0');
+    // The code stays on one line with the word before it (its label): the line never breaks before the code.
+    const label = /\S{1,6}\s*$/.exec(sentence)?.[0] ?? '';
+    const before = sentence.slice(0, sentence.length - label.length);
     // What the status line says; `beside`: it is said beside the QR rather than over it.
     let status = '';
     let beside = false;
@@ -172,15 +205,20 @@ export class QrLoginPanel extends EtaxElement {
           break;
         case 'qr-ended':
           if (!this.__auto) {
-            status = q[s.reason];
+            // A cancel says where it happened: on the phone, on this page (the dialog was closed), or by the service.
+            const by = { phone: q.cancelled, client: q.cancelledHere, server: t.login.ended.cancelled };
+            status = s.reason === 'cancelled' ? by[s.by ?? 'phone'] : q[s.reason];
             button = q.refresh;
           }
           break;
         case 'qr-error':
-        case 'step-up':
-          if (s.kind === 'qr-error') button = q.retry;
-          if (s.error) status = this.message(s.error);
+        case 'step-up': {
+          const lock = s.kind === 'qr-error' && this.__lockedUntil(s.error);
+          // A locked account: no 重试 that cannot succeed; when it unlocks instead.
+          if (s.kind === 'qr-error' && lock === false) button = q.retry;
+          if (s.error) status = this.message(s.error) + (lock ? t.login.locked.until(clockTime(t, lock)) : '');
           break;
+        }
         case 'face-verifying':
           status = t.stepUp.verifying;
           break;
@@ -207,16 +245,25 @@ export class QrLoginPanel extends EtaxElement {
     return html`
       <div part="qr" class="qr" tabindex="-1">
         ${qr ? qrSvg(qr.payload, method ? t.stepUp.methods[method] : q.label) : nothing}
-        <div part=${cover ? 'overlay' : ''} class="over ${cover ? 'on' : ''}">
+        <div part=${cover ? 'overlay' : ''} class="over ${cover ? 'on' : ''} ${done ? 'done' : ''}">
           ${done ? html`<span class="ok" aria-hidden="true">✓</span>` : nothing}
           <p part="status" role="status" class=${qr && !cover ? 'visually-hidden' : ''}>${status}</p>
           ${button ? html`<button part="refresh" class="primary" @click=${this.__onRefresh}>${button}</button>` : nothing}
         </div>
       </div>
-      ${code ? html`<p part="match-code">${before}<strong>${code}</strong>${after}</p>` : nothing}
+      ${
+        code
+          ? html`<p part="match-code">
+              ${before}<span class="keep"
+                >${label}<strong><bdi>${code}</bdi></strong
+                >${after}</span
+              >
+            </p>`
+          : nothing
+      }
       ${apps ? html`<p part="apps" class="muted">${apps}</p>` : nothing}
       ${left !== undefined && !cover ? html`<p part="countdown" class="muted">${left ? q.remaining(t.duration(left)) : ''}</p>` : nothing}
-      ${busyFor ? html`<p part="busy" class="muted">${q.busy(t.duration(busyFor))}</p>` : nothing}
+      ${busyFor ? html`<p part="busy" class="muted">${t.busy(t.duration(busyFor))}</p>` : nothing}
     `;
   }
 }

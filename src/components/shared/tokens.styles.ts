@@ -93,9 +93,9 @@ export const tokens = css`
 `;
 
 /**
- * Fields, buttons, errors and screen-reader text: the same rules in the
- * shadow roots and, through `lightDom()`, in the password form that
- * `<etax-login>` keeps in its light DOM.
+ * Fields, buttons, errors and screen-reader text of the shadow roots. (The
+ * password form that `<etax-login>` keeps in its light DOM has the same rules,
+ * written for that place, in `formStyles`.)
  */
 export const controls = css`
   input,
@@ -172,18 +172,3 @@ export const controls = css`
     }
   }
 `;
-
-/**
- * Rules of the shadow styles rewritten for light DOM: each selector scoped
- * under `scope`, each class name given the `etax-` prefix (`.error` →
- * `.etax-error`), so the page's own rules and ours do not meet.
- */
-export const lightDom = (scope: string, ...sheets: { cssText: string }[]): string =>
-  sheets
-    .map((s) => s.cssText)
-    .join('')
-    .replace(
-      /(^|[{}])([^{}@]+)\{/g,
-      (_, before: string, selectors: string) =>
-        `${before}${selectors.replace(/[^,]+/g, (s) => `${scope} ${s.trim().replace(/\./g, '.etax-')}`)}{`,
-    );

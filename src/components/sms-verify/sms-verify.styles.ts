@@ -6,6 +6,14 @@ export const styles = css`
     display: grid;
     gap: calc(var(--_gap) / 2);
   }
+  /* Text of any length from the server (the masked phone, a message) wraps: 获取验证码 and 登录 stay in reach. */
+  form {
+    grid-template-columns: minmax(0, 1fr);
+    overflow-wrap: anywhere;
+  }
+  .error {
+    unicode-bidi: isolate;
+  }
   .row {
     display: flex;
     flex-wrap: wrap;
@@ -26,6 +34,11 @@ export const styles = css`
   /* Wide enough for the countdown, so the field does not jump when it starts. */
   [part='send'] {
     min-width: var(--etax-sms-send-min-width, 9.5em);
+  }
+  /* Waiting out a throttle: looks unavailable, yet keeps focus. */
+  [part='send'][aria-disabled='true'] {
+    cursor: not-allowed;
+    opacity: 0.65;
   }
   [part='submit'] {
     margin-top: calc(var(--_gap) / 2);

@@ -255,15 +255,20 @@ export class SmsVerify extends EtaxElement {
     if (s.kind !== 'sms') return html``;
     const { phase, codeLength: n, maskedPhone: phone, error: e } = s;
     const wait = secondsUntil(s.resendAt);
+    // Asked too often: no code went out, so no resend countdown; the error says when to ask again, and
+    // 获取验证码 keeps focus (aria-disabled, not disabled) while that wait runs.
+    const throttled = wait > 0 && (e?.code === 'sms_throttled' || e?.code === 'rate_limited');
     const verifying = phase === 'verifying';
     const error = this.__invalid ? this.__refusal(this.__invalid, n) : e && this.message(e);
     const said = this.__said;
     const prefix = t.validation.errorPrefix;
+    // The server's masked phone inside our sentence, isolated for bidirectional text.
+    const [before, after] = (phase === 'sent' || verifying ? t.sms.sent : t.sms.phone)('\0').split('\0');
     // The two templates differ in an attribute: identical ones would be merged into one by the minifier.
     const say = (text: string) => (said!.odd ? html`<span>${text}</span>` : html`<span data-even>${text}</span>`);
     return html`
       <form novalidate aria-label=${t.sms.label} @submit=${this.__onSubmit}>
-        ${phone ? html`<p part="phone">${(phase === 'sent' || verifying ? t.sms.sent : t.sms.phone)(phone)}</p>` : nothing}
+        ${phone ? html`<p part="phone">${before}<bdi>${phone}</bdi>${after}</p>` : nothing}
         <label for="code">${t.sms.code}</label>
         <div class="row">
           <input
@@ -283,10 +288,18 @@ export class SmsVerify extends EtaxElement {
           <button
             type="button"
             part="send"
-            ?disabled=${phase === 'sending' || verifying || wait > 0}
+            ?disabled=${phase === 'sending' || verifying || (wait > 0 && !throttled)}
+            aria-disabled=${throttled ? 'true' : nothing}
+            aria-describedby=${throttled ? 'error' : nothing}
             @click=${this.__onSend}
           >
-            ${phase === 'sending' ? t.sms.sending : wait ? html`<span part="countdown">${t.sms.resendIn(wait)}</span>` : t.sms.send}
+            ${
+              phase === 'sending'
+                ? t.sms.sending
+                : wait && !throttled
+                  ? html`<span part="countdown">${t.sms.resendIn(wait)}</span>`
+                  : t.sms.send
+            }
           </button>
         </div>
         <p id="hint" class="muted">${t.sms.codeHint(n)}</p>

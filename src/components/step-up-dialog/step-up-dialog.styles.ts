@@ -15,6 +15,8 @@ export const styles = css`
     background: var(--_surface);
     color: var(--_text);
     box-shadow: 0 12px 32px rgb(0 0 0 / 0.3);
+    /* Text of any length (names, numbers, messages from the server) wraps rather than widening the dialog. */
+    overflow-wrap: anywhere;
   }
   dialog::backdrop {
     background: var(--etax-step-up-backdrop, var(--_scrim, rgb(0 0 0 / 0.5)));
@@ -24,6 +26,8 @@ export const styles = css`
   .methods,
   fieldset {
     display: grid;
+    /* One column no wider than the dialog, whatever its content: the close button stays in reach. */
+    grid-template-columns: minmax(0, 1fr);
     gap: var(--_pad);
   }
   header,
@@ -38,11 +42,13 @@ export const styles = css`
     justify-content: space-between;
   }
   h2 {
+    min-width: 0;
     margin: 0;
     font-size: 1.25em;
     line-height: 1.4;
   }
   .close {
+    flex: none;
     min-width: var(--_control-height);
     padding: 0;
     border-color: transparent;
@@ -50,7 +56,7 @@ export const styles = css`
     line-height: 1;
   }
   .close:hover,
-  [aria-selected='true'],
+  [aria-checked='true'],
   .choice:has(:checked) {
     background: var(--_subtle);
   }
@@ -58,15 +64,20 @@ export const styles = css`
   fieldset {
     gap: 0.5em;
   }
-  [part~='method'] {
+  [part~='method'],
+  .choice {
     align-items: center;
-    width: 100%;
+    min-height: var(--_control-height);
     padding: 0.5em 0.9em;
     text-align: start;
     line-height: 1.3;
   }
-  /* A marker beside the words, so the chosen method is never told by colour alone. */
-  [part~='method']::before {
+  [part~='method'] {
+    width: 100%;
+  }
+  /* A ring beside each choice, filled for the chosen one, so the choice is never told by colour alone. */
+  [part~='method']::before,
+  .choice::before {
     content: '';
     flex: none;
     width: 0.9em;
@@ -74,22 +85,29 @@ export const styles = css`
     border: 2px solid var(--_border);
     border-radius: 50%;
   }
-  [aria-selected='true'],
+  [aria-checked='true'],
   .choice:has(:checked) {
     border: 2px solid var(--_primary);
+  }
+  [aria-checked='true'] {
     font-weight: 600;
   }
-  [aria-selected='true']::before {
+  [aria-checked='true']::before,
+  .choice:has(:checked)::before {
     border: 0.28em solid var(--_primary);
   }
   .status:empty {
     display: none;
+  }
+  .status {
+    unicode-bidi: isolate;
   }
   .actions {
     flex-wrap: wrap;
   }
   .actions button {
     flex: 1 1 10em;
+    min-width: 0;
   }
   fieldset {
     margin: 0;
@@ -101,25 +119,32 @@ export const styles = css`
     padding: 0;
     margin-bottom: 0.5em;
   }
+  /* Each identity is one card: the whole card is its radio (the native one, drawn by the ring), so it is
+     as large as the card to press, in every text size. */
   .choice {
-    padding: 0.6em 0.9em;
+    position: relative;
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
-    cursor: pointer;
   }
   .choice input {
-    flex: none;
-    width: 1.1em;
-    height: 1.1em;
+    position: absolute;
+    inset: 0;
+    width: 100%;
+    height: 100%;
     min-height: 0;
-    margin: 0.2em 0 0;
-    accent-color: var(--_primary);
+    margin: 0;
+    opacity: 0;
+    cursor: pointer;
+  }
+  .choice:has(:focus-visible) {
+    outline: 3px solid var(--_focus);
+    outline-offset: 2px;
   }
   .choice span {
     display: grid;
-    overflow-wrap: anywhere;
+    min-width: 0;
   }
-  b {
+  .name {
     font-weight: 600;
   }
   .expiry {
@@ -129,10 +154,22 @@ export const styles = css`
     dialog {
       border: 2px solid CanvasText;
     }
-    [aria-selected='true'],
-    .choice:has(:checked),
-    [aria-selected='true']::before {
+    [aria-checked='true'],
+    .choice:has(:checked) {
       border-color: Highlight;
+    }
+    /* Colours are the system's here: the chosen ring is filled, the others are empty. */
+    [part~='method']::before,
+    .choice::before {
+      forced-color-adjust: none;
+      border-color: CanvasText;
+      background: Canvas;
+    }
+    [aria-checked='true']::before,
+    .choice:has(:checked)::before {
+      border: 2px solid Highlight;
+      background: Highlight;
+      box-shadow: inset 0 0 0 0.15em Canvas;
     }
   }
 `;

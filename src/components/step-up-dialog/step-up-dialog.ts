@@ -27,7 +27,8 @@ const failed = (s: LoginState) => s.kind === 'face-failed' || (s.kind === 'step-
  * dialog that opens and closes by itself with the client's state: face
  * recognition with 个人所得税APP or 电子税务局APP (the QR of `<qr-login-panel
  * mode="face">`), or an SMS code (`<sms-verify>`), switchable at any time;
- * then, when the server asks, the identity choice (身份类型选择). After a
+ * then, when the server asks, the identity choice (身份类型选择, or for an
+ * agent 选择代理的企业, the enterprise to act for). After a
  * failed face check it offers 改用短信验证 and, while attempts are left, 重新扫码;
  * a flow that ends (timed out, locked, refused) is explained with 重新登录.
  * Focus moves into the dialog when it opens and stays there (Tab wraps); Esc
@@ -46,14 +47,15 @@ const failed = (s: LoginState) => s.kind === 'face-failed' || (s.kind === 'step-
  * @slot help - Extra help at the foot of the dialog (a service phone number, a link).
  *
  * @csspart dialog - The `<dialog>` element.
- * @csspart title - The heading (再次认证 / 身份类型选择).
+ * @csspart title - The heading (再次认证, 身份类型选择 or, for an agent, 选择代理的企业).
  * @csspart close - The close button.
- * @csspart methods - The list of methods (a tab list).
- * @csspart method - Each method's tab.
- * @csspart face - The face-recognition panel (the embedded `<qr-login-panel>` with its instructions and status).
+ * @csspart methods - The list of methods (a radio group: one is chosen).
+ * @csspart method - Each method (a radio).
+ * @csspart face - The face-recognition panel (the embedded `<qr-login-panel>` with its instructions and status), while a face QR is asked for or on screen.
  * @csspart sms - The SMS panel (the embedded `<sms-verify>`).
  * @csspart identity - The identity choice form.
- * @csspart status - The status line of the identity step and of a finished flow, announced to screen readers.
+ * @csspart status - The status line, announced to screen readers: a failed or expired face QR, a failed face check, the identity step, a finished flow.
+ * @csspart busy - While the server is busy: when the dialog asks again by itself.
  *
  * @cssprop --etax-step-up-width - Width of the dialog, never wider than the screen; default 34rem.
  * @cssprop --etax-step-up-padding - Space inside the dialog; default `--etax-spacing` (16px).
@@ -68,7 +70,7 @@ export class StepUpDialog extends EtaxElement {
 
   /* Public properties: `base-url`, `transport`, `client`, `clientOptions`, `lang`, `strings`, `theme`, `large-text`, `embedded` (from EtaxElement). */
 
-  /** The tab that takes Tab (roving focus), while the person moves with the arrow keys. */
+  /** The method that takes Tab (roving focus), while the person moves with the arrow keys. */
   private __focusedMethod?: StepUpMethod;
 
   /** The identity ticked in 身份类型选择. */
@@ -157,16 +159,20 @@ export class StepUpDialog extends EtaxElement {
     list[event.shiftKey ? list.length - 1 : 0]?.focus();
   }
 
-  /** Arrow keys, Home and End move between the method tabs; Enter or Space chooses. */
-  private __onTabKeydown(event: KeyboardEvent, methods: StepUpMethod[]) {
+  /**
+   * Arrow keys, Home and End move between the methods; Enter or Space chooses.
+   * Moving does not choose: a face method asks the server for a QR, which the
+   * person should not set off by looking through the list.
+   */
+  private __onMethodKeydown(event: KeyboardEvent, methods: StepUpMethod[]) {
     const at = methods.indexOf((event.target as HTMLElement).dataset.method as StepUpMethod);
     const to = rove(event, at, methods.length);
     if (to === undefined) return;
     this.__focusedMethod = methods[to];
-    this.renderRoot.querySelector<HTMLElement>(`#tab-${methods[to]}`)!.focus();
+    this.renderRoot.querySelector<HTMLElement>(`#method-${methods[to]}`)!.focus();
   }
 
-  private __onTabsFocusout(event: FocusEvent) {
+  private __onMethodsFocusout(event: FocusEvent) {
     if (!(event.currentTarget as HTMLElement).contains(event.relatedTarget as Node | null))
       this.__focusedMethod = undefined;
   }
@@ -248,25 +254,24 @@ export class StepUpDialog extends EtaxElement {
     const t = this.t;
     const methods = ORDER.filter((m) => s.methods.includes(m));
     const roving = this.__focusedMethod ?? (selected && methods.includes(selected) ? selected : methods[0]);
+    // A choice of one, drawn as one (a ring beside each, filled for the chosen): a radio group.
     return html`<div
       part="methods"
       class="methods"
-      role="tablist"
+      role="radiogroup"
       aria-label=${t.stepUp.methodsLabel}
-      aria-orientation="vertical"
-      @keydown=${(e: KeyboardEvent) => this.__onTabKeydown(e, methods)}
-      @focusout=${this.__onTabsFocusout}
+      @keydown=${(e: KeyboardEvent) => this.__onMethodKeydown(e, methods)}
+      @focusout=${this.__onMethodsFocusout}
     >
       ${methods.map(
         (m) =>
           html`<button
             type="button"
             part="method"
-            role="tab"
-            id="tab-${m}"
+            role="radio"
+            id="method-${m}"
             data-method=${m}
-            aria-selected=${m === selected}
-            aria-controls=${m === selected ? 'panel' : nothing}
+            aria-checked=${m === selected}
             aria-disabled=${s.kind === 'face-verifying'}
             tabindex=${m === roving ? 0 : -1}
             ?data-focus=${m === roving && !failed(s)}
@@ -286,8 +291,8 @@ export class StepUpDialog extends EtaxElement {
     return html`<div
       id="panel"
       part=${selected === 'sms' ? 'sms' : 'face'}
-      role=${shown ? 'tabpanel' : 'group'}
-      aria-labelledby=${shown ? `tab-${selected}` : nothing}
+      role="group"
+      aria-labelledby=${shown ? `method-${selected}` : nothing}
       aria-label=${shown ? nothing : this.t.stepUp.methods[selected]}
       aria-busy=${s.kind === 'step-up' && !!s.pending}
     >
@@ -332,9 +337,9 @@ export class StepUpDialog extends EtaxElement {
                 @change=${this.__onIdentityChange}
               />
               <span>
-                <b>${i.name}</b>
-                ${role(i) ? html`<span>${role(i)}</span>` : nothing}
-                ${i.taxpayerId ? html`<span class="muted">${i.taxpayerId}</span>` : nothing}
+                <bdi class="name">${i.name}</bdi>
+                ${role(i) ? html`<bdi>${role(i)}</bdi>` : nothing}
+                ${i.taxpayerId ? html`<bdi class="muted">${i.taxpayerId}</bdi>` : nothing}
               </span>
             </label>`,
         )}
@@ -352,20 +357,28 @@ export class StepUpDialog extends EtaxElement {
     const step = inStepUp(s) ? s : undefined;
     const selected = this.__selectedMethod(s);
     const left = 'expiresAt' in s ? secondsUntil(s.expiresAt) : 0;
+    // While the server is busy, when the dialog asks again (the face QR's panel says it beside its QR).
+    const busyFor = 'retryAt' in s && !('qr' in s) ? secondsUntil(s.retryAt) : 0;
     const last = this.__lastMethod;
-    // The status line says what the embedded elements do not: the identity step, a finished flow.
+    // The status line says what the embedded elements do not: a face QR that failed or ran out and a failed
+    // face check (no empty QR frame is left on show for them), the identity step, a finished flow.
     const ended = s.kind === 'flow-ended';
-    const failure = s.kind === 'identity' || (s.kind === 'step-up' && !selected) ? s.error : undefined;
-    const error = ended ? s.reason !== 'cancelled' : !!failure;
+    const failure = s.kind === 'identity' || s.kind === 'step-up' ? s.error : undefined;
+    const faceFailed =
+      s.kind === 'face-failed' &&
+      (s.attemptsLeft > 0 && s.methods.includes(s.method)
+        ? u.faceFailed(s.attemptsLeft, s.methods.includes('sms'))
+        : u.faceFailedFinal);
+    const error = ended ? s.reason !== 'cancelled' : !!failure || !!faceFailed;
     const status = ended
       ? s.error && /locked|error/.test(s.reason)
         ? this.message(s.error)
         : t.login.ended[s.reason]
       : failure
         ? this.message(failure)
-        : s.kind === 'identity' && s.pending
-          ? t.login.submitting
-          : '';
+        : faceFailed || (s.kind === 'identity' && s.pending ? t.login.submitting : '');
+    // The SMS form, or a face QR being asked for or on screen.
+    const panel = !!selected && (selected === 'sms' || (!faceFailed && !failure));
     // What to do next, the first one foremost: its words, and the method to ask for (none: 重新登录).
     const actions = (
       s.kind === 'face-failed'
@@ -374,7 +387,7 @@ export class StepUpDialog extends EtaxElement {
             s.attemptsLeft > 0 && s.methods.includes(s.method) && [u.faceRetry, s.method],
           ]
         : s.kind === 'step-up' && s.error && last && s.methods.includes(last)
-          ? [[t.qr.retry, last]]
+          ? [[s.error.code === 'qr_expired' ? t.qr.refresh : t.qr.retry, last]]
           : ended
             ? [[t.login.restart]]
             : []
@@ -389,7 +402,9 @@ export class StepUpDialog extends EtaxElement {
       @keydown=${this.__onKeydown}
     >
       <header>
-        <h2 id="title" part="title">${s.kind === 'identity' ? t.identity.title : u.title}</h2>
+        <h2 id="title" part="title">
+          ${s.kind !== 'identity' ? u.title : s.reason === 'client' ? t.identity.clientTitle : t.identity.title}
+        </h2>
         <button type="button" part="close" class="close" aria-label=${u.close} @click=${this.close}>
           <span aria-hidden="true">×</span>
         </button>
@@ -397,11 +412,12 @@ export class StepUpDialog extends EtaxElement {
       ${
         step
           ? html`<p id="intro" class="muted">${u.intro}</p>
-              ${this.__renderMethods(step, selected)}${selected ? this.__renderPanel(step, selected) : nothing}`
+              ${this.__renderMethods(step, selected)}${selected && panel ? this.__renderPanel(step, selected) : nothing}`
           : nothing
       }
       ${s.kind === 'identity' ? this.__renderIdentity(s) : nothing}
       <p id="status" part="status" role="status" class="status ${error ? 'error' : ''}">${status}</p>
+      ${busyFor ? html`<p part="busy" class="muted">${t.busy(t.duration(busyFor))}</p>` : nothing}
       ${
         actions.length
           ? html`<div class="actions">
