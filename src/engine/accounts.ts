@@ -209,6 +209,12 @@ const personOf = (a: DirectoryAccount): Person => ({
   ...(a.phone ? { phone: a.phone } : {}),
 });
 
+/** `*强`, `**英`: a name as the portals show it, every character but the last hidden (§10). */
+export const maskName = (name: string): string => {
+  const chars = [...name];
+  return chars.length < 2 ? '*' : '*'.repeat(chars.length - 1) + chars[chars.length - 1];
+};
+
 /** `176****2696`: the first three and last four digits of a mainland mobile number. */
 export const maskPhone = (phone: string): string => {
   const digits = phone.replace(/^\+?86/, '').replace(/\D/g, '');

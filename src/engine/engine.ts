@@ -15,13 +15,14 @@ import {
   PROTOCOL_VERSION,
   type Capabilities,
   type FaceMethod,
+  type FieldSpec,
   type FlowCreated,
   type FlowState,
   type QrApp,
   type SmsSent,
   type StepUpMethod,
 } from '../client/protocol.js';
-import { maskPhone, type AccountDirectory, type IdentityOffer } from './accounts.js';
+import { ROLE_LABELS, maskPhone, type AccountDirectory, type IdentityOffer } from './accounts.js';
 import { systemClock, type Clock } from './clock.js';
 import { SmsOutbox, TokenIssuer, type SessionIssuer, type SmsSender } from './delivery.js';
 import { EngineError, TransitionError } from './errors.js';
@@ -68,6 +69,23 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isFace = (m: unknown): m is FaceMethod => m === 'face_iit' || m === 'face_etax';
 const copy = (flow: FlowRecord): FlowRecord => JSON.parse(JSON.stringify(flow)) as FlowRecord;
+
+/**
+ * Whether a field's value keeps to the limits the capabilities announce: its
+ * length in characters (code points) and its `pattern`, on the whole value (§4).
+ * A pattern the server cannot compile is not checked.
+ */
+function accepts(f: FieldSpec, value: string): boolean {
+  const n = [...value].length;
+  if (f.maxLength !== undefined && n > f.maxLength) return false;
+  if (f.minLength !== undefined && n < f.minLength) return false;
+  if (f.pattern === undefined) return true;
+  try {
+    return new RegExp(`^(?:${f.pattern})$`, 'u').test(value);
+  } catch {
+    return true;
+  }
+}
 
 /** Store keys: counters, locks and codes beside the flow records. */
 const KEY = {
@@ -159,7 +177,7 @@ export class Engine {
     for (const f of entry.fields) {
       const v = body.fields[f.name];
       if (v === undefined && !f.required) continue;
-      if (typeof v !== 'string' || !v.trim() || (f.maxLength && v.length > f.maxLength)) {
+      if (typeof v !== 'string' || !v.trim() || !accepts(f, v.trim())) {
         throw new EngineError('invalid_request', { field: f.name });
       }
       fields[f.name] = v.trim();
@@ -374,8 +392,11 @@ export class Engine {
     if (typeof id !== 'string' || !id) throw new EngineError('invalid_request', { field: 'identityId' });
     const next = await this.apply(flow, (f) => {
       this.expect(f, ['identity_required']);
-      const identity = f.identities.find((i) => i.id === id);
-      if (!identity) throw new EngineError('identity_invalid', { field: 'identityId' });
+      const chosen = f.identities.find((i) => i.id === id);
+      if (!chosen) throw new EngineError('identity_invalid', { field: 'identityId' });
+      // An agent acts for the client chosen, in the agent's own capacity (§10).
+      const identity =
+        f.reason === 'client' ? { ...chosen, role: 'agent', roleLabel: { ...ROLE_LABELS.agent } } : chosen;
       return this.authenticate({ ...f, identity });
     });
     return this.view(next);
@@ -751,7 +772,7 @@ export class Engine {
       payload: `${s.qrPayloadBase}${face ? 'face' : 'login'}/${randomHex(16)}`,
       expiresAt: this.now() + s.qrLifetime * 1000,
       apps: face ? [face === 'face_iit' ? 'iit' : 'etax'] : [...s.qrApps],
-      ...(!face && s.matchCode ? { matchCode: randomDigits(2) } : {}),
+      ...(!face && s.matchCode ? { matchCode: s.matchCode === true ? randomDigits(2) : s.matchCode() } : {}),
     };
   }
 

@@ -6,6 +6,7 @@
  * the store's compare-and-set on `seq` is what makes racing requests give one
  * result. Counters (wrong codes, cooldowns) live apart, as store counters.
  */
+import { maskName } from './accounts.js';
 import type {
   EntryId,
   FaceMethod,
@@ -139,6 +140,9 @@ export function viewOf(flow: FlowRecord, now: number): FlowState {
         status: p.status,
         ...(c?.redirectUrl ? { redirectUrl: c.redirectUrl } : {}),
         ...(c?.session ? { session: { ...c.session } } : {}),
+        // Who logged in, for the page to say so: the name masked, the identity acted as (§10).
+        ...(flow.personName ? { maskedName: maskName(flow.personName) } : {}),
+        ...(flow.identity ? { identity: structuredClone(flow.identity) } : {}),
       };
     }
     case 'denied':

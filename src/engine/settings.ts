@@ -21,8 +21,11 @@ export interface EngineSettings {
   qrRotates: boolean;
   /** Apps that may scan the login QR; default both. */
   qrApps: QrApp[];
-  /** Show a two-digit code with the login QR for the phone to compare; default true. */
-  matchCode: boolean;
+  /**
+   * Show a code with the login QR for the phone to compare: two random digits (true,
+   * default), none (false), or the code a function makes for each new QR.
+   */
+  matchCode: boolean | (() => string);
   /** Where QR payloads point (a page on the portal telling a camera app to use the tax apps). */
   qrPayloadBase: string;
   /** Seconds a flow lives; default 300. */

@@ -652,7 +652,10 @@ describe('engine: racing requests', () => {
     );
     const won = results.filter((r) => r.status === 'fulfilled');
     assert.equal(won.length, 1);
-    for (const r of results) if (r.status === 'rejected') assert.equal((r.reason as EngineError).code, 'invalid_state');
+    // The others find the flow completed, or its code already used.
+    for (const r of results) {
+      if (r.status === 'rejected') assert.match((r.reason as EngineError).code, /^(invalid_state|sms_not_sent)$/);
+    }
     const final = await engine.current(f.flowId, f.flowToken);
     assert.deepEqual(final, (won[0] as PromiseFulfilledResult<FlowState>).value);
     assert.equal(final.seq, 2);
@@ -914,5 +917,76 @@ describe('engine: the order of checks (§14.4)', () => {
     assert.equal(resumeAfter('-3', null), -1);
     assert.equal(socketAfter('3'), -1);
     assert.equal(socketAfter(3), 3);
+  });
+});
+
+describe('engine: who logged in, and the limits of the fields', () => {
+  it("says who logged in: the name masked, the identity acted as, an agent in the agent's capacity", async () => {
+    const { engine, password, lastCode } = setup();
+    const q = await engine.createQr();
+    await engine.scan(q.flowId, 'etax', 'wangxiuying');
+    const done = (await engine.confirm(q.flowId)) as Extract<FlowState, { status: 'authenticated' }>;
+    assert.equal(done.maskedName, '**英');
+    assert.deepEqual([done.identity?.taxpayerId, done.identity?.role], [WANG, 'tax_officer']);
+    // No name in the clear anywhere in the state.
+    assert.ok(!JSON.stringify(done).includes('王秀英'));
+
+    const f = await password('agent', { taxpayerId: AGENCY, account: 'zhaolei' });
+    await engine.sendSms(f.flowId, f.flowToken, {});
+    const choice = (await engine.verifySms(f.flowId, f.flowToken, { code: lastCode() })) as Extract<
+      FlowState,
+      { status: 'identity_required' }
+    >;
+    assert.equal(choice.identities[0].role, undefined);
+    const agent = (await engine.chooseIdentity(f.flowId, f.flowToken, {
+      identityId: choice.identities[0].id,
+    })) as Extract<FlowState, { status: 'authenticated' }>;
+    assert.equal(agent.maskedName, '*磊');
+    assert.deepEqual(
+      [agent.identity?.taxpayerId, agent.identity?.role, agent.identity?.roleLabel?.['zh-CN']],
+      [WANG, 'agent', '涉税专业服务人员'],
+    );
+  });
+
+  it('refuses a field outside the minLength, maxLength and pattern it announces, counting characters', async () => {
+    const entries = [
+      {
+        id: 'individual',
+        fields: [
+          {
+            name: 'account',
+            kind: 'account' as const,
+            required: true,
+            minLength: 4,
+            maxLength: 6,
+            pattern: '[a-z]+|王秀英',
+          },
+        ],
+      },
+    ];
+    const { engine } = setup({ entries });
+    const tryAccount = (account: string) =>
+      engine.createPassword({ entry: 'individual', fields: { account }, password: 'x' });
+    for (const bad of ['abc', 'abcdefg', 'ab1d']) {
+      const e = await failure(tryAccount(bad));
+      assert.deepEqual([e.code, e.extra.field], ['invalid_request', 'account'], bad);
+    }
+    // Within the limits (trimmed): checked as credentials.
+    assert.equal(await codeOf(tryAccount(' abcd ')), 'invalid_credentials');
+    // Lengths count characters: 王秀英 is three, not nine bytes.
+    const names = setup({
+      entries: [{ id: 'individual', fields: [{ name: 'account', kind: 'account', required: true, maxLength: 3 }] }],
+    });
+    const named = (account: string) =>
+      names.engine.createPassword({ entry: 'individual', fields: { account }, password: 'x' });
+    assert.equal(await codeOf(named('王秀英')), 'invalid_credentials');
+    assert.equal((await failure(named('王秀英子'))).extra.field, 'account');
+  });
+
+  it('shows the match code a deployment makes', async () => {
+    const { engine } = setup({ matchCode: () => '07' });
+    assert.equal(qrOf((await engine.createQr()).state).matchCode, '07');
+    const none = setup({ matchCode: false });
+    assert.equal(qrOf((await none.engine.createQr()).state).matchCode, undefined);
   });
 });
