@@ -40,7 +40,7 @@ import {
   type Status,
 } from './records.js';
 import { digest, randomDigits, randomHex, sameText } from './secrets.js';
-import { settingsOf, type EngineSettings, type EngineSettingsInput } from './settings.js';
+import { checkSettings, settingsOf, type EngineSettings, type EngineSettingsInput } from './settings.js';
 import type { Store } from './store.js';
 
 export interface EngineOptions {
@@ -117,7 +117,7 @@ export class Engine {
   private readonly listeners = new Set<(change: EngineChange) => void>();
 
   constructor(options: EngineOptions) {
-    this.settings = settingsOf(options.settings);
+    this.settings = checkSettings(settingsOf(options.settings));
     this.clock = options.clock ?? systemClock;
     this.store = options.store ?? new MemoryStore(this.clock);
     this.accounts = options.accounts;
@@ -768,8 +768,10 @@ export class Engine {
 
   private newQr(face?: FaceMethod): QrRecord {
     const s = this.settings;
+    const url = `${s.qrPayloadBase}${face ? 'face' : 'login'}/${randomHex(16)}`;
+    const more = s.qrPayloadLength - url.length;
     return {
-      payload: `${s.qrPayloadBase}${face ? 'face' : 'login'}/${randomHex(16)}`,
+      payload: more > 0 ? url + randomHex(Math.ceil(more / 2)).slice(0, more) : url,
       expiresAt: this.now() + s.qrLifetime * 1000,
       apps: face ? [face === 'face_iit' ? 'iit' : 'etax'] : [...s.qrApps],
       ...(!face && s.matchCode ? { matchCode: s.matchCode === true ? randomDigits(2) : s.matchCode() } : {}),

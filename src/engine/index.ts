@@ -4,7 +4,13 @@
  * and Node-safe: Web Crypto and timers only.
  */
 export { Engine, type EngineOptions, type EngineChange } from './engine.js';
-export { settingsOf, type EngineSettings, type EngineSettingsInput } from './settings.js';
+export {
+  QR_PAYLOAD_MAX,
+  checkSettings,
+  settingsOf,
+  type EngineSettings,
+  type EngineSettingsInput,
+} from './settings.js';
 export type { Store, KeyEntry } from './store.js';
 export { MemoryStore } from './memory-store.js';
 export { systemClock, type Clock } from './clock.js';

@@ -82,6 +82,18 @@ export class MemoryStore implements Store {
     return [...this.flowTexts.values()].filter((h) => h.expiresAt > now).map((h) => JSON.parse(h.text) as FlowRecord);
   }
 
+  /** A flow's record now, without waiting (the in-page host's inspection). */
+  peekFlow(id: string): FlowRecord | undefined {
+    const held = this.live(this.flowTexts, id);
+    return held && (JSON.parse(held.text) as FlowRecord);
+  }
+
+  /** A key now, without waiting. */
+  peek(key: string): KeyEntry | undefined {
+    const held = this.live(this.keys, key);
+    return held && { value: held.text, ttl: held.expiresAt - this.clock.now() };
+  }
+
   /** How many waiters (long-polls, streams) listen to a flow now. */
   subscribers(flowId: string): number {
     return this.listeners.get(flowId)?.size ?? 0;

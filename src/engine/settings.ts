@@ -28,6 +28,11 @@ export interface EngineSettings {
   matchCode: boolean | (() => string);
   /** Where QR payloads point (a page on the portal telling a camera app to use the tax apps). */
   qrPayloadBase: string;
+  /**
+   * Characters in every payload, its random part made longer to reach it (to try how
+   * long payloads are drawn); 0 (default): as long as the base and 128 random bits make it.
+   */
+  qrPayloadLength: number;
   /** Seconds a flow lives; default 300. */
   flowLifetime: number;
   /** Seconds an ended flow still answers with its last state (§5.3); default 300. */
@@ -62,6 +67,18 @@ export interface EngineSettings {
 
 export type EngineSettingsInput = Partial<Omit<EngineSettings, 'sms'>> & { sms?: Partial<EngineSettings['sms']> };
 
+/** The longest QR payload, in bytes of UTF-8: the most that still reads at the smallest QR the elements draw (§6.2). */
+export const QR_PAYLOAD_MAX = 180;
+
+/** Throws a `RangeError` for settings that would break the protocol (a QR payload too long to read). */
+export function checkSettings(s: EngineSettings): EngineSettings {
+  const longest = Math.max(s.qrPayloadLength, new TextEncoder().encode(`${s.qrPayloadBase}login/`).length + 32);
+  if (longest > QR_PAYLOAD_MAX) {
+    throw new RangeError(`QR payloads of ${longest} bytes: at most ${QR_PAYLOAD_MAX}, the protocol's longest`);
+  }
+  return s;
+}
+
 export const settingsOf = (o: EngineSettingsInput = {}): EngineSettings => ({
   transports: o.transports ?? ['poll', 'long-poll', 'sse', 'websocket'],
   pollInterval: o.pollInterval ?? 2,
@@ -72,6 +89,7 @@ export const settingsOf = (o: EngineSettingsInput = {}): EngineSettings => ({
   qrApps: o.qrApps ?? ['etax', 'iit'],
   matchCode: o.matchCode ?? true,
   qrPayloadBase: (o.qrPayloadBase ?? 'https://etax.example.invalid/qr/').replace(/\/?$/, '/'),
+  qrPayloadLength: o.qrPayloadLength ?? 0,
   flowLifetime: o.flowLifetime ?? 300,
   keepEnded: o.keepEnded ?? 300,
   stepUpMethods: o.stepUpMethods ?? ['face_iit', 'face_etax', 'sms'],

@@ -46,6 +46,8 @@ export interface WireOptions {
   encryptBody?: (json: string, request: Request) => string | Promise<string>;
   /** New SSE/WebSocket connections refused for the moment (`503` / close 1013), e.g. while shutting down. */
   refuseStreams?: (flowId: string) => boolean;
+  /** Called when a stream opens or closes (for a host that shows them). */
+  onStreams?: () => void;
   /** Whether heartbeats go out now (a test can silence them); default always. */
   heartbeats?: () => boolean;
   /** Every protocol error answered (for metrics by code). */
@@ -161,7 +163,7 @@ export class Wire {
       cancelAuth();
       cancelBeat();
       stop?.();
-      this.streams.delete(conn);
+      if (this.streams.delete(conn)) this.options.onStreams?.();
     };
     if (!this.offers('websocket')) {
       clock.after(0, () => shut(WS_CLOSE.notOffered));
@@ -188,6 +190,7 @@ export class Wire {
         state = 'open';
         cancelAuth();
         this.streams.add(conn);
+        this.options.onStreams?.();
         beat();
       } catch (e) {
         const code = e instanceof EngineError ? e.code : 'internal_error';
@@ -378,7 +381,7 @@ export class Wire {
       closed = true;
       cancelBeat();
       stop?.();
-      this.streams.delete(conn);
+      if (this.streams.delete(conn)) this.options.onStreams?.();
       sink.close();
     };
     const conn: StreamConnection = { flowId, transport: 'sse', close: () => finish(true) };
@@ -391,6 +394,7 @@ export class Wire {
     };
     sink.send({ retry });
     this.streams.add(conn);
+    this.options.onStreams?.();
     this.engine
       .follow(flowId, token, after, (s) => {
         if (closed) return;

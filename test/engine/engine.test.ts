@@ -990,3 +990,15 @@ describe('engine: who logged in, and the limits of the fields', () => {
     assert.equal(qrOf((await none.engine.createQr()).state).matchCode, undefined);
   });
 });
+
+describe('engine: QR payload length', () => {
+  it('makes payloads as long as asked, never longer than the protocol allows', async () => {
+    const { QR_PAYLOAD_MAX } = await import('../../src/engine/index.js');
+    const { engine } = setup({ qrPayloadLength: QR_PAYLOAD_MAX });
+    const qr = qrOf((await engine.createQr()).state);
+    assert.equal(qr.payload.length, QR_PAYLOAD_MAX);
+    assert.match(qr.payload, /^https:\/\/etax\.example\.invalid\/qr\/login\/[0-9a-f]+$/);
+    assert.throws(() => setup({ qrPayloadLength: QR_PAYLOAD_MAX + 1 }), RangeError);
+    assert.throws(() => setup({ qrPayloadBase: `https://portal.example/${'x'.repeat(150)}/` }), RangeError);
+  });
+});
