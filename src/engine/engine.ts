@@ -87,8 +87,11 @@ function accepts(f: FieldSpec, value: string): boolean {
   }
 }
 
-/** Store keys: counters, locks and codes beside the flow records. */
-const KEY = {
+/**
+ * The store keys the engine uses beside the flow records (counters, locks,
+ * codes): for inspection, and for stores that give them a prefix or a policy.
+ */
+export const STORE_KEYS = {
   /** Wrong passwords in a row for a subject (`account:<id>` or `typed:<name>`). */
   passwordFailures: (subject: string) => `pwfail:${subject}`,
   /** A lock on a subject; the value is its end (epoch ms). */
@@ -104,6 +107,7 @@ const KEY = {
   /** The flow a QR payload (by digest) belongs to, for the app side. */
   qrPayload: (payloadDigest: string) => `qr:${payloadDigest}`,
 };
+const KEY = STORE_KEYS;
 
 export class Engine {
   readonly settings: EngineSettings;

@@ -3,7 +3,7 @@
  * for hosts to put on the wire (the Node server, the in-page mock). Browser-
  * and Node-safe: Web Crypto and timers only.
  */
-export { Engine, type EngineOptions, type EngineChange } from './engine.js';
+export { Engine, STORE_KEYS, type EngineOptions, type EngineChange } from './engine.js';
 export {
   QR_PAYLOAD_MAX,
   checkSettings,
@@ -17,6 +17,7 @@ export { systemClock, type Clock } from './clock.js';
 export {
   MemoryDirectory,
   ROLE_LABELS,
+  maskName,
   maskPhone,
   type AccountDirectory,
   type DirectoryAccount,

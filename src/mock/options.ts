@@ -22,6 +22,12 @@ export interface MockBackendOptions {
   qrLifetime?: number;
   /** When a QR payload expires, replace it in the same flow (true, default) or end it. */
   qrRotates?: boolean;
+  /**
+   * Characters in every QR payload (login and face), its random part made longer
+   * to reach it, for trying how long payloads are drawn; default as short as it comes.
+   * At most `QR_PAYLOAD_MAX` (180): a longer length throws a `RangeError`.
+   */
+  qrPayloadLength?: number;
   /** Apps that may scan the login QR; default both. */
   qrApps?: QrApp[];
   /**
@@ -44,6 +50,8 @@ export interface MockBackendOptions {
     codeLifetime?: number;
     /** Wrong codes allowed in one flow before it is locked; default 5. */
     maxWrong?: number;
+    /** Codes one phone may receive in 24 hours; default no limit. */
+    dailyLimit?: number;
   };
   /** Failed face recognitions allowed in one flow; default 3. */
   faceMaxAttempts?: number;
@@ -93,6 +101,7 @@ export const settingsOf = (o: MockBackendOptions = {}): Settings => ({
   sseRetry: o.sseRetry ?? 1000,
   qrLifetime: o.qrLifetime ?? 60,
   qrRotates: o.qrRotates ?? true,
+  qrPayloadLength: o.qrPayloadLength ?? 0,
   qrApps: o.qrApps ?? ['etax', 'iit'],
   matchCode: o.matchCode ?? true,
   entries: o.entries ?? ENTRIES,
@@ -103,6 +112,7 @@ export const settingsOf = (o: MockBackendOptions = {}): Settings => ({
     resendAfter: o.sms?.resendAfter ?? 60,
     codeLifetime: o.sms?.codeLifetime ?? 300,
     maxWrong: o.sms?.maxWrong ?? 5,
+    dailyLimit: o.sms?.dailyLimit ?? Infinity,
   },
   faceMaxAttempts: o.faceMaxAttempts ?? 3,
   maxPasswordAttempts: o.maxPasswordAttempts ?? 5,
