@@ -146,7 +146,7 @@ export class Backend {
       ...(s.encryptBody ? { encryptBody: s.encryptBody } : {}),
       refuseStreams: (flowId) => this.refuseStreams || this.refusedFlows.has(flowId),
       heartbeats: () => this.heartbeats,
-      onStreams: () => this.emit({ type: 'flow', flowId: '' }),
+      onStreams: (flowId) => this.emit({ type: 'flow', flowId }),
       onError: (e) => console.error(e),
     });
     this.lockFixture();

@@ -46,8 +46,8 @@ export interface WireOptions {
   encryptBody?: (json: string, request: Request) => string | Promise<string>;
   /** New SSE/WebSocket connections refused for the moment (`503` / close 1013), e.g. while shutting down. */
   refuseStreams?: (flowId: string) => boolean;
-  /** Called when a stream opens or closes (for a host that shows them). */
-  onStreams?: () => void;
+  /** Called when a stream of the flow opens or closes (for a host that shows them). */
+  onStreams?: (flowId: string) => void;
   /** Whether heartbeats go out now (a test can silence them); default always. */
   heartbeats?: () => boolean;
   /** Every protocol error answered (for metrics by code). */
@@ -163,7 +163,7 @@ export class Wire {
       cancelAuth();
       cancelBeat();
       stop?.();
-      if (this.streams.delete(conn)) this.options.onStreams?.();
+      if (this.streams.delete(conn)) this.options.onStreams?.(flowId);
     };
     if (!this.offers('websocket')) {
       clock.after(0, () => shut(WS_CLOSE.notOffered));
@@ -190,7 +190,7 @@ export class Wire {
         state = 'open';
         cancelAuth();
         this.streams.add(conn);
-        this.options.onStreams?.();
+        this.options.onStreams?.(flowId);
         beat();
       } catch (e) {
         const code = e instanceof EngineError ? e.code : 'internal_error';
@@ -381,7 +381,7 @@ export class Wire {
       closed = true;
       cancelBeat();
       stop?.();
-      if (this.streams.delete(conn)) this.options.onStreams?.();
+      if (this.streams.delete(conn)) this.options.onStreams?.(flowId);
       sink.close();
     };
     const conn: StreamConnection = { flowId, transport: 'sse', close: () => finish(true) };
@@ -394,7 +394,7 @@ export class Wire {
     };
     sink.send({ retry });
     this.streams.add(conn);
-    this.options.onStreams?.();
+    this.options.onStreams?.(flowId);
     this.engine
       .follow(flowId, token, after, (s) => {
         if (closed) return;
