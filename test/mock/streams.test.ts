@@ -169,8 +169,8 @@ describe('mock backend: long-poll, SSE and WebSocket', () => {
     });
 
     it('can go silent', async () => {
-      // The stream's heartbeat interval (0.3 s) on a fake clock.
-      const clock = sinon.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      // The stream's heartbeat timer (0.3 s) on a fake clock.
+      const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
       try {
         const f = await qrFlow(BASE);
         const sse = listen(eventsUrl(f));
