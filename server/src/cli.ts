@@ -4,11 +4,12 @@
  * `etax-login-server hash-password` hashes a password for the accounts file.
  */
 import { fileURLToPath } from 'node:url';
-import { Engine, TokenIssuer } from '../../src/engine/index.js';
+import { Engine, MemoryStore, TokenIssuer, type SessionIssuer } from '../../src/engine/index.js';
 import { directoryOf, hashPassword, loadAccounts } from './accounts.js';
 import { ConfigError, helpText, readConfig } from './config.js';
 import { startHost } from './host.js';
 import { DevOutbox } from './outbox.js';
+import { CookieSessions, sessionKeyFrom } from './sessions.js';
 
 const log = (line: Record<string, unknown>) =>
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
@@ -54,15 +55,34 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`etax-login-server: ${(e as Error).message}\n`);
     return 2;
   }
-  const engine = new Engine({
-    accounts,
-    sms: new DevOutbox(log),
-    sessions: new TokenIssuer({
-      lifetime: config.sessionLifetime || false,
-      ...(config.redirectUrl ? { redirectUrl: config.redirectUrl } : {}),
-    }),
-    settings: config.settings,
+  const store = new MemoryStore();
+  let sessions: SessionIssuer = new TokenIssuer({
+    lifetime: config.sessionLifetime || false,
+    ...(config.redirectUrl ? { redirectUrl: config.redirectUrl } : {}),
   });
+  let cookies: CookieSessions | undefined;
+  if (config.session === 'cookie') {
+    let key: Buffer | undefined;
+    try {
+      key = await sessionKeyFrom(process.env);
+    } catch (e) {
+      process.stderr.write(`etax-login-server: session key: ${(e as Error).message}\n`);
+      return 2;
+    }
+    if (!key || key.length < 32) {
+      process.stderr.write(
+        'etax-login-server: --session cookie needs a key of at least 32 bytes, base64, in ETAX_SESSION_KEY or in the file ETAX_SESSION_KEY_FILE names\n',
+      );
+      return 2;
+    }
+    sessions = cookies = new CookieSessions({
+      store,
+      key,
+      home: config.homeUrl,
+      lifetime: config.sessionLifetime || 1800,
+    });
+  }
+  const engine = new Engine({ accounts, store, sms: new DevOutbox(log), sessions, settings: config.settings });
   const host = await startHost({
     engine,
     basePath: config.basePath,
@@ -71,6 +91,19 @@ async function main(argv: string[]): Promise<number> {
     allowedOrigins: config.allowedOrigins,
     credentials: config.credentials,
     log,
+    fallback: (request) =>
+      cookies && new URL(request.url).pathname === cookies.completePath
+        ? cookies.complete(request)
+        : new Response('Not found', { status: 404 }),
+  });
+  // Signals are heard from the moment the server listens, so that a SIGTERM right after start stops it gracefully.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log({ level: 'info', msg: 'shutting down', signal });
+      void host.close().then(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
   });
   log({
     level: 'info',
@@ -80,14 +113,7 @@ async function main(argv: string[]): Promise<number> {
     accounts: config.accounts ?? 'demo',
     transports: config.transports,
   });
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log({ level: 'info', msg: 'shutting down', signal });
-      void host.close().then(resolve);
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  await stopped;
   log({ level: 'info', msg: 'stopped' });
   return 0;
 }

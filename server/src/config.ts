@@ -26,6 +26,10 @@ export interface ServerConfig {
   sessionLifetime: number;
   /** Where the page goes after login (`redirectUrl` of the authenticated state). */
   redirectUrl?: string;
+  /** How completion hands over the session: a bearer token, or a signed cookie set by a completion URL. */
+  session: 'token' | 'cookie';
+  /** Where the person goes once the session cookie is set. */
+  homeUrl: string;
 }
 
 interface Option {
@@ -166,6 +170,22 @@ export const OPTIONS: Option[] = [
     type: 'string',
     help: 'where the page goes after login (same origin)',
   },
+  {
+    flag: '--session',
+    env: 'ETAX_SESSION',
+    key: 'session',
+    type: 'string',
+    default: 'token',
+    help: 'token (in the authenticated state) or cookie (signed; key in ETAX_SESSION_KEY or ETAX_SESSION_KEY_FILE)',
+  },
+  {
+    flag: '--home-url',
+    env: 'ETAX_HOME_URL',
+    key: 'homeUrl',
+    type: 'string',
+    default: '/',
+    help: 'with --session cookie: where the person goes once the cookie is set',
+  },
 ];
 
 const TRANSPORTS: TransportName[] = ['poll', 'long-poll', 'sse', 'websocket'];
@@ -192,8 +212,8 @@ export function helpText(): string {
     ...rows,
     `  ${'--help'.padEnd(34)}print this and exit`,
     '',
-    'Secrets (later: session keys, the app API secret) are read from the environment or a',
-    'file, never from flags, which other users of the machine can see.',
+    'Secrets are read from the environment or a file, never from flags, which other users of',
+    'the machine can see: ETAX_SESSION_KEY (base64, at least 32 bytes) or ETAX_SESSION_KEY_FILE.',
     '',
     'Endpoints: <base-path>/v1/… (protocol v1), /healthz, /readyz.',
   ].join('\n');
@@ -269,6 +289,8 @@ export async function readConfig(argv: string[], env: Record<string, string | un
     transports: [],
     settings: {},
     sessionLifetime: 1800,
+    session: 'token',
+    homeUrl: '/',
   };
   for (const o of OPTIONS) {
     const v = value(o);
@@ -298,6 +320,11 @@ export async function readConfig(argv: string[], env: Record<string, string | un
   if ((config.settings.qrLifetime ?? 60) > (config.settings.flowLifetime ?? 300)) {
     throw new ConfigError('the QR lifetime cannot be longer than the flow lifetime');
   }
+  if (config.session !== 'token' && config.session !== 'cookie') {
+    throw new ConfigError(`--session must be token or cookie, not "${String(config.session)}"`);
+  }
+  if (!config.homeUrl.startsWith('/'))
+    throw new ConfigError('--home-url must be a path on the portal, e.g. /portal/home');
   if (config.redirectUrl && !config.redirectUrl.startsWith('/')) {
     throw new ConfigError('--redirect-url must be a path on the portal (same origin), e.g. /portal/home');
   }
