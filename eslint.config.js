@@ -31,7 +31,16 @@ const unsafeSyntax = [
 ];
 
 export default defineConfig([
-  globalIgnores(['dist/', 'dist-demo/', '.scratch/', 'coverage/', 'node_modules/', 'bench/results.json', '**/mockServiceWorker.js']),
+  globalIgnores([
+    'dist/',
+    'dist-demo/',
+    '.scratch/',
+    'coverage/',
+    'node_modules/',
+    'bench/results.json',
+    'bench/build/',
+    '**/mockServiceWorker.js',
+  ]),
 
   js.configs.recommended,
   tseslint.configs.recommended,

@@ -3,29 +3,9 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { fileURLToPath } from 'node:url';
 import { CHROME_ARGS, findChrome } from './scripts/chrome-path.mjs';
 import { mswWorker, qrcodeEsm } from './scripts/dev-plugins.mjs';
-import { forcedColorsCommand } from './scripts/test-commands.mjs';
+import { mediaFeaturesCommand, qrReaderCommands } from './scripts/test-commands.mjs';
 
 const executablePath = findChrome();
-
-/**
- * `executeServerCommand('forced-colors', { active })`: emulates Windows High Contrast
- * (`forced-colors: active`) in the test's page, which wtr's own `emulateMedia` cannot.
- */
-const devtools = new WeakMap();
-const forcedColors = {
-  name: 'forced-colors-command',
-  async executeCommand({ command, payload, session }) {
-    if (command !== 'forced-colors') return undefined;
-    // Puppeteer's emulateMediaFeatures does not know this feature: ask the DevTools protocol,
-    // through a session kept with the page (an emulation ends with its session).
-    const page = session.browser.getPage(session.id);
-    if (!devtools.has(page)) devtools.set(page, await page.createCDPSession());
-    await devtools.get(page).send('Emulation.setEmulatedMedia', {
-      features: [{ name: 'forced-colors', value: payload?.active ? 'active' : 'none' }],
-    });
-    return true;
-  },
-};
 
 export default {
   // test/engine runs in Node (`npm run test:node`).
@@ -35,11 +15,11 @@ export default {
   testFramework: { config: { timeout: 10000 } },
   testsFinishTimeout: 10 * 60 * 1000,
   plugins: [
-    forcedColors,
     qrcodeEsm(),
     mswWorker(),
     esbuildPlugin({ ts: true, target: 'es2021', tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
-    forcedColorsCommand(),
+    mediaFeaturesCommand(),
+    qrReaderCommands(),
   ],
   browsers: [
     chromeLauncher({

@@ -12,8 +12,14 @@
 //   npm run bench -- --only first-qr,leftovers
 //
 // Measures (every time taken in the page with performance.now()):
-//   first-qr   module start → first QR on screen, plain and with 4× CPU throttling
+//   first-qr   module start → first QR on screen, plain and with 4× CPU throttling, beside two
+//              floors measured in the same run (bench/page/floor.js: Lit and qrcode alone, built
+//              like the drop-in, drawing at once or after the element's requests), and again
+//              with a network round trip of 300 ms (150 ms each way)
 //   qr-render  drawing a 120-character QR: qrPath() alone, and payload → <svg> in the DOM
+//   qr-read    which QR versions a strict reader (ZXing) reads in screenshots of <qr-login-panel>
+//              at its default size, as drawn and as a camera would see it: the payload bound of
+//              docs/protocol.md §6.2
 //   latency    server event → DOM updated, over SSE, long-poll and polling
 //   network    requests per minute while a QR waits, page visible and hidden (a real minute)
 //   leftovers  200 mount/unmount cycles mid-flow: heap growth, and timers, fetches,
@@ -27,9 +33,11 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 import { CHROME_ARGS, findChrome } from '../scripts/chrome-path.mjs';
+import { readQr } from '../scripts/qr-reader.mjs';
 import { mswWorker, qrcodeEsm } from '../scripts/dev-plugins.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -44,7 +52,7 @@ const option = (name) => {
 };
 const quick = argv.includes('--quick');
 const RUNS = Number(option('runs') ?? (quick ? 3 : 7));
-const ALL = ['first-qr', 'qr-render', 'latency', 'network', 'leftovers', 'journey'];
+const ALL = ['first-qr', 'qr-render', 'qr-read', 'latency', 'network', 'leftovers', 'journey'];
 const only = option('only')?.split(',') ?? ALL;
 for (const name of only)
   if (!ALL.includes(name)) throw new Error(`unknown measure "${name}"; one of ${ALL.join(', ')}`);
@@ -81,6 +89,29 @@ if (built < newest(join(root, 'src'))) {
   });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
+
+/**
+ * The floor page's module, built by the drop-in's own pipeline (rollup.config.mjs
+ * `dropIn`: the same plugins and terser options) into bench/build/ (not committed).
+ */
+async function buildFloor() {
+  const { rollup } = await import('rollup');
+  process.chdir(root); // the build's paths are relative to the repository
+  const { dropIn } = await import('../rollup.config.mjs');
+  const options = dropIn({ source: 'bench/page/floor.js', dist: 'bench/build/floor.min.js' });
+  const bundle = await rollup({ ...options, onwarn: (w) => console.warn(`floor build: ${w.message}`) });
+  try {
+    await bundle.write(options.output);
+  } finally {
+    await bundle.close();
+  }
+}
+if (only.includes('first-qr')) await buildFloor();
+/** Bytes of a module, minified and gzip -9. */
+const bytes = (file) => {
+  const code = readFileSync(join(root, file));
+  return { min: code.length, gzip: gzipSync(code, { level: 9 }).length };
+};
 
 /* ------------------------------------------------------------------- server */
 
@@ -138,7 +169,7 @@ const INSTRUMENT = readFileSync(join(root, 'bench/page/instrument.js'), 'utf8');
 const pageErrors = [];
 
 /** A page in a browser context of its own (no cache, no service worker, no channel shared with another run). */
-async function open(query, { throttle = 1, instrument = false } = {}) {
+async function open(query, { throttle = 1, instrument = false, roundTrip = 0 } = {}) {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
   await page.setViewport({ width: 1280, height: 900 });
@@ -146,16 +177,34 @@ async function open(query, { throttle = 1, instrument = false } = {}) {
   // Every page counts as the focused, visible one (the hidden-page measure overrides document.hidden itself).
   await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true });
   if (throttle > 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: throttle });
+  if (roundTrip) query += `&latency=${roundTrip}`;
   if (instrument) await page.evaluateOnNewDocument(INSTRUMENT);
   page.on('pageerror', (e) => pageErrors.push(`${query}: ${e.message}`));
   page.on('console', (m) => m.type() === 'error' && pageErrors.push(`${query}: console: ${m.text()}`));
   await page.goto(`${PAGE}?${query}`, { waitUntil: 'load' });
+  if (roundTrip) {
+    // A slow network from here on (the page waits): DevTools' emulation for what comes from the
+    // server, on the page and on msw's service worker, which fetches the modules for the page; msw
+    // answers the API without the network, so the page's mock waits the round trip itself (`latency=`).
+    await page.waitForFunction(() => window.benchGo, { timeout: 60_000, polling: 50 });
+    const worker = await context.waitForTarget((t) => t.type() === 'service_worker', { timeout: 10_000 });
+    for (const session of [cdp, await worker.createCDPSession()]) {
+      await session.send('Network.enable');
+      await session.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: roundTrip,
+        downloadThroughput: -1,
+        uploadThroughput: -1,
+      });
+    }
+    await page.evaluate(() => window.benchGo());
+  }
   return { page, cdp, close: () => context.close() };
 }
 
 /** Opens a page that measures by itself, and returns what it measured. */
-async function selfMeasuring(scenario, throttle) {
-  const p = await open(`scenario=${scenario}`, { throttle });
+async function selfMeasuring(scenario, throttle, roundTrip = 0) {
+  const p = await open(`scenario=${scenario}`, { throttle, roundTrip });
   try {
     await p.page.waitForFunction(() => window.benchResult, { timeout: 60_000, polling: 50 });
     const result = await p.page.evaluate(() => window.benchResult);
@@ -224,32 +273,60 @@ function machine() {
 
 /* ------------------------------------------------------------- measurements */
 
+/** What first-qr compares: the element, and the two floors (bench/page/floor.js). */
+const FIRST_QR = [
+  ['element', 'first-qr'],
+  ['floor', 'floor'],
+  ['floorRequests', 'floor-requests'],
+];
+/** The network round trip of the slow-network rows: 150 ms each way. */
+const ROUND_TRIP = 300;
+
 async function measureFirstQr() {
-  await selfMeasuring('first-qr', 1); // warm-up: the dev server reads and parses the files once
+  // Warm-up: the dev server reads and parses the files once.
+  for (const [, scenario] of FIRST_QR) await selfMeasuring(scenario, 1);
   const out = {};
-  for (const [name, throttle] of [
-    ['plain', 1],
-    ['throttled', THROTTLE],
+  for (const [name, throttle, roundTrip] of [
+    ['plain', 1, 0],
+    ['throttled', THROTTLE, 0],
+    ['slowNetwork', 1, ROUND_TRIP],
   ]) {
-    const runs = [];
-    for (let i = 0; i < RUNS; i++) runs.push(await selfMeasuring('first-qr', throttle));
-    out[name] = {
-      qrPainted: stats(runs.map((r) => r.qrPainted)),
-      qrInDom: stats(runs.map((r) => r.qrInDom)),
-      moduleLoaded: stats(runs.map((r) => r.moduleLoaded)),
-      longTasks: stats(runs.map((r) => r.longTasks.length)),
-      requests: runs[0].requests,
-      samples: runs.map((r) => ({
-        moduleLoaded: r.moduleLoaded,
-        qrReady: r.qrReady,
-        qrInDom: r.qrInDom,
-        qrPainted: r.qrPainted,
-        longTasks: r.longTasks,
-      })),
-    };
-    progress(`first QR, ${name}: median ${out[name].qrPainted.median.toFixed(1)} ms`);
+    // Taken in turn, run by run, so that the three share the machine's ups and downs.
+    const runs = Object.fromEntries(FIRST_QR.map(([what]) => [what, []]));
+    for (let i = 0; i < RUNS; i++)
+      for (const [what, scenario] of FIRST_QR) runs[what].push(await selfMeasuring(scenario, throttle, roundTrip));
+    out[name] = { throttle, roundTrip };
+    for (const [what] of FIRST_QR) {
+      const r = runs[what];
+      out[name][what] = {
+        qrPainted: stats(r.map((x) => x.qrPainted)),
+        qrInDom: stats(r.map((x) => x.qrInDom)),
+        moduleLoaded: stats(r.map((x) => x.moduleLoaded)),
+        longTasks: stats(r.map((x) => x.longTasks.length)),
+        requests: r[0].requests,
+        samples: r.map((x) => ({
+          moduleLoaded: x.moduleLoaded,
+          qrReady: x.qrReady,
+          qrInDom: x.qrInDom,
+          qrPainted: x.qrPainted,
+          longTasks: x.longTasks,
+        })),
+      };
+    }
+    const m = (what) => out[name][what].qrPainted.median;
+    out[name].toFloor = m('element') / m('floor');
+    out[name].toFloorRequests = m('element') / m('floorRequests');
+    progress(
+      `first QR, ${name}: ${m('element').toFixed(1)} ms; floors ${m('floor').toFixed(1)} ms and ${m('floorRequests').toFixed(1)} ms with requests`,
+    );
   }
-  out.ratio = out.throttled.qrPainted.median / out.plain.qrPainted.median;
+  out.ratio = out.throttled.element.qrPainted.median / out.plain.element.qrPainted.median;
+  out.bytes = { dropIn: bytes('dist/etax-login.min.js'), floor: bytes('bench/build/floor.min.js') };
+  // The criterion of one round trip: the element's first QR at most (no-request floor + one round trip) + 10 %.
+  const slow = out.slowNetwork;
+  slow.bound = (slow.floor.qrPainted.median + ROUND_TRIP) * 1.1;
+  slow.roundTripsAfterFloor = (slow.element.qrPainted.median - slow.floor.qrPainted.median) / ROUND_TRIP;
+  slow.met = slow.element.qrPainted.median <= slow.bound;
   return out;
 }
 
@@ -271,6 +348,88 @@ async function measureQrRender() {
     progress(`QR render, ${name}: element median ${out[name].element.median.toFixed(2)} ms`);
   }
   out.ratio = out.throttled.element.median / out.plain.element.median;
+  return out;
+}
+
+/** The most bytes QR versions 5–12 hold at error correction level M. */
+const READ_LENGTHS = [84, 106, 122, 152, 180, 213, 251, 287];
+/** The screenshot as drawn, and as a camera's lower resolution would see it: scale and blur (px). */
+const VIEWS = [
+  ['screen', 1, 0],
+  ['80 %', 0.8, 0.5],
+  ['60 %', 0.6, 0.6],
+];
+/** Where the QR falls on the pixel grid: whole, a third and half a CSS pixel further right. */
+const OFFSETS = [0, 1 / 3, 0.5];
+
+/** A URL of `length` characters with a random-looking tail, different for every `seed`. */
+function urlOf(length, seed) {
+  let s = 'https://etax.example.invalid/qr/login/';
+  let x = seed * 0x9e3779b1 + 1;
+  while (s.length < length) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    s += ((x >>> 0) % 36).toString(36);
+  }
+  return s;
+}
+
+async function measureQrReading() {
+  const p = await benchPage();
+  const out = { payloads: quick ? 2 : 4, offsets: OFFSETS, views: VIEWS.map(([name]) => name), lengths: [] };
+  try {
+    for (const length of READ_LENGTHS) {
+      const row = { length, tries: 0, read: Object.fromEntries(VIEWS.map(([name]) => [name, 0])) };
+      for (let i = 0; i < out.payloads; i++)
+        for (const offset of OFFSETS) {
+          const payload = urlOf(length, length * 100 + i);
+          const box = await p.page.evaluate((t, o) => window.bench.showQr(t, o), payload, offset);
+          const x = Math.floor(box.left) - 12;
+          const y = Math.floor(box.top) - 12;
+          const clip = { x, y, width: Math.ceil(box.right) + 12 - x, height: Math.ceil(box.bottom) + 12 - y };
+          const png = await p.page.screenshot({ clip, captureBeyondViewport: false });
+          for (const [view, scale, blur] of VIEWS) {
+            const image =
+              scale === 1
+                ? png
+                : Buffer.from(
+                    await p.page.evaluate(
+                      (b, sc, bl) => window.bench.cameraView(b, sc, bl),
+                      Buffer.from(png).toString('base64'),
+                      scale,
+                      blur,
+                    ),
+                    'base64',
+                  );
+            const codes = await readQr(new Uint8Array(image));
+            if (codes.length === 1 && codes[0].text === payload) row.read[view]++;
+          }
+          row.tries++;
+          row.version = (box.modules - 8 - 17) / 4;
+          row.sidePx = box.svgWidth;
+          row.modulePx = box.svgWidth / box.modules;
+        }
+      out.lengths.push(row);
+    }
+  } finally {
+    await p.close();
+  }
+  // The longest payload up to which every try read, as drawn and in the 80 % view (the bound of
+  // docs/protocol.md §6.2), and in all three views.
+  const upTo = (views) => {
+    let longest = 0;
+    for (const x of out.lengths) {
+      if (!views.every((v) => x.read[v] === x.tries)) break;
+      longest = x.length;
+    }
+    return longest;
+  };
+  out.alwaysRead = upTo(['screen', '80 %']);
+  out.alwaysReadAllViews = upTo(out.views);
+  progress(
+    `QR read: every try up to ${out.alwaysRead} bytes (as drawn and at 80 %), ${out.alwaysReadAllViews} bytes in all views`,
+  );
   return out;
 }
 
@@ -512,6 +671,7 @@ try {
   const measures = {
     'first-qr': ['firstQr', measureFirstQr],
     'qr-render': ['qrRender', measureQrRender],
+    'qr-read': ['qrRead', measureQrReading],
     latency: ['latency', measureLatency],
     network: ['network', measureNetwork],
     leftovers: ['leftovers', measureLeftovers],
@@ -536,16 +696,56 @@ const row = (measure, s, format, note = '') =>
   rows.push([measure, format(s.median), format(s.min), format(s.max), String(s.runs), note]);
 const r = results;
 if (r.firstQr) {
-  row('First QR on screen', r.firstQr.plain.qrPainted, ms, 'module start → QR painted');
+  const f = r.firstQr;
+  const asked = (what) =>
+    [...new Set(f.plain[what].requests.map((p) => p.replace(/\/f[0-9a-f]+/, '/{id}')))].join(', ') || 'no request';
+  for (const [name, label] of [
+    ['plain', ''],
+    ['throttled', `, ${THROTTLE}× CPU`],
+  ]) {
+    const x = f[name];
+    row(
+      `First QR on screen${label}`,
+      x.element.qrPainted,
+      ms,
+      `module start → QR painted; ${x.toFloor.toFixed(2)}× floor, ${x.toFloorRequests.toFixed(2)}× floor with requests${name === 'throttled' ? `; ${f.ratio.toFixed(2)}× plain` : ''}`,
+    );
+    row(
+      `  floor: Lit + qrcode${label}`,
+      x.floor.qrPainted,
+      ms,
+      name === 'plain' ? 'bench/page/floor.js, no request' : '',
+    );
+    row(
+      `  floor with the element's requests${label}`,
+      x.floorRequests.qrPainted,
+      ms,
+      name === 'plain' ? asked('floorRequests') : '',
+    );
+  }
+  row('  of which QR in the DOM', f.plain.element.qrInDom, ms, 'then the frame that paints it');
+  row('  of which drop-in loaded', f.plain.element.moduleLoaded, ms, 'fetch + parse + evaluate');
+  row(`  of which drop-in loaded, ${THROTTLE}× CPU`, f.throttled.element.moduleLoaded, ms);
   row(
-    `First QR on screen, ${THROTTLE}× CPU`,
-    r.firstQr.throttled.qrPainted,
+    '  of which floor loaded',
+    f.plain.floor.moduleLoaded,
     ms,
-    `${r.firstQr.ratio.toFixed(2)}× plain`,
+    `floor ${f.bytes.floor.gzip} B gzip, drop-in ${f.bytes.dropIn.gzip} B gzip`,
   );
-  row('  of which QR in the DOM', r.firstQr.plain.qrInDom, ms, 'then the frame that paints it');
-  row('  of which drop-in loaded', r.firstQr.plain.moduleLoaded, ms, 'fetch + parse + evaluate');
-  row(`  of which drop-in loaded, ${THROTTLE}× CPU`, r.firstQr.throttled.moduleLoaded, ms);
+  const s = f.slowNetwork;
+  row(
+    `First QR on screen, ${s.roundTrip} ms round trip`,
+    s.element.qrPainted,
+    ms,
+    `${s.roundTripsAfterFloor.toFixed(2)} round trips after the floor; at most ${s.bound.toFixed(0)} ms ((floor + 1 round trip) + 10 %): ${s.met ? 'met' : 'NOT MET'}; requests until the QR: ${asked('element')}`,
+  );
+  row(
+    `  floor: Lit + qrcode, ${s.roundTrip} ms round trip`,
+    s.floor.qrPainted,
+    ms,
+    'the module itself comes over the slow network',
+  );
+  row(`  floor with the element's requests, ${s.roundTrip} ms round trip`, s.floorRequests.qrPainted, ms);
 }
 if (r.qrRender) {
   const q = r.qrRender;
@@ -557,6 +757,28 @@ if (r.qrRender) {
     (x) => ms(x, 2),
     `${q.ratio.toFixed(2)}× plain`,
   );
+}
+if (r.qrRead) {
+  for (const x of r.qrRead.lengths) {
+    const all = Object.values(x.read).reduce((a, b) => a + b, 0);
+    rows.push([
+      `QR read, ${x.length} B: version ${x.version}, ${x.modulePx.toFixed(2)} px a module`,
+      `${Math.round((100 * all) / (x.tries * VIEWS.length))} %`,
+      '',
+      '',
+      String(x.tries),
+      `${VIEWS.map(([v]) => `${v} ${x.read[v]}/${x.tries}`).join(', ')}; <qr-login-panel> ${x.sidePx} px`,
+    ]);
+  }
+  const { QR_PAYLOAD_MAX } = await import('../dist/client/protocol.js');
+  rows.push([
+    'QR payload read every time, up to',
+    `${r.qrRead.alwaysRead} B`,
+    '',
+    '',
+    '',
+    `as drawn and at 80 % (all three views: ${r.qrRead.alwaysReadAllViews} B); the protocol's bound ${QR_PAYLOAD_MAX} B${QR_PAYLOAD_MAX > r.qrRead.alwaysRead ? ': TOO LONG' : ''}`,
+  ]);
 }
 if (r.latency) {
   row('State change → DOM, SSE', r.latency.sse, ms, 'control.scan() → overlay');

@@ -1,22 +1,47 @@
 // Server commands for the browser tests, beside those of @web/test-runner-commands.
+import { readQr } from './qr-reader.mjs';
 
 /**
- * `emulate-forced-colors` ({ active }): the page as in Windows' contrast themes
- * (`forced-colors: active`), which `emulateMedia()` cannot set under puppeteer.
+ * `emulate-media-features` `{ features }`: DevTools' media emulation, for the features
+ * `emulateMedia()` cannot set under puppeteer (`forced-colors: active`, the contrast
+ * themes of Windows), e.g. `[{ name: 'forced-colors', value: 'active' }]`; `[]` ends it.
  * The DevTools session stays open with the page: emulation ends with its session.
  */
-export function forcedColorsCommand() {
+export function mediaFeaturesCommand() {
   const sessions = new WeakMap();
   return {
-    name: 'emulate-forced-colors',
+    name: 'emulate-media-features',
     async executeCommand({ command, payload, session }) {
-      if (command !== 'emulate-forced-colors') return undefined;
+      if (command !== 'emulate-media-features') return undefined;
       const page = session.browser.getPage(session.id);
       if (!sessions.has(page)) sessions.set(page, await page.createCDPSession());
-      await sessions.get(page).send('Emulation.setEmulatedMedia', {
-        features: [{ name: 'forced-colors', value: payload?.active ? 'active' : 'none' }],
-      });
+      await sessions.get(page).send('Emulation.setEmulatedMedia', { features: payload.features });
       return true;
+    },
+  };
+}
+
+/**
+ * Reading a QR off the screen as a phone would (test/components/qr-decode.test.ts),
+ * with ZXing in Node (scripts/qr-reader.mjs):
+ * - `read-qr` `{ clip }`: a screenshot of that part of the page (CSS pixels of the
+ *   viewport), read; answers `{ codes, png }`: each code's text, its symbol's box in
+ *   the screenshot and its modules per side, and the screenshot as base64;
+ * - `decode-qr` `{ png }`: reads a base64 PNG; answers the codes.
+ */
+export function qrReaderCommands() {
+  return {
+    name: 'qr-reader',
+    async executeCommand({ command, payload, session }) {
+      const page = () => session.browser.getPage(session.id);
+      if (command === 'read-qr') {
+        // A page not in front gets a new frame only after seconds while another test file runs beside it.
+        await page().bringToFront();
+        const png = await page().screenshot({ clip: payload.clip, captureBeyondViewport: false });
+        return { codes: await readQr(png), png: Buffer.from(png).toString('base64') };
+      }
+      if (command === 'decode-qr') return readQr(Buffer.from(payload.png, 'base64'));
+      return undefined;
     },
   };
 }

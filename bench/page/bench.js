@@ -1,4 +1,4 @@
-/* global window, document, requestAnimationFrame, MutationObserver, location */
+/* global window, document, requestAnimationFrame, MutationObserver, location, Image */
 // The benchmark page's side: a mock backend in the page (msw's service worker),
 // the production drop-in, and one function per measurement. bench/run.mjs opens
 // this page in headless Chromium and calls `window.bench.*`; every time is taken
@@ -7,7 +7,12 @@ import { setupWorker } from 'msw/browser';
 import { createMockBackend, DEFAULT_PASSWORD } from '../../dist/mock/index.js';
 
 const DROP_IN = '../../dist/etax-login.min.js';
-const scenario = new URLSearchParams(location.search).get('scenario') ?? '';
+/** Lit and `qrcode` drawing the same QR, built like the drop-in (bench/page/floor.js). */
+const FLOOR = '../build/floor.min.js';
+const query = new URLSearchParams(location.search);
+const scenario = query.get('scenario') ?? '';
+/** Milliseconds the mock backend waits before each answer (a network's round trip). */
+const latency = Number(query.get('latency') ?? 0);
 
 /* -------------------------------------------------------------- long tasks */
 
@@ -38,6 +43,8 @@ if (scenario === 'network') {
 
 const worker = setupWorker();
 await worker.start({ quiet: true, onUnhandledRequest: 'bypass' });
+// On a slow network, bench/run.mjs slows the network down now, before the clock starts.
+if (latency) await new Promise((resolve) => (window.benchGo = resolve));
 
 let backends = 0;
 /** A mock backend of its own (its own base URL, flows and request log), answering at once. */
@@ -227,23 +234,39 @@ function setHidden(hidden) {
 /* ------------------------------------------------------------ measurements */
 
 /**
- * Module start → first QR on screen. The element is in the page before its
- * module (as in a portal's markup); the clock starts when the drop-in is asked
- * for, so msw's own start-up is not counted.
+ * Module start → first QR on screen, of `<etax-login>` (`what` = 'element') or
+ * of a floor: `<qr-floor>` drawing a constant payload at once ('floor') or after
+ * the requests the element needs ('floor-requests'). The element is in the page
+ * before its module (as in a portal's markup); the clock starts when the module
+ * is asked for, so msw's own start-up is not counted.
  */
-async function firstQr() {
-  const backend = serve();
-  const el = mount(backend);
-  const ready = new Promise((resolve) =>
-    el.addEventListener('etax-qr-ready', () => resolve(performance.now()), { once: true }),
-  );
+async function firstQr(what) {
+  const backend = serve({ latency });
+  let el, ready;
+  if (what === 'element') {
+    el = mount(backend);
+    ready = new Promise((resolve) =>
+      el.addEventListener('etax-qr-ready', () => resolve(performance.now()), { once: true }),
+    );
+  } else {
+    el = document.createElement('qr-floor');
+    if (what === 'floor-requests') el.setAttribute('base-url', backend.baseUrl);
+    document.body.append(el);
+  }
   const t0 = performance.now();
-  await import(DROP_IN);
+  await import(what === 'element' ? DROP_IN : FLOOR);
   const loaded = performance.now();
-  const qrReady = await ready;
-  await panelOf(el).updateComplete;
-  if (!qrOf(el)) await until(() => qrOf(el), 'the first QR');
-  const inDom = performance.now();
+  let qrReady, inDom;
+  if (what === 'element') {
+    qrReady = await ready;
+    await panelOf(el).updateComplete;
+    if (!qrOf(el)) await until(() => qrOf(el), 'the first QR');
+    inDom = performance.now();
+  } else {
+    const floorQr = () => el.shadowRoot.querySelector('svg');
+    inDom = floorQr() ? performance.now() : await whenDom(el.shadowRoot, floorQr);
+    qrReady = inDom;
+  }
   const onScreen = await painted();
   return {
     moduleLoaded: loaded - t0,
@@ -300,6 +323,57 @@ async function qrRenderTimes(runs) {
   }
   panel.remove();
   return { times };
+}
+
+let reading;
+/**
+ * A `<qr-login-panel>` at its default size, `offset` CSS pixels further right
+ * (fractions too), showing `payload`: answers the QR frame's box in the viewport,
+ * and the drawn `<svg>`'s width and modules per side (quiet zone included).
+ */
+async function showQr(payload, offset) {
+  if (!reading) {
+    reading = { client: fakeClient(), panel: document.createElement('qr-login-panel') };
+    reading.panel.embedded = true;
+    reading.panel.client = reading.client;
+    document.body.append(reading.panel);
+  }
+  const { client, panel } = reading;
+  panel.style.marginLeft = `${offset}px`;
+  const now = performance.now();
+  client.emit({
+    kind: 'qr-waiting',
+    flowId: 'f1',
+    expiresAt: now + 300000,
+    password: { status: 'idle' },
+    qr: { payload, expiresAt: now + 60000, apps: ['etax', 'iit'] },
+  });
+  await panel.updateComplete;
+  await painted();
+  const frame = panel.shadowRoot.querySelector('[part~="qr"]').getBoundingClientRect();
+  const svg = panel.shadowRoot.querySelector('svg[part~="qr-code"]');
+  return {
+    left: frame.left,
+    top: frame.top,
+    right: frame.right,
+    bottom: frame.bottom,
+    svgWidth: svg.getBoundingClientRect().width,
+    modules: svg.viewBox.baseVal.width,
+  };
+}
+
+/** A PNG (base64) scaled by `scale` and blurred by `blur` px, as a camera's lower resolution sees it. */
+async function cameraView(png, scale, blur) {
+  const img = new Image();
+  img.src = `data:image/png;base64,${png}`;
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.round(img.width * scale);
+  canvas.height = Math.round(img.height * scale);
+  const ctx = canvas.getContext('2d');
+  ctx.filter = `blur(${blur}px)`;
+  ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+  return canvas.toDataURL('image/png').split(',')[1];
 }
 
 /**
@@ -524,11 +598,23 @@ async function journey() {
 
 /* -------------------------------------------------------------------- start */
 
-if (scenario === 'first-qr') {
-  window.benchResult = await firstQr().catch((e) => ({ error: String(e?.stack ?? e) }));
+if (['first-qr', 'floor', 'floor-requests'].includes(scenario)) {
+  const what = scenario === 'first-qr' ? 'element' : scenario;
+  window.benchResult = await firstQr(what).catch((e) => ({ error: String(e?.stack ?? e) }));
 } else if (scenario === 'journey') {
   window.benchResult = await journey().catch((e) => ({ error: String(e?.stack ?? e) }));
 } else {
   await import(DROP_IN);
-  window.bench = { qrPathTimes, qrRenderTimes, stateLatency, network, cycles, resetMock, retained, probe };
+  window.bench = {
+    qrPathTimes,
+    qrRenderTimes,
+    showQr,
+    cameraView,
+    stateLatency,
+    network,
+    cycles,
+    resetMock,
+    retained,
+    probe,
+  };
 }

@@ -72,8 +72,15 @@ export interface Capabilities {
   encryption?: { scheme: string; [param: string]: unknown };
 }
 
+/**
+ * The longest QR payload, in bytes of UTF-8: the most that still reads reliably
+ * at the smallest size the elements draw a QR (protocol §6.2). A longer one is a
+ * malformed response.
+ */
+export const QR_PAYLOAD_MAX = 180;
+
 export interface QrCode {
-  /** Opaque: encode it as a QR, never parse it. */
+  /** Opaque: encode it as a QR, never parse it. At most `QR_PAYLOAD_MAX` bytes of UTF-8. */
   payload: string;
   /** Seconds this payload stays valid; a new payload may follow in the same flow. */
   expiresIn: number;
@@ -316,7 +323,7 @@ const text: Check<LocalizedText | undefined> = opt((v, k) => {
   return o as LocalizedText;
 });
 const qr = shape<QrCode>({
-  payload: str,
+  payload: (v, k) => (new TextEncoder().encode(str(v, k)).length <= QR_PAYLOAD_MAX ? (v as string) : fail(k)),
   expiresIn: num,
   matchCode: opt(str),
   apps: opt(known<QrApp>('etax', 'iit')),
@@ -390,16 +397,7 @@ const field = shape<FieldSpec>({
   label: text,
   maxLength: opt(num),
   minLength: opt(num),
-  // A pattern the browser cannot compile is left out: the server still checks it.
-  pattern: opt((v, k) => {
-    const source = str(v, k);
-    try {
-      new RegExp(source, 'u');
-      return source;
-    } catch {
-      return undefined;
-    }
-  }),
+  pattern: opt(str),
 });
 
 /**

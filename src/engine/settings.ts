@@ -4,7 +4,14 @@
  * (those of the reference deployment and the demo).
  */
 import { DEFAULT_ENTRIES } from '../client/entries.js';
-import type { Capabilities, EntrySpec, QrApp, StepUpMethod, TransportName } from '../client/protocol.js';
+import {
+  QR_PAYLOAD_MAX,
+  type Capabilities,
+  type EntrySpec,
+  type QrApp,
+  type StepUpMethod,
+  type TransportName,
+} from '../client/protocol.js';
 
 export interface EngineSettings {
   /** Transports announced; `poll` is always served. Default all four. */
@@ -67,8 +74,8 @@ export interface EngineSettings {
 
 export type EngineSettingsInput = Partial<Omit<EngineSettings, 'sms'>> & { sms?: Partial<EngineSettings['sms']> };
 
-/** The longest QR payload, in bytes of UTF-8: the most that still reads at the smallest QR the elements draw (§6.2). */
-export const QR_PAYLOAD_MAX = 180;
+/** The longest QR payload, in bytes of UTF-8 (§6.2), as the client reads it. */
+export { QR_PAYLOAD_MAX };
 
 /** Throws a `RangeError` for settings that would break the protocol (a QR payload too long to read). */
 export function checkSettings(s: EngineSettings): EngineSettings {

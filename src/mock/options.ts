@@ -24,8 +24,9 @@ export interface MockBackendOptions {
   qrRotates?: boolean;
   /**
    * Characters in every QR payload (login and face), its random part made longer
-   * to reach it, for trying how long payloads are drawn; default as short as it comes.
-   * At most `QR_PAYLOAD_MAX` (180): a longer length throws a `RangeError`.
+   * to reach it, for trying how long payloads are drawn; default 70 (a face QR's
+   * 69). At most `QR_PAYLOAD_MAX`: the mock never issues a longer payload, and
+   * making a backend with a longer length throws a `RangeError`.
    */
   qrPayloadLength?: number;
   /** Apps that may scan the login QR; default both. */

@@ -13,7 +13,7 @@ import {
   type LoginClientOptions,
 } from '../../src/client/index.js';
 import { webSocket } from '../../src/client/websocket.js';
-import type { FlowState } from '../../src/client/protocol.js';
+import { QR_PAYLOAD_MAX, type FlowState } from '../../src/client/protocol.js';
 import type { LoginState } from '../../src/client/state.js';
 import { capabilities, created, errorReply, fakeFetch, json, qrWaiting, reply, type Route } from './fakes.js';
 
@@ -248,6 +248,25 @@ describe('login client', () => {
     broken = false;
     await client.startQr();
     expect(client.state.kind).to.equal('qr-waiting');
+  });
+
+  it('draws a QR payload up to the protocol’s maximum, counted in UTF-8 bytes, and treats a longer one as malformed', async () => {
+    let payload = 'https://etax.example.gov.cn/qr/'.padEnd(QR_PAYLOAD_MAX, 'x');
+    const f = backend((c) =>
+      c.path === '/v1/flows/qr' ? json(created(qrWaiting(1, payload), { flowId: 'qr1' }), 201) : undefined,
+    );
+    const fits = start(f).client;
+    await fits.startQr();
+    expect(fits.state).to.nested.include({ kind: 'qr-waiting', 'qr.payload': payload });
+    fits.destroy();
+
+    for (const tooLong of [payload + 'x', '码'.repeat(QR_PAYLOAD_MAX / 3 + 1)]) {
+      payload = tooLong;
+      const refuses = start(f).client;
+      await refuses.startQr();
+      expect(refuses.state, tooLong).to.have.nested.property('error.code', 'malformed_response');
+      refuses.destroy();
+    }
   });
 
   it('maps a network failure of an action to a typed error, not a crash', async () => {

@@ -125,7 +125,7 @@ describe('journeys through the client and the mock backend', () => {
         await reach('qr-waiting');
         await control.scan('iit');
         await reach('qr-scanned');
-        act();
+        await act();
         expect((await reach('qr-ended')).reason).to.equal(reason);
       }
     });

@@ -106,7 +106,7 @@ describe('<etax-login> layout', () => {
   // request still on its way when a test ends is answered, not a 404.
   afterEach(async () => {
     fixtureCleanup();
-    await executeServerCommand('forced-colors', { active: false });
+    await executeServerCommand('emulate-media-features', { features: [] });
     await setViewport({ width: 800, height: 600 });
   });
 
@@ -213,7 +213,7 @@ describe('<etax-login> layout', () => {
 
   it('keeps the selected entry tab and the pressed show-password button unmistakable in forced colours', async () => {
     serve();
-    await executeServerCommand('forced-colors', { active: true });
+    await executeServerCommand('emulate-media-features', { features: [{ name: 'forced-colors', value: 'active' }] });
     expect(matchMedia('(forced-colors: active)').matches).to.equal(true);
     const el = await mount();
     const tabs = [...el.querySelectorAll<HTMLElement>('[role="tab"]')];
@@ -282,15 +282,12 @@ describe('<etax-login> layout', () => {
     const sheet = formStyles.styleSheet!;
     // The element adds the stylesheet as written to the document the form lives in.
     expect(document.adoptedStyleSheets.includes(sheet), 'the sheet as written is adopted').to.equal(true);
-    const selectors = (rules: CSSRuleList): string[] =>
-      [...rules].flatMap((r) =>
-        r instanceof CSSStyleRule ? [r.selectorText] : r instanceof CSSMediaRule ? selectors(r.cssRules) : [],
-      );
-    const all = selectors(sheet.cssRules);
-    expect(all.length).to.be.at.least(20);
-    // Every selector of every rule starts at the element's own form host: the page's forms are untouched.
-    for (const s of all.flatMap((x) => x.split(/,(?![^(]*\))/)))
-      expect(s.trim()).to.match(/^etax-login > \.etax-form-host\b/);
+    // Every rule is nested under the element's own form host: the page's forms are untouched.
+    const top = [...sheet.cssRules];
+    expect(top.map((r) => (r as CSSStyleRule).selectorText)).to.deep.equal(['etax-login > .etax-form-host']);
+    const nested = (rules: CSSRuleList): CSSRule[] =>
+      [...rules].flatMap((r) => [r, ...('cssRules' in r ? nested((r as CSSGroupingRule).cssRules) : [])]);
+    expect(nested((top[0] as unknown as CSSGroupingRule).cssRules).length).to.be.at.least(20);
     const button = submit(el);
     expect(getComputedStyle(button).minHeight).to.equal('44px');
     // A page's own form rules do not reach into the login form.

@@ -932,8 +932,10 @@ describe('<step-up-dialog> in large-text mode', () => {
 });
 
 describe('<step-up-dialog> in forced colours (Windows contrast themes)', () => {
-  before(() => executeServerCommand('emulate-forced-colors', { active: true }));
-  after(() => executeServerCommand('emulate-forced-colors', { active: false }));
+  before(() =>
+    executeServerCommand('emulate-media-features', { features: [{ name: 'forced-colors', value: 'active' }] }),
+  );
+  after(() => executeServerCommand('emulate-media-features', { features: [] }));
 
   /** What tells a choice apart where the theme sets every colour: its ring (filled or empty) and its border. */
   const look = (choice: Element) => {

@@ -5,6 +5,7 @@ import {
   parseFlowCreated,
   parseFlowState,
   parseSmsSent,
+  QR_PAYLOAD_MAX,
   type FlowCreated,
   type FlowState,
 } from '../../src/client/protocol.js';
@@ -63,6 +64,19 @@ describe('mock backend: HTTP endpoints and controls', () => {
   });
 
   describe('QR login', () => {
+    it('issues QR payloads of the length asked for, and never longer than the protocol allows', async () => {
+      const long = createMockBackend({ baseUrl: '/api/long-qr', qrPayloadLength: QR_PAYLOAD_MAX });
+      worker.use(...long.handlers);
+      const f = parseFlowCreated((await call('/api/long-qr', '/v1/flows/qr', { body: {} })).body);
+      const qr = (f.state as Extract<FlowState, { status: 'qr_waiting' }>).qr;
+      expect(qr.payload)
+        .to.have.length(QR_PAYLOAD_MAX)
+        .and.match(/^https:\/\/etax\.example\.invalid\/qr\/login\//);
+      long.control.reset();
+      worker.resetHandlers();
+      expect(() => createMockBackend({ qrPayloadLength: QR_PAYLOAD_MAX + 1 })).to.throw(RangeError);
+    });
+
     it('creates a flow in qr_waiting with a match code, and serves it to its token only', async () => {
       const r = await call(BASE, '/v1/flows/qr', { body: {} });
       expect(r.status).to.equal(201);

@@ -48,7 +48,16 @@ export interface Check {
  */
 function announced(field: FieldSpec, value: string): 'tooShort' | 'format' | undefined {
   if (field.minLength !== undefined && [...value].length < field.minLength) return 'tooShort';
-  if (field.pattern !== undefined && !new RegExp(`^(?:${field.pattern})$`, 'u').test(value)) return 'format';
+  if (field.pattern !== undefined && !matches(field.pattern, value)) return 'format';
+}
+
+/** Whether the whole value matches a server's pattern; one this browser cannot read is left to the server. */
+function matches(pattern: string, value: string): boolean {
+  try {
+    return new RegExp(`^(?:${pattern})$`, 'u').test(value);
+  } catch {
+    return true;
+  }
 }
 
 /**

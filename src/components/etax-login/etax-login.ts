@@ -9,7 +9,6 @@ import { ownClient } from '../shared/own-client.js';
 import { allowedRedirect } from '../shared/redirect.js';
 import { rove } from '../shared/rove.js';
 import { controls, tokens } from '../shared/tokens.styles.js';
-import { clockTime } from '../i18n/localize.js';
 import { checkField, DEFAULT_ENTRIES, entryLabel, fieldLabel, localized, type Check } from './entries.js';
 import { formStyles, styles } from './etax-login.styles.js';
 
@@ -415,7 +414,6 @@ export class EtaxLogin extends EtaxElement {
                   type="button"
                   class="etax-reveal"
                   aria-pressed=${this.__revealed}
-                  title=${this.__revealed ? t.login.hidePassword : t.login.showPassword}
                   @click=${() => (this.__revealed = !this.__revealed)}
                 >
                   ${eye(this.__revealed)}<span class="etax-visually-hidden"
@@ -479,10 +477,9 @@ export class EtaxLogin extends EtaxElement {
   /** The account is locked: when it unlocks, the way to a new password, and back to the form for another account. */
   private __renderLocked(attempt: PasswordAttempt & { status: 'failed' }): TemplateResult {
     const t = this.t;
-    const at = attempt.error.retryAt;
     return html`<div class="etax-locked" role="alert" tabindex="-1" aria-labelledby="${this.__uid}-locked">
       <p id="${this.__uid}-locked"><strong>${t.login.locked.title}</strong></p>
-      <p>${this.message(attempt.error)}${at ? t.login.locked.until(clockTime(t, at)) : nothing}</p>
+      <p>${this.message(attempt.error)}</p>
       ${this.forgotPasswordUrl ? html`<a href=${this.forgotPasswordUrl}>${t.login.forgotPassword}</a>` : nothing}
       <button
         type="button"

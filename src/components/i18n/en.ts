@@ -49,7 +49,6 @@ export const en: Translation = {
     redirecting: 'Taking you to the home page…',
     locked: {
       title: 'Account locked',
-      until: (time) => ` It unlocks at about ${time}.`,
       other: 'Log in with another account',
     },
     who: { user: 'User', capacity: 'Capacity', enterprise: 'Enterprise', client: 'Client enterprise' },

@@ -28,18 +28,6 @@ export const translationFor = (lang: string | undefined, override?: PartialTrans
 export const secondsUntil = (at: number | undefined): number =>
   at ? Math.max(0, Math.ceil((at - performance.now()) / 1000)) : 0;
 
-/** The clock time of a `performance.now()` moment, in the translation's language (with the date when not today). */
-export function clockTime(t: Translation, at: number): string {
-  const when = new Date(Date.now() + at - performance.now());
-  const today = when.toDateString() === new Date().toDateString();
-  return when.toLocaleString(t.lang, {
-    ...(today ? {} : { month: 'numeric', day: 'numeric' }),
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  });
-}
-
 /** Codes of the protocol that have no words of their own: they say `other`. */
 const KNOWN_WITHOUT_WORDS = ['invalid_request', 'unauthorized', 'invalid_state', 'unsupported_version'];
 

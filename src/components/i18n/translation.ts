@@ -49,8 +49,6 @@ export interface Translation {
     /** A locked account, in place of the password form. */
     locked: {
       title: string;
-      /** When the lock lifts, as a clock time. */
-      until: (time: string) => string;
       /** Back to the form, to log in with another account. */
       other: string;
     };

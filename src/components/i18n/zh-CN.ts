@@ -47,7 +47,6 @@ export const zhCN: Translation = {
     redirecting: '正在跳转至首页…',
     locked: {
       title: '账号已锁定',
-      until: (time) => `预计${time}解锁。`,
       other: '使用其他账号登录',
     },
     who: { user: '用户', capacity: '身份', enterprise: '企业', client: '代理企业' },

@@ -1,5 +1,11 @@
 import { css } from 'lit';
 
+/**
+ * The panel's rules. Scanned or confirmed (`.done`): a card over the middle of the code, as
+ * large as its words, not a sheet over all of it. The refresh and retry button keeps its words
+ * on one line. The match code stays with its label, the last word before it (`.keep`); a code
+ * longer than the line wraps inside, as does any text from the server.
+ */
 export const styles = css`
   :host {
     --_qr: var(--etax-qr-size, 200px);
@@ -41,7 +47,6 @@ export const styles = css`
     background: color-mix(in srgb, var(--_surface) 90%, transparent);
     font-weight: 600;
   }
-  /* Scanned or confirmed: a card over the middle of the code, as large as its words, not a sheet over all of it. */
   .done {
     margin: auto;
     width: fit-content;
@@ -54,13 +59,6 @@ export const styles = css`
     background: var(--_surface);
     font-size: var(--_small);
   }
-  .done .ok {
-    font-size: 1.5em;
-  }
-  .over > p {
-    max-width: 100%;
-  }
-  /* The refresh and retry button keeps its words on one line. */
   .over > button {
     white-space: nowrap;
     padding: 0 0.5em;
@@ -69,13 +67,12 @@ export const styles = css`
     max-width: 100%;
     overflow-wrap: anywhere;
   }
-  /* The match code stays with its label (the last word before it); a code longer than the line wraps inside. */
   .keep {
     display: inline-block;
     max-width: 100%;
   }
   .ok {
-    font-size: 2em;
+    font-size: 1.5em;
     line-height: 1;
     color: var(--_success);
   }

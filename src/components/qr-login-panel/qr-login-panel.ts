@@ -3,7 +3,7 @@ import type { LoginClient, LoginClientOptions } from '../../client/client.js';
 import type { LoginError, LoginState } from '../../client/state.js';
 // Before our other modules, so that a bundle has the QR encoder before the client (see src/define.ts).
 import { qrSvg } from '../shared/qr-svg.js';
-import { clockTime, secondsUntil } from '../i18n/localize.js';
+import { secondsUntil } from '../i18n/localize.js';
 import { EtaxElement } from '../shared/etax-element.js';
 import { ownClient } from '../shared/own-client.js';
 import { Ticker } from '../shared/ticker.js';
@@ -216,7 +216,7 @@ export class QrLoginPanel extends EtaxElement {
           const lock = s.kind === 'qr-error' && this.__lockedUntil(s.error);
           // A locked account: no 重试 that cannot succeed; when it unlocks instead.
           if (s.kind === 'qr-error' && lock === false) button = q.retry;
-          if (s.error) status = this.message(s.error) + (lock ? t.login.locked.until(clockTime(t, lock)) : '');
+          if (s.error) status = this.message(s.error);
           break;
         }
         case 'face-verifying':

@@ -93,11 +93,11 @@ export const tokens = css`
 `;
 
 /**
- * Fields, buttons, errors and screen-reader text of the shadow roots. (The
- * password form that `<etax-login>` keeps in its light DOM has the same rules,
- * written for that place, in `formStyles`.)
+ * Fields and buttons, by element: the same rules in the shadow roots (in `controls`) and in
+ * the password form that `<etax-login>` keeps in its light DOM (nested under its form host in
+ * `formStyles`), so they are written once.
  */
-export const controls = css`
+export const fields = css`
   input,
   button {
     box-sizing: border-box;
@@ -118,15 +118,6 @@ export const controls = css`
     padding: 0 1em;
     cursor: pointer;
   }
-  .primary {
-    background: var(--_primary);
-    border-color: var(--_primary);
-    color: var(--_on-primary);
-    font-weight: 600;
-  }
-  .primary:hover {
-    background: var(--_primary-hover);
-  }
   :disabled {
     cursor: not-allowed;
     opacity: 0.65;
@@ -137,6 +128,29 @@ export const controls = css`
   :focus-visible {
     outline: 3px solid var(--_focus);
     outline-offset: 2px;
+  }
+  @media (forced-colors: active) {
+    input,
+    button {
+      border-color: ButtonText;
+    }
+    :focus-visible {
+      outline-color: Highlight;
+    }
+  }
+`;
+
+/** Fields, buttons, errors and screen-reader text of the shadow roots. */
+export const controls = css`
+  ${fields}
+  .primary {
+    background: var(--_primary);
+    border-color: var(--_primary);
+    color: var(--_on-primary);
+    font-weight: 600;
+  }
+  .primary:hover {
+    background: var(--_primary-hover);
   }
   .error {
     color: var(--_error);
@@ -158,17 +172,10 @@ export const controls = css`
     white-space: nowrap;
   }
   @media (forced-colors: active) {
-    input,
-    button {
-      border-color: ButtonText;
-    }
     .primary {
       forced-color-adjust: none;
       background: ButtonText;
       color: ButtonFace;
-    }
-    :focus-visible {
-      outline-color: Highlight;
     }
   }
 `;
