@@ -5,12 +5,15 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { checkPassword, directoryOf, hashPassword } from '../src/accounts.js';
 import { readConfig } from '../src/config.js';
 
+// The command as its package ships it: bin/ over the built dist/cli.mjs.
 const BIN = fileURLToPath(new URL('../bin/etax-login-server.mjs', import.meta.url));
+// @ts-expect-error: a plain .mjs script of the package, without types
+before(() => import('../scripts/build.mjs'));
 
 /** Runs the command; resolves with its exit code and output once it exits. */
 function run(args: string[], { input, env = {} }: { input?: string; env?: Record<string, string> } = {}) {

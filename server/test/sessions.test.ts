@@ -59,10 +59,12 @@ describe('session delivery by cookie', () => {
   });
 
   it('refuses to start with cookies but no key, and takes the key from the environment only', async () => {
-    const bin = fileURLToPath(new URL('../bin/etax-login-server.mjs', import.meta.url));
+    // The command from its sources, as `npm run server` runs it.
+    const hooks = fileURLToPath(new URL('../../scripts/ts-hooks.mjs', import.meta.url));
+    const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
     const run = (args: string[], env: Record<string, string> = {}) =>
       new Promise<{ code: number; out: string }>((resolve) => {
-        const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env } });
+        const child = spawn(process.execPath, ['--import', hooks, cli, ...args], { env: { ...process.env, ...env } });
         let out = '';
         let told = false;
         child.stdout.on('data', (d) => {
