@@ -12,6 +12,7 @@ import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
+import minifyHTML from '@lit-labs/rollup-plugin-minify-html-literals';
 import { transform } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 import { DROP_INS, isExternal, npmEntries, pkg, TERSER } from './scripts/entries.mjs';
@@ -86,6 +87,11 @@ export const dropIn = (entry) => ({
     nodeResolve({ browser: true, exportConditions: ['production'], extensions: ['.ts', '.mjs', '.js'] }),
     commonjs({ strictRequires: false }), // qrcode is CommonJS; its modules have no require-order side effects
     tsByEsbuild(),
+    // The elements' html`` and css`` templates minified by the Lit team's plugin (html-minifier-next,
+    // LightningCSS); a template it cannot read fails the build. tokens.styles.ts is left as written:
+    // its dark palette is a list of declarations that two rules share, which a CSS parser cannot read
+    // on its own.
+    minifyHTML({ include: ['src/**/*.ts'], exclude: ['src/components/shared/tokens.styles.ts'], failOnError: true }),
   ],
   output: {
     file: entry.dist,

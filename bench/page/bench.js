@@ -445,12 +445,16 @@ async function network({ hidden, seconds, warmup, perTransport }) {
 let cycleBackend;
 /** Where each cycle removes the element: every stage of a journey that keeps something open. */
 const STAGES = {
-  /** Capabilities on their way (the backend answers after 300 ms). */
+  /** Capabilities and the QR flow on their way (the backend answers after 300 ms). */
   async loading(b) {
     b.control.setLatency(300);
     const el = mount(b);
     await sleep(30);
     el.remove();
+    // The client asks for the QR flow beside the capabilities: the mock creates that flow when it
+    // answers, after the element has gone. Let it, so the next stage's flow is the newest one.
+    const starting = (r) => r.path === '/v1/capabilities' || r.path === '/v1/flows/qr';
+    await until(() => b.control.requests.filter(starting).every((r) => r.status), 'the answers of the removed element');
     b.control.setLatency(0);
   },
   /** QR on show, SSE stream open, QR and flow timers and the countdown running. */

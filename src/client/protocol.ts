@@ -73,14 +73,14 @@ export interface Capabilities {
 }
 
 /**
- * The longest QR payload, in bytes of UTF-8: the most that still reads reliably
- * at the smallest size the elements draw a QR (protocol §6.2). A longer one is a
- * malformed response.
+ * The longest QR payload, in characters of printable ASCII (so as many bytes): the
+ * most that still reads reliably at the smallest size the elements draw a QR
+ * (protocol §6.2). A longer one is a malformed response.
  */
 export const QR_PAYLOAD_MAX = 180;
 
 export interface QrCode {
-  /** Opaque: encode it as a QR, never parse it. At most `QR_PAYLOAD_MAX` bytes of UTF-8. */
+  /** Opaque: encode it as a QR, never parse it. At most `QR_PAYLOAD_MAX` characters of printable ASCII. */
   payload: string;
   /** Seconds this payload stays valid; a new payload may follow in the same flow. */
   expiresIn: number;
@@ -323,7 +323,7 @@ const text: Check<LocalizedText | undefined> = opt((v, k) => {
   return o as LocalizedText;
 });
 const qr = shape<QrCode>({
-  payload: (v, k) => (new TextEncoder().encode(str(v, k)).length <= QR_PAYLOAD_MAX ? (v as string) : fail(k)),
+  payload: (v, k) => (str(v, k).length > QR_PAYLOAD_MAX ? fail(k) : (v as string)),
   expiresIn: num,
   matchCode: opt(str),
   apps: opt(known<QrApp>('etax', 'iit')),

