@@ -74,14 +74,18 @@ export interface EngineSettings {
 
 export type EngineSettingsInput = Partial<Omit<EngineSettings, 'sms'>> & { sms?: Partial<EngineSettings['sms']> };
 
-/** The longest QR payload, in bytes of UTF-8 (§6.2), as the client reads it. */
+/** The longest QR payload, in characters of printable ASCII (§6.2), as the client reads it. */
 export { QR_PAYLOAD_MAX };
 
 /** Throws a `RangeError` for settings that would break the protocol (a QR payload too long to read). */
 export function checkSettings(s: EngineSettings): EngineSettings {
-  const longest = Math.max(s.qrPayloadLength, new TextEncoder().encode(`${s.qrPayloadBase}login/`).length + 32);
+  // A payload is a URL of printable ASCII, at most QR_PAYLOAD_MAX characters (§6.2).
+  if (!/^[\x21-\x7e]+$/.test(s.qrPayloadBase)) {
+    throw new RangeError(`qrPayloadBase: printable ASCII only (a URL), not "${s.qrPayloadBase}"`);
+  }
+  const longest = Math.max(s.qrPayloadLength, `${s.qrPayloadBase}login/`.length + 32);
   if (longest > QR_PAYLOAD_MAX) {
-    throw new RangeError(`QR payloads of ${longest} bytes: at most ${QR_PAYLOAD_MAX}, the protocol's longest`);
+    throw new RangeError(`QR payloads of ${longest} characters: at most ${QR_PAYLOAD_MAX}, the protocol's longest`);
   }
   return s;
 }

@@ -1000,5 +1000,6 @@ describe('engine: QR payload length', () => {
     assert.match(qr.payload, /^https:\/\/etax\.example\.invalid\/qr\/login\/[0-9a-f]+$/);
     assert.throws(() => setup({ qrPayloadLength: QR_PAYLOAD_MAX + 1 }), RangeError);
     assert.throws(() => setup({ qrPayloadBase: `https://portal.example/${'x'.repeat(150)}/` }), RangeError);
+    assert.throws(() => setup({ qrPayloadBase: 'https://税务.example/qr/' }), RangeError);
   });
 });
