@@ -33,6 +33,7 @@ const unsafeSyntax = [
 export default defineConfig([
   globalIgnores([
     'dist/',
+    'server/dist/',
     'dist-demo/',
     '.scratch/',
     'coverage/',

@@ -8,7 +8,8 @@ import { mediaFeaturesCommand, qrReaderCommands } from './scripts/test-commands.
 const executablePath = findChrome();
 
 export default {
-  files: ['test/**/*.test.ts'],
+  // test/engine runs in Node (`npm run test:node`).
+  files: ['test/**/*.test.ts', '!test/engine/**'],
   nodeResolve: { browser: true },
   concurrency: 2,
   testFramework: { config: { timeout: 10000 } },

@@ -63,7 +63,7 @@ const qrShown = (c: DriveContext) => c.until(kind('qr-waiting'));
 
 async function scanned(c: DriveContext, app: 'etax' | 'iit') {
   await qrShown(c);
-  c.control.scan(app);
+  await c.control.scan(app);
   await c.until(kind('qr-scanned'));
 }
 
@@ -80,7 +80,7 @@ async function face(c: DriveContext, method: 'face_iit' | 'face_etax') {
 
 async function faceScanned(c: DriveContext, method: 'face_iit' | 'face_etax') {
   await face(c, method);
-  c.control.scan(method === 'face_iit' ? 'iit' : 'etax');
+  await c.control.scan(method === 'face_iit' ? 'iit' : 'etax');
   await c.until(kind('face-scanned'));
 }
 
@@ -241,7 +241,7 @@ const cards: StateCard[] = [
     state: 'authenticated · qr',
     drive: async (c) => {
       await scanned(c, 'iit');
-      c.control.confirm();
+      await c.control.confirm();
       await c.until(kind('authenticated'));
     },
   },
@@ -254,7 +254,7 @@ const cards: StateCard[] = [
     attributes: { 'auto-refresh': '0' },
     drive: async (c) => {
       await qrShown(c);
-      c.control.expireQr();
+      await c.control.expireQr();
       await c.until(kind('qr-ended'));
     },
   },
@@ -265,7 +265,7 @@ const cards: StateCard[] = [
     state: 'qr-ended · denied',
     drive: async (c) => {
       await scanned(c, 'etax');
-      c.control.deny();
+      await c.control.deny();
       await c.until(kind('qr-ended'));
     },
   },
@@ -276,7 +276,7 @@ const cards: StateCard[] = [
     state: 'qr-ended · cancelled',
     drive: async (c) => {
       await scanned(c, 'etax');
-      c.control.cancel();
+      await c.control.cancel();
       await c.until(kind('qr-ended'));
     },
   },
@@ -399,7 +399,7 @@ const cards: StateCard[] = [
     state: 'authenticated',
     drive: async (c) => {
       await scanned(c, 'etax');
-      c.control.confirm();
+      await c.control.confirm();
       await c.until(kind('authenticated'));
     },
   },
@@ -447,7 +447,7 @@ const cards: StateCard[] = [
     state: 'face-verifying',
     drive: async (c) => {
       await faceScanned(c, 'face_iit');
-      c.control.faceVerify();
+      await c.control.faceVerify();
       await c.until(kind('face-verifying'));
     },
   },
@@ -458,7 +458,7 @@ const cards: StateCard[] = [
     state: 'face-failed',
     drive: async (c) => {
       await faceScanned(c, 'face_iit');
-      c.control.faceFail();
+      await c.control.faceFail();
       await c.until(kind('face-failed'));
     },
   },
@@ -470,7 +470,7 @@ const cards: StateCard[] = [
     state: 'flow-ended · expired',
     drive: async (c) => {
       await stepUp(c);
-      c.control.expireFlow();
+      await c.control.expireFlow();
       await c.until(kind('flow-ended'));
     },
   },

@@ -316,10 +316,10 @@ export class DemoPhone extends LitElement {
   /* ------------------------------------------------------------ handlers */
 
   /** Runs a control; a refusal (the flow moved on meanwhile) is shown on the phone. */
-  private act(run: () => unknown) {
+  private async act(run: () => unknown) {
     this.note = '';
     try {
-      run();
+      await run();
     } catch (e) {
       this.note = (e as Error).message;
     }
@@ -338,8 +338,8 @@ export class DemoPhone extends LitElement {
       this.note = this.t.phone.wrongApp(this.t.phone.apps[needed ?? apps[0]]);
       return;
     }
-    this.act(() => {
-      this.control!.scan(this.app, face ? target.id : { flowId: target.id, account: this.signedIn });
+    void this.act(async () => {
+      await this.control!.scan(this.app, face ? target.id : { flowId: target.id, account: this.signedIn });
       this.scanned = { flowId: target.id, face, app: this.app };
       this.agreed = false;
       this.slid = false;
@@ -420,8 +420,8 @@ export class DemoPhone extends LitElement {
           type="button"
           class="link"
           @click=${() =>
-            this.act(() => {
-              c.unscan(id);
+            this.act(async () => {
+              await c.unscan(id);
               this.scanned = undefined;
             })}
         >

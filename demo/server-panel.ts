@@ -128,11 +128,11 @@ export class DemoServer extends LitElement {
   }
 
   /** Runs a control and says what happened (a refusal too: the flow may have moved on). */
-  private act(what: string, run: (c: MockControl) => unknown) {
+  private async act(what: string, run: (c: MockControl) => unknown) {
     const c = this.control;
     if (!c) return;
     try {
-      run(c);
+      await run(c);
       this.message = this.t.server.done(what);
     } catch (e) {
       this.message = this.t.server.failed(what, (e as Error).message);

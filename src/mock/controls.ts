@@ -1,13 +1,14 @@
 /**
  * The scenario controls: what a test, or the demo's phone simulator, does to
  * the mock backend. Flow controls act on the most recent live flow unless a
- * flow id is given, either as a string or as `{ flowId }`.
+ * flow id is given, either as a string or as `{ flowId }`. What the phone and
+ * the operator do goes through the engine, as it would through the app API,
+ * so each action settles once the engine has written it: await it.
  */
 import type { EntryId, FlowState, FlowStatus, Identity, QrApp, StepUpMethod } from '../client/protocol.js';
+import { STORE_KEYS, TransitionError, isLive, type FlowKind, type FlowRecord } from '../engine/index.js';
 import type { Backend, BackendChange, RequestLogEntry, SmsMessage } from './backend.js';
 import type { Malformation, RequestMatch } from './faults.js';
-import { isLive, showsQr, type FlowKind, type FlowRecord } from './flow.js';
-import * as phone from './phone.js';
 import { MockControlError } from './phone.js';
 
 /** A flow id, or an options object that may carry one; the most recent live flow when absent. */
@@ -47,36 +48,36 @@ export interface MockControl {
    * signed in as `account`, default the `qrAccount` option) or a face QR
    * (`face_waiting` → `face_scanned`; only the method's own app can read it).
    */
-  scan(app?: QrApp, target?: FlowTarget & { account?: string }): FlowState;
+  scan(app?: QrApp, target?: FlowTarget & { account?: string }): Promise<FlowState>;
   /** The phone backs out of the confirmation screen: scanned falls back to waiting. */
-  unscan(target?: FlowTarget): FlowState;
+  unscan(target?: FlowTarget): Promise<FlowState>;
   /**
    * 登录 on the phone: `authenticated`, or `identity_required` when the person
    * acts in several capacities. A `matchCode` other than the page's ends in `denied`.
    */
-  confirm(target?: FlowTarget & { matchCode?: string }): FlowState;
+  confirm(target?: FlowTarget & { matchCode?: string }): Promise<FlowState>;
   /** The phone refuses (login confirmation or face check): `denied`. */
-  deny(target?: FlowTarget): FlowState;
+  deny(target?: FlowTarget): Promise<FlowState>;
   /** The phone (after a scan; default) or the server ends the flow: `cancelled`. */
-  cancel(target?: FlowTarget & { by?: 'phone' | 'server' }): FlowState;
+  cancel(target?: FlowTarget & { by?: 'phone' | 'server' }): Promise<FlowState>;
   /** Liveness actions done, result pending: `face_scanned` → `face_verifying`. */
-  faceVerify(target?: FlowTarget): FlowState;
+  faceVerify(target?: FlowTarget): Promise<FlowState>;
   /** Face recognition passes (via `face_verifying`): `identity_required` or `authenticated`. */
-  facePass(target?: FlowTarget): FlowState;
+  facePass(target?: FlowTarget): Promise<FlowState>;
   /**
    * Face recognition fails (via `face_verifying`): `face_failed` with one attempt
-   * fewer; with none left only SMS is offered, and with no SMS either the flow is `locked`.
+   * fewer; with none left only SMS is offered, and with no SMS either the account is locked.
    */
-  faceFail(target?: FlowTarget): FlowState;
+  faceFail(target?: FlowTarget): Promise<FlowState>;
 
   /* ---------------------------------------------------------------- time */
 
   /** A new QR payload in the same flow and status (login or face QR). */
-  rotateQr(target?: FlowTarget): FlowState;
+  rotateQr(target?: FlowTarget): Promise<FlowState>;
   /** The QR payload runs out now: rotated, or (with `qrRotates: false`) `expired` / back to `step_up_required`. */
-  expireQr(target?: FlowTarget): FlowState;
+  expireQr(target?: FlowTarget): Promise<FlowState>;
   /** The whole flow runs out now: `expired`. */
-  expireFlow(target?: FlowTarget): FlowState;
+  expireFlow(target?: FlowTarget): Promise<FlowState>;
 
   /* ----------------------------------------------------------------- SMS */
 
@@ -85,7 +86,7 @@ export interface MockControl {
   /** Every SMS sent since the last reset, oldest first. */
   readonly smsCodes: readonly SmsMessage[];
   /** The flow's SMS code runs out now (verifying it answers `sms_code_expired`). */
-  expireSmsCode(target?: FlowTarget): void;
+  expireSmsCode(target?: FlowTarget): Promise<void>;
 
   /* ------------------------------------------------------------- trouble */
 
@@ -101,8 +102,8 @@ export interface MockControl {
   /** Milliseconds added before every HTTP response (0: none). */
   setLatency(ms: number): void;
   /** Locks a fixture account (its live flows become `locked`); default the `lockSeconds` option. */
-  lockAccount(accountId: string, seconds?: number): void;
-  unlockAccount(accountId: string): void;
+  lockAccount(accountId: string, seconds?: number): Promise<void>;
+  unlockAccount(accountId: string): Promise<void>;
   /**
    * Closes open SSE/WebSocket connections (of one flow, or all). Unless
    * `reconnect`, new connections are refused too (SSE 503, WebSocket close 1013)
@@ -130,28 +131,39 @@ export interface MockControl {
 }
 
 export function createControl(b: Backend): MockControl {
+  const e = b.engine;
   const idOf = (target?: FlowTarget) => (typeof target === 'string' ? target : target?.flowId);
-
-  const pick = (target?: FlowTarget): FlowRecord => {
-    const id = idOf(target);
-    if (id) {
-      const flow = b.flows.get(id);
-      if (!flow) throw new MockControlError(`no flow "${id}"`);
-      b.refresh(flow);
-      return flow;
-    }
-    const flows = [...b.flows.values()].reverse();
-    for (const flow of flows) {
-      b.refresh(flow);
-      if (isLive(flow)) return flow;
-    }
-    throw new MockControlError('no live flow');
-  };
   const opt = <T extends object>(target: FlowTarget | undefined): Partial<T> =>
     typeof target === 'object' ? (target as Partial<T>) : {};
 
+  /** The flow a control acts on: the one named, or the most recent live one. */
+  const pick = (target?: FlowTarget): string => {
+    const id = idOf(target);
+    if (id) {
+      if (!b.store.peekFlow(id)) throw new MockControlError(`no flow "${id}"`);
+      return id;
+    }
+    const live = b
+      .flows()
+      .reverse()
+      .find((f) => isLive(f) && f.expiresAt > b.now());
+    if (!live) throw new MockControlError('no live flow');
+    return live.id;
+  };
+
+  /** Runs an engine action on the flow; a transition that does not fit is the caller's mistake. */
+  const act = async <T>(target: FlowTarget | undefined, action: (flowId: string) => Promise<T>): Promise<T> => {
+    const flowId = pick(target);
+    try {
+      return await action(flowId);
+    } catch (error) {
+      throw error instanceof TransitionError ? new MockControlError(error.message) : error;
+    }
+  };
+
   const info = (flow: FlowRecord): FlowInfo => {
     const state = b.view(flow);
+    const wrong = b.store.peek(STORE_KEYS.smsWrong(flow.id));
     return {
       id: flow.id,
       kind: flow.kind,
@@ -161,50 +173,38 @@ export function createControl(b: Backend): MockControl {
       live: isLive(flow),
       createdAt: flow.createdAt,
       expiresAt: flow.expiresAt,
-      ...(flow.account ? { account: flow.account.id } : {}),
+      ...(flow.accountId ? { account: flow.accountId } : {}),
       ...(flow.entry ? { entry: flow.entry } : {}),
       ...(flow.taxpayerId ? { taxpayerId: flow.taxpayerId } : {}),
       methods: [...flow.methods],
       faceAttemptsLeft: flow.faceAttemptsLeft,
-      smsPending: !!flow.sms.code,
-      smsWrong: flow.sms.wrong,
+      smsPending: !!b.store.peek(STORE_KEYS.smsCode(flow.id)),
+      smsWrong: Number(wrong?.value ?? 0),
       ...(flow.identity ? { identity: { ...flow.identity } } : {}),
-      streams: [...b.streams].filter((c) => c.flowId === flow.id).length,
+      streams: [...b.wire.streams].filter((c) => c.flowId === flow.id).length,
     };
   };
 
   return {
-    scan: (app = 'etax', target) => phone.scan(b, pick(target), app, opt<{ account: string }>(target).account),
-    unscan: (target) => phone.unscan(b, pick(target)),
-    confirm: (target) => phone.confirm(b, pick(target), opt<{ matchCode: string }>(target).matchCode),
-    deny: (target) => phone.deny(b, pick(target)),
-    cancel: (target) => phone.cancel(b, pick(target), opt<{ by: 'phone' | 'server' }>(target).by ?? 'phone'),
-    faceVerify: (target) => phone.faceVerify(b, pick(target)),
-    facePass: (target) => phone.facePass(b, pick(target)),
-    faceFail: (target) => phone.faceFail(b, pick(target)),
+    scan: (app = 'etax', target) =>
+      act(target, (id) => {
+        const flow = b.store.peekFlow(id)!;
+        const face = flow.phase.status.startsWith('face_');
+        const account = opt<{ account: string }>(target).account;
+        if (face && account) throw new MockControlError('the face QR is scanned by the person who logged in');
+        return e.scan(id, app, face ? undefined : (account ?? b.settings.qrAccount));
+      }),
+    unscan: (target) => act(target, (id) => e.unscan(id)),
+    confirm: (target) => act(target, (id) => e.confirm(id, opt<{ matchCode: string }>(target).matchCode)),
+    deny: (target) => act(target, (id) => e.deny(id)),
+    cancel: (target) => act(target, (id) => e.end(id, opt<{ by: 'phone' | 'server' }>(target).by ?? 'phone')),
+    faceVerify: (target) => act(target, (id) => e.faceVerify(id)),
+    facePass: (target) => act(target, (id) => e.facePass(id)),
+    faceFail: (target) => act(target, (id) => e.faceFail(id)),
 
-    rotateQr(target) {
-      const flow = pick(target);
-      if (!showsQr(flow))
-        throw new MockControlError(`rotateQr() needs a flow showing a QR; flow ${flow.id} is ${flow.phase.status}`);
-      const p = flow.phase;
-      flow.qr = b.newQr('method' in p ? p.method : undefined);
-      return b.move(flow, p);
-    },
-    expireQr(target) {
-      const flow = pick(target);
-      if (!showsQr(flow))
-        throw new MockControlError(`expireQr() needs a flow showing a QR; flow ${flow.id} is ${flow.phase.status}`);
-      flow.qr!.expiresAt = b.now();
-      b.refresh(flow);
-      return b.view(flow);
-    },
-    expireFlow(target) {
-      const flow = pick(target);
-      flow.expiresAt = b.now();
-      b.refresh(flow);
-      return b.view(flow);
-    },
+    rotateQr: (target) => act(target, (id) => e.rotateQr(id)),
+    expireQr: (target) => act(target, (id) => e.expireQr(id)),
+    expireFlow: (target) => act(target, (id) => e.expireFlow(id)),
 
     get lastCode() {
       return b.outbox[b.outbox.length - 1]?.code;
@@ -212,12 +212,11 @@ export function createControl(b: Backend): MockControl {
     get smsCodes() {
       return b.outbox.map((m) => ({ ...m }));
     },
-    expireSmsCode(target) {
-      const flow = pick(target);
-      if (!flow.sms.code) throw new MockControlError(`flow ${flow.id} has no SMS code to expire`);
-      flow.sms.expiresAt = b.now();
-      b.emit({ type: 'sms', flowId: flow.id });
-    },
+    expireSmsCode: (target) =>
+      act(target, async (id) => {
+        await e.expireSmsCode(id);
+        for (const m of b.outbox) if (m.flowId === id) m.expiresAt = Math.min(m.expiresAt, b.now());
+      }),
 
     throttle: (seconds, options = {}) => b.faults.throttle(b.now(), seconds, options.count, options.match),
     failNext: (count = 1, status = 500, match) => b.faults.fail(count, status, match),
@@ -225,24 +224,25 @@ export function createControl(b: Backend): MockControl {
     setLatency(ms) {
       b.latency = Math.max(0, ms);
     },
-    lockAccount: (accountId, seconds) => b.lockAccount(accountId, seconds),
-    unlockAccount: (accountId) => b.unlockAccount(accountId),
+    async lockAccount(accountId, seconds) {
+      if (!b.settings.fixture.accounts.some((a) => a.id === accountId)) {
+        throw new MockControlError(`no account "${accountId}" in the fixture`);
+      }
+      await e.lockAccount(accountId, seconds);
+    },
+    unlockAccount: (accountId) => e.unlockAccount(accountId),
     dropStreams({ flowId, reconnect = false } = {}) {
-      const conns = [...b.streams].filter((c) => !flowId || c.flowId === flowId);
+      const conns = [...b.wire.streams].filter((c) => !flowId || c.flowId === flowId);
       if (!reconnect) {
-        if (flowId) {
-          const flow = b.flows.get(flowId);
-          if (flow) flow.refuseStreams = true;
-        } else {
-          b.refuseStreams = true;
-        }
+        if (flowId) b.refusedFlows.add(flowId);
+        else b.refuseStreams = true;
       }
       conns.forEach((c) => c.close());
       return conns.length;
     },
     acceptStreams() {
       b.refuseStreams = false;
-      for (const flow of b.flows.values()) flow.refuseStreams = false;
+      b.refusedFlows.clear();
     },
     suspendHeartbeats() {
       b.heartbeats = false;
@@ -252,17 +252,17 @@ export function createControl(b: Backend): MockControl {
     },
 
     get flows() {
-      return [...b.flows.values()].map((f) => (b.refresh(f), info(f)));
+      return b.flows().map(info);
     },
     flow(flowId) {
       try {
-        return info(pick(flowId));
+        return info(b.store.peekFlow(pick(flowId))!);
       } catch {
         return undefined;
       }
     },
     get requests() {
-      return b.log.map((e) => ({ ...e }));
+      return b.log.map((x) => ({ ...x }));
     },
     subscribe: (listener) => b.onChange(listener),
     reset: () => b.reset(),

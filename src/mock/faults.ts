@@ -4,6 +4,8 @@
  * up request by request.
  */
 
+import type { ServerErrorCode } from '../client/protocol.js';
+
 /** Which requests a fault applies to; all when empty. */
 export interface RequestMatch {
   method?: string;
@@ -63,3 +65,19 @@ export class Faults {
     this.orders = [];
   }
 }
+
+/** The error code a bare HTTP status stands for, for injected failures. */
+export const codeForStatus = (status: number): ServerErrorCode => {
+  if (status === 429) return 'rate_limited';
+  if (status === 503 || status === 502 || status === 504) return 'unavailable';
+  if (status >= 500) return 'internal_error';
+  return BY_STATUS[status] ?? 'invalid_request';
+};
+
+const BY_STATUS: Record<number, ServerErrorCode> = {
+  401: 'unauthorized',
+  404: 'flow_not_found',
+  409: 'invalid_state',
+  410: 'flow_expired',
+  423: 'account_locked',
+};

@@ -4,7 +4,7 @@
  * number, so the form's own check digits accept them. All names are invented.
  */
 import { DEFAULT_ENTRIES } from '../client/entries.js';
-import type { EntrySpec, FieldSpec, LocalizedText } from '../client/protocol.js';
+import type { EntrySpec } from '../client/protocol.js';
 
 export interface MockEnterprise {
   /** Unified Social Credit Code (or older taxpayer id). */
@@ -42,17 +42,8 @@ export interface MockFixture {
   accounts: MockAccount[];
 }
 
-/** Capacities a person may act in for an enterprise (身份类型). */
-export const ROLE_LABELS: Record<string, LocalizedText> = {
-  legal_representative: { 'zh-CN': '法定代表人', en: 'Legal representative' },
-  finance_manager: { 'zh-CN': '财务负责人', en: 'Finance manager' },
-  tax_officer: { 'zh-CN': '办税员', en: 'Tax officer' },
-  admin: { 'zh-CN': '管理员', en: 'Administrator' },
-  social_insurance_clerk: { 'zh-CN': '社保经办人', en: 'Social insurance clerk' },
-  invoice_clerk: { 'zh-CN': '开票员', en: 'Invoice clerk' },
-  sales: { 'zh-CN': '销售人员', en: 'Sales staff' },
-  agent: { 'zh-CN': '涉税专业服务人员', en: 'Tax agent' },
-};
+/** Capacities a person may act in for an enterprise (身份类型), and how names and phones are masked: the engine's. */
+export { ROLE_LABELS, maskName, maskPhone } from '../engine/index.js';
 
 /** Password shared by every default account. */
 export const DEFAULT_PASSWORD = 'Etax@2024';
@@ -138,25 +129,3 @@ export const ENTRIES: EntrySpec[] = DEFAULT_ENTRIES.map((e) => ({
   ...e,
   fields: e.fields.map((f) => (f.kind === 'account' ? { ...f, minLength: 4, pattern: ACCOUNT_PATTERN } : f)),
 }));
-
-/** Whether a value meets a field's announced `minLength`, `maxLength` and `pattern` (whole value). */
-export const withinSpec = (f: FieldSpec, value: string): boolean => {
-  const n = [...value].length;
-  return (
-    !(f.maxLength !== undefined && n > f.maxLength) &&
-    !(f.minLength !== undefined && n < f.minLength) &&
-    !(f.pattern !== undefined && !new RegExp(`^(?:${f.pattern})$`, 'u').test(value))
-  );
-};
-
-/** `*强`, `**英`: a person's name as the portals show it, every character but the last hidden. */
-export const maskName = (name: string): string => {
-  const chars = [...name];
-  return chars.length < 2 ? '*' : '*'.repeat(chars.length - 1) + chars[chars.length - 1];
-};
-
-/** `176****2696`: the first three and last four digits of a mainland mobile number. */
-export const maskPhone = (phone: string): string => {
-  const digits = phone.replace(/^\+?86/, '').replace(/\D/g, '');
-  return digits.length < 7 ? '****' : `${digits.slice(0, 3)}****${digits.slice(-4)}`;
-};

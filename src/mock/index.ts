@@ -1,5 +1,7 @@
 /**
- * A mock etax-login backend (protocol v1) for tests and demos, on msw 2.x.
+ * A mock etax-login backend (protocol v1) for tests and demos, on msw 2.x: the
+ * same engine and wire handlers as the Node server (`etax-login-server`), run
+ * in the page, with controls that act as the phone and the operator.
  *
  * ```ts
  * import { setupWorker } from 'msw/browser';
@@ -8,8 +10,8 @@
  * const backend = createMockBackend({ baseUrl: '/api/etax-login' });
  * await setupWorker(...backend.handlers).start();
  * // … the page shows the QR …
- * backend.control.scan('iit');
- * backend.control.confirm();
+ * await backend.control.scan('iit');
+ * await backend.control.confirm();
  * ```
  *
  * Every backend is independent: its own flows, accounts, faults and timers.

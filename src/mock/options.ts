@@ -51,6 +51,8 @@ export interface MockBackendOptions {
     codeLifetime?: number;
     /** Wrong codes allowed in one flow before it is locked; default 5. */
     maxWrong?: number;
+    /** Codes one phone may receive in 24 hours; default no limit. */
+    dailyLimit?: number;
   };
   /** Failed face recognitions allowed in one flow; default 3. */
   faceMaxAttempts?: number;
@@ -111,6 +113,7 @@ export const settingsOf = (o: MockBackendOptions = {}): Settings => ({
     resendAfter: o.sms?.resendAfter ?? 60,
     codeLifetime: o.sms?.codeLifetime ?? 300,
     maxWrong: o.sms?.maxWrong ?? 5,
+    dailyLimit: o.sms?.dailyLimit ?? Infinity,
   },
   faceMaxAttempts: o.faceMaxAttempts ?? 3,
   maxPasswordAttempts: o.maxPasswordAttempts ?? 5,

@@ -61,9 +61,9 @@ async function passStepUp(c: LoginClient, method: StepUpMethod) {
     const face = await reach('face-waiting');
     expect(face.method).to.equal(method);
     expect(face.qr.payload).to.be.a('string').with.length.greaterThan(0);
-    backend.control.scan(appOf[method]);
+    await backend.control.scan(appOf[method]);
     expect((await reach('face-scanned')).app).to.equal(appOf[method]);
-    backend.control.facePass();
+    await backend.control.facePass();
   }
 }
 
@@ -83,9 +83,9 @@ describe('journeys through the client and the mock backend', () => {
         await c.startQr();
         const waiting = await reach('qr-waiting');
         expect(waiting.qr.matchCode).to.match(/^\w+$/);
-        control.scan(app);
+        await control.scan(app);
         expect((await reach('qr-scanned')).app).to.equal(app);
-        control.confirm({ matchCode: waiting.qr.matchCode });
+        await control.confirm({ matchCode: waiting.qr.matchCode });
         const done = await reach('authenticated');
         expect(done).to.include({ via: 'qr', redirectUrl: '/portal/home' });
         expect(control.requests.some((r) => r.path.includes('/step-up') || r.path.includes('/sms'))).to.equal(false);
@@ -97,9 +97,9 @@ describe('journeys through the client and the mock backend', () => {
       const c = start();
       await c.startQr();
       await reach('qr-waiting');
-      control.scan('etax');
+      await control.scan('etax');
       await reach('qr-scanned');
-      control.unscan();
+      await control.unscan();
       await reach('qr-waiting');
     });
 
@@ -108,7 +108,7 @@ describe('journeys through the client and the mock backend', () => {
       const c = start();
       await c.startQr();
       const first = (await reach('qr-waiting')).qr.payload;
-      control.rotateQr();
+      await control.rotateQr();
       await until(() => c.state.kind === 'qr-waiting' && c.state.qr.payload !== first, 3000, 'a new payload');
       expect((c.state as LoginStateOf<'qr-waiting'>).flowId).to.equal((await reach('qr-waiting')).flowId);
     });
@@ -123,9 +123,9 @@ describe('journeys through the client and the mock backend', () => {
       ] as const) {
         await c.startQr();
         await reach('qr-waiting');
-        control.scan('iit');
+        await control.scan('iit');
         await reach('qr-scanned');
-        act();
+        await act();
         expect((await reach('qr-ended')).reason).to.equal(reason);
       }
     });
@@ -192,9 +192,9 @@ describe('journeys through the client and the mock backend', () => {
       await reach('step-up');
       await c.chooseStepUp('face_iit');
       await reach('face-waiting');
-      control.scan('iit');
+      await control.scan('iit');
       await reach('face-scanned');
-      control.faceFail();
+      await control.faceFail();
       const failed = await reach('face-failed');
       expect(failed).to.include({ method: 'face_iit', attemptsLeft: 2 });
       expect(failed.methods).to.include('sms');
@@ -310,9 +310,9 @@ describe('journeys through the client and the mock backend', () => {
       for (let attempt = 1; attempt <= 3; attempt++) {
         await c.chooseStepUp('face_iit');
         await reach('face-waiting');
-        control.scan('iit');
+        await control.scan('iit');
         await reach('face-scanned');
-        control.faceFail();
+        await control.faceFail();
         if (attempt < 3) expect((await reach('face-failed')).attemptsLeft).to.equal(3 - attempt);
       }
       const ended = await reach('flow-ended');
@@ -329,7 +329,7 @@ describe('journeys through the client and the mock backend', () => {
       await atStepUp(c);
       await c.chooseStepUp('face_etax');
       await reach('face-waiting');
-      control.expireQr();
+      await control.expireQr();
       const stepUp = await reach('step-up');
       expect(stepUp.error).to.include({ code: 'qr_expired' });
       expect(stepUp.methods).to.include('face_etax');
@@ -364,7 +364,7 @@ describe('journeys through the client and the mock backend', () => {
       await atSms(c);
       await c.sendSms();
       const code = control.lastCode!;
-      control.expireSmsCode();
+      await control.expireSmsCode();
       await c.verifySms(code);
       const sms = await reach('sms');
       expect(sms.error).to.include({ code: 'sms_code_expired' });
@@ -385,7 +385,7 @@ describe('journeys through the client and the mock backend', () => {
       const control = serve();
       const c = start();
       await atStepUp(c);
-      control.expireFlow();
+      await control.expireFlow();
       expect((await reach('flow-ended')).reason).to.equal('expired');
     });
 
@@ -393,7 +393,7 @@ describe('journeys through the client and the mock backend', () => {
       const control = serve();
       const c = start();
       await atStepUp(c);
-      control.lockAccount('wangxiuying', 600);
+      await control.lockAccount('wangxiuying', 600);
       expect((await reach('flow-ended')).reason).to.equal('locked');
     });
 
@@ -403,7 +403,7 @@ describe('journeys through the client and the mock backend', () => {
       await c.startQr();
       await reach('qr-waiting');
       control.failNext(1, 500);
-      control.scan('etax');
+      await control.scan('etax');
       await reach('qr-scanned', 6000); // one 500, retried
       control.failNext(5, 503);
       const error = await reach('qr-error', 8000);

@@ -195,8 +195,8 @@ describe('<etax-login> and what the server announces and answers', () => {
     const panel = el.shadowRoot!.querySelector<QrLoginPanel>('qr-login-panel')!;
     const part = (name: string) => panel.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
     await waitUntil(() => part('qr-code'), 'a QR', { timeout: 4000 });
-    control.scan('etax');
-    control.lockAccount('wangxiuying', 2);
+    await control.scan('etax');
+    await control.lockAccount('wangxiuying', 2);
     await waitUntil(() => part('status')?.textContent?.includes('锁定'), 'the lock', { timeout: 4000 });
     expect(part('status')!.textContent).to.match(/请\d秒后再试/);
     expect(part('refresh')).to.equal(null);
@@ -212,8 +212,8 @@ describe('<etax-login> and what the server announces and answers', () => {
     await waitUntil(() => el.shadowRoot!.querySelector('qr-login-panel')!.shadowRoot!.querySelector('svg'), 'a QR', {
       timeout: 4000,
     });
-    control.scan('etax');
-    control.confirm();
+    await control.scan('etax');
+    await control.confirm();
     await waitUntil(() => el.shadowRoot!.querySelector('.who'), 'who logged in', { timeout: 4000 });
     const text = shadowText(el);
     expect(text)

@@ -144,7 +144,7 @@ describe('<etax-login> layout', () => {
       for (const t of isolated) expect(getComputedStyle(t.parentElement!).unicodeBidi, where).to.equal('isolate');
       expect(clickable(submit(el)), `登录 at ${where}`).to.equal(true);
       // The QR runs out: 刷新二维码 is in reach too.
-      control.expireQr();
+      await control.expireQr();
       await waitUntil(() => inPanel(el, '[part="refresh"]'), 'the refresh button', { timeout: 4000 });
       expect(clickable(inPanel(el, '[part="refresh"]')!), `刷新二维码 at ${where}`).to.equal(true);
       expect(document.documentElement.scrollWidth, `page width at ${where}`).to.be.at.most(innerWidth);
@@ -172,8 +172,8 @@ describe('<etax-login> layout', () => {
     await setViewport({ width: 320, height: 800 });
     const el = await mount({ large: true });
     await qrShown(el);
-    control.scan('etax');
-    control.confirm();
+    await control.scan('etax');
+    await control.confirm();
     await waitUntil(() => el.shadowRoot!.querySelector('.who'), 'who logged in');
     expect(document.documentElement.scrollWidth).to.be.at.most(innerWidth);
     const names = el.shadowRoot!.querySelectorAll('.who dd');
@@ -325,7 +325,7 @@ describe('<qr-login-panel> in English', () => {
     const control = serve();
     for (const large of [false, true]) {
       const el = await panel({ large });
-      control.scan('etax');
+      await control.scan('etax');
       await waitUntil(() => part(el, 'overlay'), 'the scanned message', { timeout: 4000 });
       const frame = part(el, 'qr')!.getBoundingClientRect();
       const over = part(el, 'overlay')!.getBoundingClientRect();
@@ -343,7 +343,7 @@ describe('<qr-login-panel> in English', () => {
     const control = serve({ qrRotates: false });
     for (const large of [false, true]) {
       const el = await panel({ large });
-      control.expireQr();
+      await control.expireQr();
       await waitUntil(() => part(el, 'refresh'), 'the refresh button', { timeout: 4000 });
       const button = part(el, 'refresh')!;
       expect(button.textContent!.trim()).to.equal('Refresh QR code');

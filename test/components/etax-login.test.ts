@@ -459,7 +459,7 @@ describe('<etax-login>', () => {
 
   it('tells a cancel by the server apart from the person’s own', async () => {
     const { control, cancels } = await atDialog();
-    control.cancel({ by: 'server' });
+    await control.cancel({ by: 'server' });
     await waitUntil(() => cancels.length, 'the cancel');
     expect(cancels).to.deep.equal([{ reason: 'cancelled' }]);
   });
@@ -501,8 +501,8 @@ describe('<etax-login>', () => {
       const went: string[] = [];
       el.navigate = (url) => went.push(url);
       await qrShown(el);
-      control.scan('etax');
-      control.confirm();
+      await control.scan('etax');
+      await control.confirm();
       return { el, went };
     }
 

@@ -227,7 +227,7 @@ describe('qr-login-panel', () => {
       it(`dims the QR once scanned with the ${app} app and asks to confirm on the phone`, async () => {
         const { el, events } = await panel();
         await waiting(el);
-        control.scan(app);
+        await control.scan(app);
         await shows(el, `扫描成功，请在手机上确认（${name}）`);
         await expect(el).to.be.accessible();
         expect(statusOf(el)).to.equal(`扫描成功，请在手机上确认（${name}）`);
@@ -264,10 +264,10 @@ describe('qr-login-panel', () => {
       it(`covers the QR with the message and a refresh button when ${how}`, async () => {
         const { el, events } = await panel();
         await waiting(el);
-        control.scan('iit');
+        await control.scan('iit');
         await shows(el, '扫描成功');
-        if (how.startsWith('denied')) control.deny();
-        else control.cancel({ by: how.endsWith('service') ? 'server' : 'phone' });
+        if (how.startsWith('denied')) await control.deny();
+        else await control.cancel({ by: how.endsWith('service') ? 'server' : 'phone' });
         await shows(el, words);
         await expect(el).to.be.accessible();
         expect(statusOf(el)).to.equal(words);
@@ -380,9 +380,9 @@ describe('qr-login-panel', () => {
         [3, 'Space'],
       ] as const) {
         await waiting(el);
-        control.scan('etax');
+        await control.scan('etax');
         await shows(el, '扫描成功');
-        control.deny();
+        await control.deny();
         await shows(el, '您已在手机上拒绝登录');
         (document.activeElement as HTMLElement | null)?.blur();
         await sendKeys({ press: 'Tab' });
@@ -400,9 +400,9 @@ describe('qr-login-panel', () => {
       const { el, events } = await panel();
       await expect(el).to.be.accessible();
       await waiting(el);
-      control.scan('iit');
+      await control.scan('iit');
       await shows(el, '扫描成功');
-      control.cancel();
+      await control.cancel();
       await shows(el, '您已在手机上取消登录');
       // The overlay does not hold the focus: Tab reaches its button, and then leaves the panel.
       (document.activeElement as HTMLElement | null)?.blur();
@@ -467,9 +467,9 @@ describe('qr-login-panel', () => {
       el.strings = { qr: { label: '扫码登录', refresh: '换一张' } };
       await el.updateComplete;
       expect(svgOf(el)!.getAttribute('aria-label')).to.equal('扫码登录');
-      control.scan('etax');
+      await control.scan('etax');
       await shows(el, '扫描成功');
-      control.deny();
+      await control.deny();
       await shows(el, '换一张');
       // Words not overridden stay the language's own.
       expect(statusOf(el)).to.equal('您已在手机上拒绝登录');
@@ -483,8 +483,8 @@ describe('qr-login-panel', () => {
       await waiting(el);
       await expect(el).to.be.accessible();
       expect(part(el, 'qr')!.getBoundingClientRect().width).to.equal(240);
-      control.scan('etax');
-      control.deny();
+      await control.scan('etax');
+      await control.deny();
       await shows(el, '刷新二维码');
       await expect(el).to.be.accessible();
     });
@@ -546,13 +546,13 @@ describe('qr-login-panel', () => {
       expect(part(el, 'match-code')).to.equal(null);
       expect(modulesFromPath(svgOf(el)!)).to.deep.equal(expected(liveQr().payload));
 
-      control.scan('iit');
+      await control.scan('iit');
       await shows(el, '扫描成功，请在个人所得税APP上完成人脸识别');
       await expect(el).to.be.accessible();
-      control.faceVerify();
+      await control.faceVerify();
       await shows(el, '正在验证人脸识别结果…');
       await expect(el).to.be.accessible();
-      control.faceFail();
+      await control.faceFail();
       await shows(el, '人脸识别未通过，还可尝试2次。您也可以使用短信验证。');
       await expect(el).to.be.accessible();
       // The step-up dialog offers the next step; the panel has no button of its own here.

@@ -133,9 +133,11 @@ async function faceQr(o: Opened, method: 'face_iit' | 'face_etax' = 'face_iit') 
 
 /** The person scans with the right app and fails the liveness check. */
 async function failFace(o: Opened) {
-  backend.control.scan(client!.state.kind === 'face-waiting' && client!.state.method === 'face_etax' ? 'etax' : 'iit');
+  await backend.control.scan(
+    client!.state.kind === 'face-waiting' && client!.state.method === 'face_etax' ? 'etax' : 'iit',
+  );
   await stateIs(o.el, 'face-scanned');
-  backend.control.faceFail();
+  await backend.control.faceFail();
   await stateIs(o.el, 'face-failed', 'flow-ended');
 }
 
@@ -257,8 +259,8 @@ describe('<step-up-dialog> opening and focus', () => {
   it('returns focus and leaves the dialog closed once the login succeeds', async () => {
     const o = await openFor();
     await faceQr(o);
-    backend.control.scan('iit');
-    backend.control.facePass();
+    await backend.control.scan('iit');
+    await backend.control.facePass();
     await stateIs(o.el, 'authenticated');
     expect(o.el.open).to.equal(false);
     expect(focused()).to.equal(o.login);
@@ -396,7 +398,7 @@ describe('<step-up-dialog> methods', () => {
   it('says an expired face QR outside an empty frame, and its action does what the words say', async () => {
     const o = await openFor('wangxiuying', expiring);
     await faceQr(o);
-    expiring.control.expireQr();
+    await expiring.control.expireQr();
     await waitUntil(() => client!.state.kind === 'step-up' && !!client!.state.error, 'the face QR expired');
     await stateIs(o.el, 'step-up');
     await expect(o.el).to.be.accessible();
@@ -419,15 +421,15 @@ describe('<step-up-dialog> methods', () => {
   it('after a face failure says so with the attempts left and offers SMS', async () => {
     const o = await openFor();
     await faceQr(o);
-    backend.control.scan('iit');
+    await backend.control.scan('iit');
     await stateIs(o.el, 'face-scanned');
     expect(faceStatus(o.el)).to.equal('扫描成功，请在个人所得税APP上完成人脸识别');
-    backend.control.faceVerify();
+    await backend.control.faceVerify();
     await stateIs(o.el, 'face-verifying');
     await expect(o.el).to.be.accessible();
     expect(faceStatus(o.el)).to.equal('正在验证人脸识别结果…');
     expect(methods(o.el).every((t) => t.getAttribute('aria-disabled') === 'true')).to.equal(true);
-    backend.control.faceFail();
+    await backend.control.faceFail();
     await stateIs(o.el, 'face-failed');
     await expect(o.el).to.be.accessible();
     expect(status(o.el)).to.equal('人脸识别未通过，还可尝试2次。您也可以使用短信验证。');
@@ -484,8 +486,8 @@ describe('<step-up-dialog> identity choice', () => {
   async function atIdentity() {
     const o = await openFor('liqiang');
     await faceQr(o);
-    backend.control.scan('iit');
-    backend.control.facePass();
+    await backend.control.scan('iit');
+    await backend.control.facePass();
     await stateIs(o.el, 'identity');
     return o;
   }
@@ -548,8 +550,8 @@ describe('<step-up-dialog> identity choice', () => {
     const panel = page.querySelector('qr-login-panel')!;
     await c.startQr();
     await stateIs(el, 'qr-waiting');
-    backend.control.scan('iit', { account: 'liqiang' });
-    backend.control.confirm();
+    await backend.control.scan('iit', { account: 'liqiang' });
+    await backend.control.confirm();
     await stateIs(el, 'identity');
     await sendKeys({ press: 'Escape' });
     await stateIs(el, 'qr-ended');
@@ -577,7 +579,7 @@ describe('<step-up-dialog> a finished flow', () => {
   it('explains a timed-out flow and 重新登录 goes back to the login page', async () => {
     const o = await openFor();
     await faceQr(o);
-    backend.control.expireFlow();
+    await backend.control.expireFlow();
     await stateIs(o.el, 'flow-ended');
     await expect(o.el).to.be.accessible();
     expect(o.el.open).to.equal(true);
@@ -596,7 +598,7 @@ describe('<step-up-dialog> a finished flow', () => {
 
   it('shows a lockout with its wording', async () => {
     const o = await openFor();
-    backend.control.lockAccount('wangxiuying', 1800);
+    await backend.control.lockAccount('wangxiuying', 1800);
     await stateIs(o.el, 'flow-ended');
     await expect(o.el).to.be.accessible();
     expect(status(o.el)).to.match(/^连续认证错误次数过多，您的账号已被锁定/);
@@ -605,7 +607,7 @@ describe('<step-up-dialog> a finished flow', () => {
 
   it('closing a finished flow reports no cancel', async () => {
     const o = await openFor();
-    backend.control.expireFlow();
+    await backend.control.expireFlow();
     await stateIs(o.el, 'flow-ended');
     const before = o.cancels.length;
     await sendKeys({ press: 'Escape' });
@@ -922,8 +924,8 @@ describe('<step-up-dialog> in large-text mode', () => {
     large(o.el, 'SMS');
     await client!.chooseStepUp('face_iit');
     await stateIs(o.el, 'face-waiting');
-    backend.control.scan('iit');
-    backend.control.facePass();
+    await backend.control.scan('iit');
+    await backend.control.facePass();
     await stateIs(o.el, 'identity');
     large(o.el, 'identity');
   });
@@ -961,8 +963,8 @@ describe('<step-up-dialog> in forced colours (Windows contrast themes)', () => {
     const [iit, ...rest] = methods(o.el);
     unmistakable(iit, rest);
     await expect(o.el).to.be.accessible();
-    backend.control.scan('iit');
-    backend.control.facePass();
+    await backend.control.scan('iit');
+    await backend.control.facePass();
     await stateIs(o.el, 'identity');
     const [first, ...others] = [...parts(o.el).querySelectorAll('.choice')];
     unmistakable(first, others);

@@ -3,7 +3,7 @@
  * the event log, the accounts — are real, labelled controls: each passes the
  * accessibility check, in English too, and the switches act on the backend.
  */
-import { expect, fixture, html } from '@open-wc/testing';
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { createMockBackend, DEFAULT_FIXTURE, DEFAULT_PASSWORD } from '../../src/mock/index.js';
 import '../../demo/accounts-card.js';
 import type { DemoEventLog } from '../../demo/event-log.js';
@@ -49,8 +49,11 @@ describe('demo controls', () => {
       // No flow yet: nothing to expire.
       expect(button(t.server.expireQr).disabled).to.equal(true);
       button(t.server.lockAccount).click();
-      await el.updateComplete;
-      expect(el.shadowRoot!.querySelector('[role="status"]')!.textContent).to.include(t.server.lockAccount);
+      // The lock is the engine's to write: the panel says so once it is done.
+      await waitUntil(
+        () => el.shadowRoot!.querySelector('[role="status"]')!.textContent!.includes(t.server.lockAccount),
+        'the lock reported',
+      );
       button(t.server.dropStreams).click();
       await el.updateComplete;
       expect(button(t.server.acceptStreams).getAttribute('aria-pressed')).to.equal('true');

@@ -195,6 +195,7 @@ describe('demo page', function () {
     await waitUntil(() => qrStatus().includes('扫描成功'), 'scanned on the page', WAIT);
     expect(qrStatus()).to.include('电子税务局APP');
     expect(text(phone().querySelector('[data-match-code]'))).to.equal(matchCode());
+    await waitUntil(() => has(phone(), '登录'), 'the confirmation screen on the phone', WAIT);
     click(phone(), '登录');
     await loggedIn('qr');
     expect(fired('etax-qr-scanned')[0].detail).to.equal('{"app":"etax"}');
@@ -206,6 +207,7 @@ describe('demo page', function () {
     useApp('iit', 'liqiang');
     click(phone(), '扫一扫');
     await waitUntil(() => qrStatus().includes('个人所得税APP'), 'scanned with the IIT app', WAIT);
+    await waitUntil(() => has(phone(), '登录'), 'the confirmation screen on the phone', WAIT);
     click(phone(), '登录');
     await waitUntil(() => dialog()?.querySelectorAll('input[type="radio"]').length === 3, 'three capacities', WAIT);
     const finance = [...dialog()!.querySelectorAll('label')].find((l) => text(l).includes('财务负责人'))!;
@@ -234,6 +236,7 @@ describe('demo page', function () {
     // The dialog is modal in the portal's page; the phone beside it still takes a real click.
     await pointerClick(buttonIn(phone(), '扫一扫'));
     await waitUntil(() => faceStatus().includes('扫描成功'), 'scanned on the page', WAIT);
+    await waitUntil(() => phone().querySelector('input[type="checkbox"]'), 'the face screen on the phone', WAIT);
     expect(has(phone(), '开始人脸识别')).to.equal(false);
     phone().querySelector<HTMLInputElement>('input[type="checkbox"]')!.click();
     const slider = phone().querySelector<HTMLInputElement>('input[type="range"]')!;
@@ -405,6 +408,7 @@ describe('demo page', function () {
     expect(text(server().querySelector('table'))).to.not.equal('');
     click(phone(), 'Scan');
     await waitUntil(() => qrStatus() !== '' && !qrStatus().includes('Scan the QR'), 'scanned on the page', WAIT);
+    await waitUntil(() => has(phone(), 'Log in'), 'the confirmation screen on the phone', WAIT);
     click(phone(), 'Log in');
     await loggedIn('qr');
   });

@@ -77,9 +77,9 @@ describe('the drop-in etax-login.min.js', () => {
         resolve(e as CustomEvent);
       }),
     );
-    control.scan('etax');
+    await control.scan('etax');
     await waitUntil(() => text(panel()!).includes('扫描成功，请在手机上确认'), 'scanned', { timeout: 4000 });
-    control.confirm();
+    await control.confirm();
     expect((await success).detail.via).to.equal('qr');
     await waitUntil(() => text(el).includes('登录成功'), 'success shown', { timeout: 4000 });
   });

@@ -22,6 +22,15 @@ const get = (f: FlowCreated, query = '') =>
   call<FlowState>(BASE, `/v1/flows/${f.flowId}${query}`, { token: f.flowToken });
 const post = (f: FlowCreated, path: string, body: unknown = {}) =>
   call(BASE, `/v1/flows/${f.flowId}${path}`, { token: f.flowToken, body });
+/** A control the flow cannot take is refused with a MockControlError saying why. */
+async function refused(action: Promise<unknown>, why: RegExp): Promise<void> {
+  const error = await action.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).to.be.instanceOf(MockControlError);
+  expect((error as Error).message).to.match(why);
+}
 const enterprise = (taxpayerId: string, account: string, password?: string) =>
   passwordFlow(BASE, 'enterprise', { taxpayerId, account }, password);
 
@@ -97,11 +106,11 @@ describe('mock backend: HTTP endpoints and controls', () => {
 
     it('goes scanned, back to waiting, scanned and authenticated, one seq per change', async () => {
       const f = await qrFlow(BASE);
-      expect(control.scan('iit')).to.include({ seq: 2, status: 'qr_scanned', app: 'iit' });
+      expect(await control.scan('iit')).to.include({ seq: 2, status: 'qr_scanned', app: 'iit' });
       expect((await get(f)).body).to.include({ seq: 2, status: 'qr_scanned', app: 'iit' });
-      expect(control.unscan()).to.include({ seq: 3, status: 'qr_waiting' });
-      control.scan('etax');
-      const done = control.confirm({ matchCode: (f.state as { qr: { matchCode: string } }).qr.matchCode });
+      expect(await control.unscan()).to.include({ seq: 3, status: 'qr_waiting' });
+      await control.scan('etax');
+      const done = await control.confirm({ matchCode: (f.state as { qr: { matchCode: string } }).qr.matchCode });
       expect(done).to.include({ seq: 5, status: 'authenticated' });
       const state = parseFlowState((await get(f)).body);
       expect(state.status).to.equal('authenticated');
@@ -111,25 +120,28 @@ describe('mock backend: HTTP endpoints and controls', () => {
 
     it('refuses a wrong match code, and tells denial and cancellation apart', async () => {
       await qrFlow(BASE);
-      control.scan('etax');
-      expect(control.confirm({ matchCode: 'xx' })).to.include({ status: 'denied', app: 'etax' });
+      await control.scan('etax');
+      expect(await control.confirm({ matchCode: 'xx' })).to.include({ status: 'denied', app: 'etax' });
 
       await qrFlow(BASE);
-      control.scan('iit');
-      expect(control.deny()).to.deep.equal({ seq: 3, status: 'denied', app: 'iit' });
+      await control.scan('iit');
+      expect(await control.deny()).to.deep.equal({ seq: 3, status: 'denied', app: 'iit' });
 
       await qrFlow(BASE);
-      control.scan('iit');
-      expect(control.cancel()).to.include({ status: 'cancelled', by: 'phone' });
+      await control.scan('iit');
+      expect(await control.cancel()).to.include({ status: 'cancelled', by: 'phone' });
 
       const f = await qrFlow(BASE);
-      expect(control.cancel({ flowId: f.flowId, by: 'server' })).to.include({ status: 'cancelled', by: 'server' });
+      expect(await control.cancel({ flowId: f.flowId, by: 'server' })).to.include({
+        status: 'cancelled',
+        by: 'server',
+      });
     });
 
     it('asks a person with several capacities to choose one', async () => {
       const f = await qrFlow(BASE);
-      control.scan('etax', { account: 'liqiang' });
-      const s = control.confirm();
+      await control.scan('etax', { account: 'liqiang' });
+      const s = await control.confirm();
       expect(s.status).to.equal('identity_required');
       const { identities, reason } = s as Extract<FlowState, { status: 'identity_required' }>;
       expect(reason).to.equal('capacity');
@@ -150,15 +162,15 @@ describe('mock backend: HTTP endpoints and controls', () => {
     it('rotates the QR in the same flow and status, and ends the flow when it expires', async () => {
       const f = await qrFlow(BASE);
       const first = (f.state as { qr: { payload: string } }).qr.payload;
-      const rotated = control.rotateQr() as Extract<FlowState, { status: 'qr_waiting' }>;
+      const rotated = (await control.rotateQr()) as Extract<FlowState, { status: 'qr_waiting' }>;
       expect(rotated).to.include({ seq: 2, status: 'qr_waiting' });
       expect(rotated.qr.payload).to.not.equal(first);
-      control.scan('iit');
-      const expired = control.expireQr() as Extract<FlowState, { status: 'qr_scanned' }>;
+      await control.scan('iit');
+      const expired = (await control.expireQr()) as Extract<FlowState, { status: 'qr_scanned' }>;
       expect(expired).to.include({ seq: 4, status: 'qr_scanned' });
       expect(expired.qr.payload).to.not.equal(rotated.qr.payload);
 
-      expect(control.expireFlow()).to.deep.equal({ seq: 5, status: 'expired' });
+      expect(await control.expireFlow()).to.deep.equal({ seq: 5, status: 'expired' });
       expect((await get(f)).body).to.deep.equal({ seq: 5, status: 'expired' });
       const del = await call(BASE, `/v1/flows/${f.flowId}`, { method: 'DELETE', token: f.flowToken });
       expect(del.status).to.equal(204);
@@ -169,8 +181,8 @@ describe('mock backend: HTTP endpoints and controls', () => {
       const r = await post(f, '/step-up', { method: 'face_iit' });
       expect(r.status).to.equal(409);
       expect(r.body.error.code).to.equal('invalid_state');
-      expect(() => control.confirm()).to.throw(MockControlError, /qr_scanned/);
-      control.expireFlow();
+      await refused(control.confirm(), /qr_scanned/);
+      await control.expireFlow();
       const late = await post(f, '/identity', { identityId: 'x' });
       expect(late.status).to.equal(410);
       expect(late.body.error.code).to.equal('flow_expired');
@@ -272,7 +284,7 @@ describe('mock backend: HTTP endpoints and controls', () => {
       expect(fifth.headers.get('Retry-After')).to.equal('1800');
       const right = await enterprise('91310115591693856A', 'liqiang');
       expect(right.status).to.equal(423);
-      control.unlockAccount('liqiang');
+      await control.unlockAccount('liqiang');
       expect((await enterprise('91310115591693856A', 'liqiang')).status).to.equal(201);
     });
 
@@ -284,7 +296,7 @@ describe('mock backend: HTTP endpoints and controls', () => {
       expect(Number(r.headers.get('Retry-After'))).to.equal(r.body.error.retryAfter);
 
       const f = (await enterprise('91310110666007217T', 'wangxiuying')).body;
-      control.lockAccount('wangxiuying', 60);
+      await control.lockAccount('wangxiuying', 60);
       expect((await get(f)).body).to.deep.equal({ seq: 2, status: 'locked', code: 'account_locked', retryAfter: 60 });
       const sms = await post(f, '/sms');
       expect(sms.status).to.equal(423);
@@ -314,10 +326,10 @@ describe('mock backend: HTTP endpoints and controls', () => {
       expect(waiting).to.include({ seq: 2, status: 'face_waiting', method: 'face_iit' });
       expect(waiting.qr.apps).to.deep.equal(['iit']);
       expect(waiting.qr.matchCode).to.equal(undefined);
-      expect(() => control.scan('etax')).to.throw(MockControlError, /iit/);
-      expect(control.scan('iit')).to.include({ seq: 3, status: 'face_scanned', app: 'iit' });
-      expect(control.faceVerify()).to.deep.equal({ seq: 4, status: 'face_verifying', method: 'face_iit' });
-      const passed = control.facePass();
+      await refused(control.scan('etax'), /iit/);
+      expect(await control.scan('iit')).to.include({ seq: 3, status: 'face_scanned', app: 'iit' });
+      expect(await control.faceVerify()).to.deep.equal({ seq: 4, status: 'face_verifying', method: 'face_iit' });
+      const passed = await control.facePass();
       expect(passed).to.include({ seq: 5, status: 'identity_required', reason: 'capacity' });
       expect((await get(f)).body.seq).to.equal(5);
     });
@@ -326,15 +338,15 @@ describe('mock backend: HTTP endpoints and controls', () => {
       const f = (await enterprise('91310110666007217T', 'wangxiuying')).body;
       for (const left of [2, 1]) {
         await post(f, '/step-up', { method: 'face_etax' });
-        control.scan('etax');
-        const failed = control.faceFail();
+        await control.scan('etax');
+        const failed = await control.faceFail();
         expect(failed).to.deep.include({ status: 'face_failed', attemptsLeft: left, method: 'face_etax' });
         expect((failed as { methods: string[] }).methods).to.deep.equal(['face_iit', 'face_etax', 'sms']);
       }
       await post(f, '/step-up', { method: 'face_iit' });
-      control.scan('iit');
+      await control.scan('iit');
       const seq = control.flow()!.seq;
-      const last = control.faceFail();
+      const last = await control.faceFail();
       expect(last).to.deep.equal({
         seq: seq + 2,
         status: 'face_failed',
@@ -357,8 +369,8 @@ describe('mock backend: HTTP endpoints and controls', () => {
       const sms = await call('/api/noface', `/v1/flows/${f.flowId}/sms`, { token: f.flowToken, body: {} });
       expect(sms.body.error.code).to.equal('method_unavailable');
       await call('/api/noface', `/v1/flows/${f.flowId}/step-up`, { token: f.flowToken, body: { method: 'face_etax' } });
-      other.control.scan('etax');
-      expect(other.control.faceFail()).to.include({ status: 'locked' });
+      await other.control.scan('etax');
+      expect(await other.control.faceFail()).to.include({ status: 'locked' });
       worker.resetHandlers();
     });
 
@@ -370,9 +382,9 @@ describe('mock backend: HTTP endpoints and controls', () => {
         token: f.flowToken,
         body: { method: 'face_iit' },
       });
-      expect(other.control.expireQr()).to.include({ seq: 3, status: 'step_up_required' });
+      expect(await other.control.expireQr()).to.include({ seq: 3, status: 'step_up_required' });
       const q = await call('/api/norotate', '/v1/flows/qr', { body: {} });
-      expect(other.control.expireQr(q.body.flowId)).to.deep.equal({ seq: 2, status: 'expired' });
+      expect(await other.control.expireQr(q.body.flowId)).to.deep.equal({ seq: 2, status: 'expired' });
       worker.resetHandlers();
     });
   });
@@ -420,7 +432,7 @@ describe('mock backend: HTTP endpoints and controls', () => {
     it('lets a code run out', async () => {
       const f = (await enterprise('91310110666007217T', 'wangxiuying')).body;
       await post(f, '/sms');
-      control.expireSmsCode();
+      await control.expireSmsCode();
       const r = await post(f, '/sms/verify', { code: control.lastCode });
       expect(r.status).to.equal(410);
       expect(r.body.error.code).to.equal('sms_code_expired');
@@ -534,9 +546,9 @@ describe('mock backend: HTTP endpoints and controls', () => {
       const changes: BackendChange[] = [];
       const off = control.subscribe((c) => changes.push(c));
       const f = await qrFlow(BASE);
-      control.scan('iit');
+      await control.scan('iit');
       off();
-      control.unscan();
+      await control.unscan();
       expect(changes.filter((c) => c.type === 'flow')).to.deep.equal([
         { type: 'flow', flowId: f.flowId },
         { type: 'flow', flowId: f.flowId },
@@ -554,7 +566,7 @@ describe('mock backend: HTTP endpoints and controls', () => {
       expect(control.flows).to.deep.equal([]);
       expect(control.requests).to.deep.equal([]);
       expect((await get(f)).status).to.equal(404);
-      expect(() => control.scan()).to.throw(MockControlError, /no live flow/);
+      await refused(control.scan(), /no live flow/);
     });
 
     it('keeps two backends apart', async () => {
@@ -565,7 +577,7 @@ describe('mock backend: HTTP endpoints and controls', () => {
       expect((theirs.state as { qr: { matchCode?: string } }).qr.matchCode).to.equal(undefined);
       expect(control.flows.map((x) => x.id)).to.deep.equal([mine.flowId]);
       expect(other.control.flows.map((x) => x.id)).to.deep.equal([theirs.flowId]);
-      other.control.scan('iit');
+      await other.control.scan('iit');
       expect((await get(mine)).body.status).to.equal('qr_waiting');
       worker.resetHandlers();
     });

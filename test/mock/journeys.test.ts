@@ -40,9 +40,9 @@ describe('mock backend: the headless client end to end', () => {
       await c.startQr();
       await reach('qr-waiting');
       expect(c.transport).to.equal(transport);
-      control.scan('iit');
+      await control.scan('iit');
       expect((await reach('qr-scanned')) as { app: string }).to.include({ app: 'iit' });
-      control.confirm();
+      await control.confirm();
       expect(await reach('authenticated')).to.include({ via: 'qr' });
     });
   }
@@ -53,9 +53,9 @@ describe('mock backend: the headless client end to end', () => {
     expect(await reach('step-up')).to.include({ maskedPhone: '138****2119' });
     await c.chooseStepUp('face_iit');
     await reach('face-waiting');
-    control.scan('iit');
+    await control.scan('iit');
     await reach('face-scanned');
-    control.faceFail();
+    await control.faceFail();
     expect(await reach('face-failed')).to.include({ attemptsLeft: 2 });
     await c.chooseStepUp('sms');
     await c.sendSms();
@@ -85,7 +85,7 @@ describe('mock backend: the headless client end to end', () => {
     await until(() => control.flow()?.streams === 1, 3000, 'the socket');
     control.dropStreams();
     await until(() => c.transport === 'poll', 3000, 'the fallback');
-    control.scan('etax');
+    await control.scan('etax');
     await reach('qr-scanned');
   });
 
@@ -93,8 +93,8 @@ describe('mock backend: the headless client end to end', () => {
     const c = start({ transport: 'long-poll' });
     await c.startQr();
     await reach('qr-waiting');
-    control.scan('etax');
-    control.deny();
+    await control.scan('etax');
+    await control.deny();
     expect(await reach('qr-ended')).to.include({ reason: 'denied' });
   });
 

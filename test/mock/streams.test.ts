@@ -60,7 +60,7 @@ describe('mock backend: long-poll, SSE and WebSocket', () => {
       // The request has arrived; an answer at once would have been logged with it, in the same turn.
       await until(() => control.requests.some((r) => r.path === path), 3000, 'the long-poll to arrive');
       expect(control.requests.find((r) => r.path === path)!.status).to.equal(undefined);
-      control.scan('iit');
+      await control.scan('iit');
       const r = await held;
       expect(r.body).to.include({ seq: 2, status: 'qr_scanned' });
       expect(control.requests.find((r) => r.path === path)!.status).to.equal(200);
@@ -101,8 +101,8 @@ describe('mock backend: long-poll, SSE and WebSocket', () => {
       const first = await sse.states.next();
       expect(first.id).to.equal('1');
       expect(first.state).to.include({ seq: 1, status: 'qr_waiting' });
-      control.scan('etax');
-      control.confirm();
+      await control.scan('etax');
+      await control.confirm();
       expect(await sse.states.next()).to.deep.include({ id: '2' });
       const last = await sse.states.next();
       expect(last.state).to.include({ seq: 3, status: 'authenticated' });
@@ -113,8 +113,8 @@ describe('mock backend: long-poll, SSE and WebSocket', () => {
 
     it('answers a stream request for a finished flow whose last state was seen with 204', async () => {
       const f = await qrFlow(BASE);
-      control.scan('etax');
-      control.confirm();
+      await control.scan('etax');
+      await control.confirm();
       const res = await fetch(`${BASE}/v1/flows/${f.flowId}/events?token=${f.flowToken}&after=3`, {
         headers: { Accept: 'text/event-stream' },
       });
@@ -135,10 +135,10 @@ describe('mock backend: long-poll, SSE and WebSocket', () => {
       const f = await qrFlow(BASE);
       const sse = listen(eventsUrl(f));
       await sse.opens.next();
-      control.scan('iit');
+      await control.scan('iit');
       expect((await sse.states.next()).state.seq).to.equal(2);
       expect(control.dropStreams({ reconnect: true })).to.equal(1);
-      control.unscan();
+      await control.unscan();
       await sse.opens.next(); // the browser reconnected, sending Last-Event-ID: 2
       expect((await sse.states.next()).state).to.include({ seq: 3, status: 'qr_waiting' });
       expect(sse.states.size).to.equal(0);
@@ -169,8 +169,8 @@ describe('mock backend: long-poll, SSE and WebSocket', () => {
     });
 
     it('can go silent', async () => {
-      // The stream's heartbeat interval (0.3 s) on a fake clock.
-      const clock = sinon.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      // The stream's heartbeat timer (0.3 s) on a fake clock.
+      const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
       try {
         const f = await qrFlow(BASE);
         const sse = listen(eventsUrl(f));
@@ -181,7 +181,7 @@ describe('mock backend: long-poll, SSE and WebSocket', () => {
         control.suspendHeartbeats();
         clock.tick(3000);
         // A state sent now arrives after anything sent before it on the stream: no heartbeat was.
-        control.scan('iit');
+        await control.scan('iit');
         expect((await sse.states.next()).state.status).to.equal('qr_scanned');
         expect(sse.heartbeats.size).to.equal(0);
         control.resumeHeartbeats();
@@ -199,7 +199,7 @@ describe('mock backend: long-poll, SSE and WebSocket', () => {
       const f = await qrFlow(BASE);
       const ws = connect(f, { type: 'auth', token: f.flowToken, after: 0 });
       expect(await ws.messages.next()).to.deep.include({ type: 'state' });
-      control.scan('iit');
+      await control.scan('iit');
       const next = await ws.messages.next();
       expect(next.state).to.include({ seq: 2, status: 'qr_scanned', app: 'iit' });
       expect(await ws.messages.next()).to.deep.equal({ type: 'heartbeat' });
@@ -215,8 +215,8 @@ describe('mock backend: long-poll, SSE and WebSocket', () => {
       const f = await qrFlow(BASE);
       const ws = connect(f, { type: 'auth', token: f.flowToken, after: 0 });
       expect(await ws.messages.next()).to.deep.include({ type: 'state' });
-      control.scan('etax');
-      control.confirm();
+      await control.scan('etax');
+      await control.confirm();
       const statuses: string[] = [];
       for (let m = await ws.messages.next(); ; m = await ws.messages.next()) {
         if (m.type !== 'state') continue;

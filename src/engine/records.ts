@@ -1,7 +1,12 @@
 /**
- * One login flow as the mock backend keeps it, and how it reads on the wire.
- * Times are absolute (epoch ms) inside; the wire gets seconds left.
+ * A login flow as the store keeps it, and how it reads on the wire. A record
+ * is plain JSON (no timers, no functions), so any store can hold it; times are
+ * absolute epoch milliseconds inside and seconds left on the wire. The record
+ * changes only together with its state, and every change raises `seq` by one:
+ * the store's compare-and-set on `seq` is what makes racing requests give one
+ * result. Counters (wrong codes, cooldowns) live apart, as store counters.
  */
+import { maskName } from './accounts.js';
 import type {
   EntryId,
   FaceMethod,
@@ -11,9 +16,9 @@ import type {
   SessionToken,
   StepUpMethod,
 } from '../client/protocol.js';
-import { maskName, maskPhone, type MockAccount } from './fixtures.js';
 
 export type FlowKind = 'qr' | 'password';
+export type LockCode = 'account_locked' | 'sms_locked';
 
 /** The flow's status and what it alone needs; lists, QR and times live on the flow. */
 export type Phase =
@@ -29,7 +34,7 @@ export type Phase =
   | { status: 'denied'; app?: QrApp }
   | { status: 'cancelled'; by: 'phone' | 'client' | 'server' }
   | { status: 'expired' }
-  | { status: 'locked'; until?: number; code: 'account_locked' | 'sms_locked' };
+  | { status: 'locked'; until?: number; code: LockCode };
 
 export type Status = Phase['status'];
 
@@ -41,35 +46,37 @@ export interface QrRecord {
 }
 
 export interface FlowRecord {
-  readonly id: string;
-  readonly token: string;
-  readonly kind: FlowKind;
+  id: string;
+  /** SHA-256 of the flow token: the token itself is never stored. */
+  tokenHash: string;
+  kind: FlowKind;
   seq: number;
   phase: Phase;
-  readonly createdAt: number;
+  createdAt: number;
   expiresAt: number;
   qr?: QrRecord;
-  /** The person: from the password, or the phone that scanned the login QR. */
-  account?: MockAccount;
+  /** The person: from the password, or the app that scanned the login QR. */
+  accountId?: string;
+  /** The person's name, for the session issuer. */
+  personName?: string;
+  /** What locks and attempt counters of this login are counted on (`account:<id>`). */
+  subject?: string;
   entry?: EntryId;
   taxpayerId?: string;
+  /** The bound phone, masked; the full number stays in the account directory. */
+  maskedPhone?: string;
   /** Second factors offered now. */
   methods: StepUpMethod[];
   /** Identities to choose from after authentication; empty when there is no choice. */
   identities: Identity[];
   reason?: 'capacity' | 'client';
-  /** The identity chosen. */
+  /** The identity chosen, or the only one. */
   identity?: Identity;
   faceAttemptsLeft: number;
-  sms: { code?: string; sentAt?: number; expiresAt?: number; wrong: number };
-  session?: SessionToken;
-  /** Refuse new SSE/WebSocket connections (after `dropStreams()`). */
-  refuseStreams: boolean;
-  timer?: ReturnType<typeof setTimeout>;
-  /** Long-polls held until the next change. */
-  readonly waiters: Set<() => void>;
-  /** Open SSE/WebSocket subscribers. */
-  readonly listeners: Set<(state: FlowState) => void>;
+  /** The second factor that succeeded. */
+  secondFactor?: StepUpMethod;
+  /** How the flow was completed, from the session issuer. */
+  completion?: { redirectUrl?: string; session?: SessionToken };
 }
 
 export const TERMINAL: readonly Status[] = ['authenticated', 'denied', 'cancelled', 'expired', 'locked'];
@@ -79,11 +86,14 @@ const SHOWS_QR: readonly Status[] = ['qr_waiting', 'qr_scanned', 'face_waiting',
 
 export const isLive = (flow: FlowRecord): boolean => !TERMINAL.includes(flow.phase.status);
 export const showsQr = (flow: FlowRecord): boolean => !!flow.qr && SHOWS_QR.includes(flow.phase.status);
+export const faceMethodOf = (flow: FlowRecord): FaceMethod | undefined =>
+  'method' in flow.phase ? flow.phase.method : undefined;
 
-const secondsLeft = (at: number, now: number): number => Math.max(0, Math.ceil((at - now) / 1000));
+/** Whole seconds from `now` until `at`, never negative: the time a lifetime has left. */
+export const secondsLeft = (at: number, now: number): number => Math.max(0, Math.ceil((at - now) / 1000));
 
-/** The flow's state as the client receives it, with lifetimes counted from `now`. */
-export function viewOf(flow: FlowRecord, now: number, redirectUrl?: string): FlowState {
+/** The flow's state as the page receives it, with every lifetime counted from `now`. */
+export function viewOf(flow: FlowRecord, now: number): FlowState {
   const seq = flow.seq;
   const p = flow.phase;
   const qr = () => {
@@ -91,7 +101,7 @@ export function viewOf(flow: FlowRecord, now: number, redirectUrl?: string): Flo
     return {
       payload: q.payload,
       expiresIn: secondsLeft(q.expiresAt, now),
-      apps: q.apps,
+      apps: [...q.apps],
       ...(q.matchCode ? { matchCode: q.matchCode } : {}),
     };
   };
@@ -105,7 +115,7 @@ export function viewOf(flow: FlowRecord, now: number, redirectUrl?: string): Flo
         seq,
         status: p.status,
         methods: [...flow.methods],
-        ...(flow.account?.phone && flow.methods.includes('sms') ? { maskedPhone: maskedPhoneOf(flow) } : {}),
+        ...(flow.maskedPhone && flow.methods.includes('sms') ? { maskedPhone: flow.maskedPhone } : {}),
       };
     case 'face_waiting':
       return { seq, status: p.status, method: p.method, qr: qr() };
@@ -123,16 +133,18 @@ export function viewOf(flow: FlowRecord, now: number, redirectUrl?: string): Flo
       };
     case 'identity_required':
       return { seq, status: p.status, reason: p.reason, identities: flow.identities.map((i) => ({ ...i })) };
-    case 'authenticated':
+    case 'authenticated': {
+      const c = flow.completion;
       return {
         seq,
         status: p.status,
-        ...(redirectUrl ? { redirectUrl } : {}),
-        ...(flow.session ? { session: { ...flow.session } } : {}),
-        // Who logged in: the name masked, and the identity acted as.
-        ...(flow.account ? { maskedName: maskName(flow.account.name) } : {}),
+        ...(c?.redirectUrl ? { redirectUrl: c.redirectUrl } : {}),
+        ...(c?.session ? { session: { ...c.session } } : {}),
+        // Who logged in, for the page to say so: the name masked, the identity acted as (§10).
+        ...(flow.personName ? { maskedName: maskName(flow.personName) } : {}),
         ...(flow.identity ? { identity: structuredClone(flow.identity) } : {}),
       };
+    }
     case 'denied':
       return { seq, status: p.status, ...(p.app ? { app: p.app } : {}) };
     case 'cancelled':
@@ -143,6 +155,3 @@ export function viewOf(flow: FlowRecord, now: number, redirectUrl?: string): Flo
       return { seq, status: p.status, code: p.code, ...(p.until ? { retryAfter: secondsLeft(p.until, now) } : {}) };
   }
 }
-
-export const maskedPhoneOf = (flow: FlowRecord): string | undefined =>
-  flow.account?.phone ? maskPhone(flow.account.phone) : undefined;

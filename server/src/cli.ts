@@ -1,0 +1,121 @@
+/**
+ * `etax-login-server`: reads the configuration, starts the Node host over the
+ * engine with the in-memory store, and shuts down gracefully on SIGTERM.
+ * `etax-login-server hash-password` hashes a password for the accounts file.
+ */
+import { fileURLToPath } from 'node:url';
+import { Engine, MemoryStore, TokenIssuer, type SessionIssuer } from '../../src/engine/index.js';
+import { directoryOf, hashPassword, loadAccounts } from './accounts.js';
+import { ConfigError, helpText, readConfig } from './config.js';
+import { startHost } from './host.js';
+import { DevOutbox } from './outbox.js';
+import { CookieSessions, sessionKeyFrom } from './sessions.js';
+
+const log = (line: Record<string, unknown>) =>
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${helpText()}\n`);
+    return 0;
+  }
+  if (argv[0] === 'hash-password') {
+    let input = '';
+    for await (const chunk of process.stdin) input += String(chunk);
+    const password = input.replace(/\r?\n$/, '');
+    if (!password) {
+      process.stderr.write('hash-password: give the password on standard input\n');
+      return 2;
+    }
+    process.stdout.write(`${await hashPassword(password)}\n`);
+    return 0;
+  }
+
+  let config;
+  try {
+    config = await readConfig(argv, process.env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`etax-login-server: ${e.message}\n`);
+    return 2;
+  }
+  let accounts;
+  try {
+    accounts = config.accounts
+      ? await loadAccounts(config.accounts)
+      : directoryOf(
+          JSON.parse(
+            await import('node:fs/promises').then((fs) =>
+              fs.readFile(fileURLToPath(new URL('../demo-accounts.json', import.meta.url)), 'utf8'),
+            ),
+          ),
+          'demo accounts',
+        );
+  } catch (e) {
+    process.stderr.write(`etax-login-server: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const store = new MemoryStore();
+  let sessions: SessionIssuer = new TokenIssuer({
+    lifetime: config.sessionLifetime || false,
+    ...(config.redirectUrl ? { redirectUrl: config.redirectUrl } : {}),
+  });
+  let cookies: CookieSessions | undefined;
+  if (config.session === 'cookie') {
+    let key: Buffer | undefined;
+    try {
+      key = await sessionKeyFrom(process.env);
+    } catch (e) {
+      process.stderr.write(`etax-login-server: session key: ${(e as Error).message}\n`);
+      return 2;
+    }
+    if (!key || key.length < 32) {
+      process.stderr.write(
+        'etax-login-server: --session cookie needs a key of at least 32 bytes, base64, in ETAX_SESSION_KEY or in the file ETAX_SESSION_KEY_FILE names\n',
+      );
+      return 2;
+    }
+    sessions = cookies = new CookieSessions({
+      store,
+      key,
+      home: config.homeUrl,
+      lifetime: config.sessionLifetime || 1800,
+    });
+  }
+  const engine = new Engine({ accounts, store, sms: new DevOutbox(log), sessions, settings: config.settings });
+  const host = await startHost({
+    engine,
+    basePath: config.basePath,
+    host: config.host,
+    port: config.port,
+    allowedOrigins: config.allowedOrigins,
+    credentials: config.credentials,
+    log,
+    fallback: (request) =>
+      cookies && new URL(request.url).pathname === cookies.completePath
+        ? cookies.complete(request)
+        : new Response('Not found', { status: 404 }),
+  });
+  // Signals are heard from the moment the server listens, so that a SIGTERM right after start stops it gracefully.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log({ level: 'info', msg: 'shutting down', signal });
+      void host.close().then(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  log({
+    level: 'info',
+    msg: 'listening',
+    url: host.url,
+    basePath: config.basePath,
+    accounts: config.accounts ?? 'demo',
+    transports: config.transports,
+  });
+  await stopped;
+  log({ level: 'info', msg: 'stopped' });
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,343 @@
+/**
+ * The server's configuration: one typed object, from defaults, an optional
+ * JSON config file, the environment and flags (each overriding the one
+ * before), validated at start. `--help` prints this table. Secrets never come
+ * from flags: they are read from the environment or a file.
+ */
+import { readFile } from 'node:fs/promises';
+import type { TransportName } from '../../src/client/protocol.js';
+import type { EngineSettingsInput } from '../../src/engine/index.js';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Path of the API below the origin. */
+  basePath: string;
+  /** Origins of pages on other sites allowed to call the API (CORS). */
+  allowedOrigins: string[];
+  /** Allow cookies on cross-origin requests (`Access-Control-Allow-Credentials`). */
+  credentials: boolean;
+  /** Accounts file (JSON, scrypt hashes); the demo accounts when absent. */
+  accounts?: string;
+  transports: TransportName[];
+  /** Lifetimes and limits of the engine. */
+  settings: EngineSettingsInput;
+  /** Seconds a session token lives; `0`: the authenticated state carries no token. */
+  sessionLifetime: number;
+  /** Where the page goes after login (`redirectUrl` of the authenticated state). */
+  redirectUrl?: string;
+  /** How completion hands over the session: a bearer token, or a signed cookie set by a completion URL. */
+  session: 'token' | 'cookie';
+  /** Where the person goes once the session cookie is set. */
+  homeUrl: string;
+}
+
+interface Option {
+  flag: string;
+  env: string;
+  /** Key in the config file and in `ServerConfig` (dots for engine settings). */
+  key: string;
+  type: 'string' | 'number' | 'list' | 'boolean';
+  help: string;
+  default?: string;
+}
+
+export const OPTIONS: Option[] = [
+  { flag: '--host', env: 'ETAX_HOST', key: 'host', type: 'string', default: '127.0.0.1', help: 'address to listen on' },
+  {
+    flag: '--port',
+    env: 'PORT',
+    key: 'port',
+    type: 'number',
+    default: '8080',
+    help: 'port to listen on (0: any free port)',
+  },
+  {
+    flag: '--base-path',
+    env: 'ETAX_BASE_PATH',
+    key: 'basePath',
+    type: 'string',
+    default: '/api/etax-login',
+    help: 'path of the API',
+  },
+  {
+    flag: '--allowed-origins',
+    env: 'ETAX_ALLOWED_ORIGINS',
+    key: 'allowedOrigins',
+    type: 'list',
+    default: '',
+    help: 'comma-separated origins of pages on other sites (CORS)',
+  },
+  {
+    flag: '--credentials',
+    env: 'ETAX_CREDENTIALS',
+    key: 'credentials',
+    type: 'boolean',
+    default: 'false',
+    help: 'allow cookies on cross-origin requests',
+  },
+  {
+    flag: '--accounts',
+    env: 'ETAX_ACCOUNTS',
+    key: 'accounts',
+    type: 'string',
+    help: 'accounts file (JSON with scrypt hashes); default: the demo accounts',
+  },
+  {
+    flag: '--transports',
+    env: 'ETAX_TRANSPORTS',
+    key: 'transports',
+    type: 'list',
+    default: 'poll,long-poll,sse,websocket',
+    help: 'transports offered',
+  },
+  {
+    flag: '--flow-lifetime',
+    env: 'ETAX_FLOW_LIFETIME',
+    key: 'settings.flowLifetime',
+    type: 'number',
+    default: '300',
+    help: 'seconds a login flow lives',
+  },
+  {
+    flag: '--qr-lifetime',
+    env: 'ETAX_QR_LIFETIME',
+    key: 'settings.qrLifetime',
+    type: 'number',
+    default: '60',
+    help: 'seconds a QR payload lives before it rotates',
+  },
+  {
+    flag: '--poll-interval',
+    env: 'ETAX_POLL_INTERVAL',
+    key: 'settings.pollInterval',
+    type: 'number',
+    default: '2',
+    help: 'seconds between polls',
+  },
+  {
+    flag: '--long-poll-wait',
+    env: 'ETAX_LONG_POLL_WAIT',
+    key: 'settings.longPollWait',
+    type: 'number',
+    default: '25',
+    help: 'longest hold of a long-poll, seconds',
+  },
+  {
+    flag: '--heartbeat',
+    env: 'ETAX_HEARTBEAT',
+    key: 'settings.heartbeat',
+    type: 'number',
+    default: '15',
+    help: 'seconds between SSE/WebSocket heartbeats',
+  },
+  {
+    flag: '--max-password-attempts',
+    env: 'ETAX_MAX_PASSWORD_ATTEMPTS',
+    key: 'settings.maxPasswordAttempts',
+    type: 'number',
+    default: '5',
+    help: 'wrong passwords before a lock',
+  },
+  {
+    flag: '--lock-seconds',
+    env: 'ETAX_LOCK_SECONDS',
+    key: 'settings.lockSeconds',
+    type: 'number',
+    default: '1800',
+    help: 'seconds a lock lasts',
+  },
+  {
+    flag: '--sms-daily-limit',
+    env: 'ETAX_SMS_DAILY_LIMIT',
+    key: 'settings.sms.dailyLimit',
+    type: 'number',
+    default: '10',
+    help: 'SMS codes one phone receives in 24 hours',
+  },
+  {
+    flag: '--session-lifetime',
+    env: 'ETAX_SESSION_LIFETIME',
+    key: 'sessionLifetime',
+    type: 'number',
+    default: '1800',
+    help: 'seconds a session token lives (0: no token)',
+  },
+  {
+    flag: '--redirect-url',
+    env: 'ETAX_REDIRECT_URL',
+    key: 'redirectUrl',
+    type: 'string',
+    help: 'where the page goes after login (same origin)',
+  },
+  {
+    flag: '--session',
+    env: 'ETAX_SESSION',
+    key: 'session',
+    type: 'string',
+    default: 'token',
+    help: 'token (in the authenticated state) or cookie (signed; key in ETAX_SESSION_KEY or ETAX_SESSION_KEY_FILE)',
+  },
+  {
+    flag: '--home-url',
+    env: 'ETAX_HOME_URL',
+    key: 'homeUrl',
+    type: 'string',
+    default: '/',
+    help: 'with --session cookie: where the person goes once the cookie is set',
+  },
+];
+
+const TRANSPORTS: TransportName[] = ['poll', 'long-poll', 'sse', 'websocket'];
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** `--help`. */
+export function helpText(): string {
+  const rows = OPTIONS.map(
+    (o) =>
+      `  ${`${o.flag} ${o.type === 'boolean' ? '' : `<${o.type}>`}`.padEnd(34)}${o.help}` +
+      `${o.default ? ` (default ${o.default || '—'})` : ''}\n${''.padEnd(36)}env ${o.env}, config file "${o.key}"`,
+  );
+  return [
+    'etax-login-server: the reference backend of etax-login (protocol v1).',
+    '',
+    'Usage: etax-login-server [options]',
+    '       etax-login-server hash-password   (reads a password on standard input, prints its hash)',
+    '',
+    'Options (flags override the environment, which overrides the config file):',
+    `  ${'--config <file>'.padEnd(34)}JSON file with any of the keys below\n${''.padEnd(36)}env ETAX_CONFIG`,
+    ...rows,
+    `  ${'--help'.padEnd(34)}print this and exit`,
+    '',
+    'Secrets are read from the environment or a file, never from flags, which other users of',
+    'the machine can see: ETAX_SESSION_KEY (base64, at least 32 bytes) or ETAX_SESSION_KEY_FILE.',
+    '',
+    'Endpoints: <base-path>/v1/… (protocol v1), /healthz, /readyz.',
+  ].join('\n');
+}
+
+/** Reads the configuration from flags, the environment and the config file; throws a `ConfigError`. */
+export async function readConfig(argv: string[], env: Record<string, string | undefined>): Promise<ServerConfig> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [name, inline] = arg.split(/=(.*)/s, 2);
+    const option = OPTIONS.find((o) => o.flag === name);
+    if (name === '--config') {
+      flags.set('--config', inline ?? argv[++i] ?? '');
+      continue;
+    }
+    if (!option) throw new ConfigError(`unknown option ${arg} (see --help)`);
+    if (option.type === 'boolean' && inline === undefined) flags.set(name, 'true');
+    else {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new ConfigError(`${name} needs a value`);
+      flags.set(name, value);
+    }
+  }
+
+  const raw: Record<string, unknown> = {};
+  const configFile = flags.get('--config') ?? env.ETAX_CONFIG;
+  if (configFile) {
+    try {
+      Object.assign(raw, flatten(JSON.parse(await readFile(configFile, 'utf8')) as Record<string, unknown>));
+    } catch (e) {
+      throw new ConfigError(`config file ${configFile}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  const known = new Set(OPTIONS.map((o) => o.key));
+  for (const key of Object.keys(raw)) {
+    if (!known.has(key)) throw new ConfigError(`config file ${configFile}: unknown key "${key}"`);
+  }
+  for (const o of OPTIONS) {
+    const text = flags.get(o.flag) ?? env[o.env];
+    if (text !== undefined) raw[o.key] = text;
+    else if (!(o.key in raw) && o.default !== undefined) raw[o.key] = o.default;
+  }
+
+  const value = (o: Option): unknown => {
+    const v = raw[o.key];
+    if (v === undefined) return undefined;
+    const where = `${o.flag} (${o.env}, "${o.key}")`;
+    switch (o.type) {
+      case 'number': {
+        const n = typeof v === 'number' ? v : Number(v);
+        if (!Number.isFinite(n) || n < 0)
+          throw new ConfigError(`${where} must be a number ≥ 0, not ${JSON.stringify(v)}`);
+        return n;
+      }
+      case 'boolean':
+        if (v === true || v === 'true' || v === '1') return true;
+        if (v === false || v === 'false' || v === '0' || v === '') return false;
+        throw new ConfigError(`${where} must be true or false`);
+      case 'list':
+        return (Array.isArray(v) ? v.map(String) : String(v).split(',')).map((x) => x.trim()).filter(Boolean);
+      default:
+        return String(v);
+    }
+  };
+
+  const config: ServerConfig = {
+    host: '',
+    port: 0,
+    basePath: '',
+    allowedOrigins: [],
+    credentials: false,
+    transports: [],
+    settings: {},
+    sessionLifetime: 1800,
+    session: 'token',
+    homeUrl: '/',
+  };
+  for (const o of OPTIONS) {
+    const v = value(o);
+    if (v === undefined) continue;
+    const path = o.key.split('.');
+    let target = config as unknown as Record<string, unknown>;
+    for (const p of path.slice(0, -1)) target = (target[p] ??= {}) as Record<string, unknown>;
+    target[path.at(-1)!] = v;
+  }
+
+  if (!Number.isInteger(config.port) || config.port > 65535) throw new ConfigError(`--port must be 0–65535`);
+  if (!/^\/[^?#]*$/.test(config.basePath) || config.basePath.endsWith('/')) {
+    throw new ConfigError(`--base-path must start with / and not end with one (e.g. /api/etax-login)`);
+  }
+  for (const origin of config.allowedOrigins) {
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin)
+      throw new ConfigError(`--allowed-origins: "${origin}" is not an origin (scheme://host[:port])`);
+  }
+  for (const t of config.transports) {
+    if (!TRANSPORTS.includes(t)) throw new ConfigError(`--transports: unknown transport "${t}"`);
+  }
+  if (!config.transports.includes('poll')) config.transports.unshift('poll');
+  config.settings.transports = config.transports;
+  for (const key of ['flowLifetime', 'qrLifetime', 'pollInterval', 'heartbeat', 'maxPasswordAttempts'] as const) {
+    if (config.settings[key] === 0) throw new ConfigError(`${key} must be above 0`);
+  }
+  if ((config.settings.qrLifetime ?? 60) > (config.settings.flowLifetime ?? 300)) {
+    throw new ConfigError('the QR lifetime cannot be longer than the flow lifetime');
+  }
+  if (config.session !== 'token' && config.session !== 'cookie') {
+    throw new ConfigError(`--session must be token or cookie, not "${String(config.session)}"`);
+  }
+  if (!config.homeUrl.startsWith('/'))
+    throw new ConfigError('--home-url must be a path on the portal, e.g. /portal/home');
+  if (config.redirectUrl && !config.redirectUrl.startsWith('/')) {
+    throw new ConfigError('--redirect-url must be a path on the portal (same origin), e.g. /portal/home');
+  }
+  return config;
+}
+
+/** `{ settings: { sms: { dailyLimit: 3 } } }` → `{ "settings.sms.dailyLimit": 3 }`. */
+function flatten(o: Record<string, unknown>, prefix = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (v && typeof v === 'object' && !Array.isArray(v))
+      Object.assign(out, flatten(v as Record<string, unknown>, `${prefix}${k}.`));
+    else out[`${prefix}${k}`] = v;
+  }
+  return out;
+}

@@ -1,0 +1,164 @@
+// The server command as a person runs it: --help, validation at start, an
+// accounts file with scrypt hashes made by hash-password, and SIGTERM.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { checkPassword, directoryOf, hashPassword } from '../src/accounts.js';
+import { readConfig } from '../src/config.js';
+
+// The command as its package ships it: bin/ over the built dist/cli.mjs.
+const BIN = fileURLToPath(new URL('../bin/etax-login-server.mjs', import.meta.url));
+// @ts-expect-error: a plain .mjs script of the package, without types
+before(() => import('../scripts/build.mjs'));
+
+/** Runs the command; resolves with its exit code and output once it exits. */
+function run(args: string[], { input, env = {} }: { input?: string; env?: Record<string, string> } = {}) {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += String(d)));
+  child.stderr.on('data', (d) => (stderr += String(d)));
+  if (input !== undefined) child.stdin.end(input);
+  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+  return {
+    child,
+    exited,
+    output: () => ({ stdout, stderr }),
+    /** The first log line that `match` accepts. */
+    async line(match: (l: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+      for (;;) {
+        const found = stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+          .find(match);
+        if (found) return found;
+        await new Promise((resolve, reject) => {
+          child.stdout.once('data', resolve);
+          child.once('exit', () => reject(new Error(`exited: ${stderr}`)));
+        });
+      }
+    },
+  };
+}
+
+describe('etax-login-server command', () => {
+  it('prints every option with its environment variable on --help', async () => {
+    const r = run(['--help']);
+    assert.equal(await r.exited, 0);
+    const { stdout } = r.output();
+    for (const name of [
+      '--host',
+      '--port',
+      '--base-path',
+      '--allowed-origins',
+      '--accounts',
+      '--lock-seconds',
+      'ETAX_ACCOUNTS',
+    ]) {
+      assert.ok(stdout.includes(name), name);
+    }
+  });
+
+  it('refuses a bad configuration at start, saying what is wrong', async () => {
+    for (const [args, words] of [
+      [['--port', '70000'], '--port'],
+      [['--allowed-origins', 'https://a.example/path'], 'not an origin'],
+      [['--transports', 'poll,pigeon'], 'pigeon'],
+      [['--frobnicate'], 'unknown option'],
+      [['--qr-lifetime', '600'], 'QR lifetime'],
+    ] as [string[], string][]) {
+      const r = run(args);
+      assert.equal(await r.exited, 2, args.join(' '));
+      assert.ok(r.output().stderr.includes(words), r.output().stderr);
+    }
+  });
+
+  it('reads flags over the environment over the config file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'etax-config-'));
+    try {
+      const file = join(dir, 'config.json');
+      await writeFile(file, JSON.stringify({ port: 9000, settings: { lockSeconds: 60, sms: { dailyLimit: 3 } } }));
+      const config = await readConfig(['--config', file, '--port', '9002'], { PORT: '9001', ETAX_LOCK_SECONDS: '90' });
+      assert.equal(config.port, 9002);
+      assert.equal(config.settings.lockSeconds, 90);
+      assert.equal(config.settings.sms?.dailyLimit, 3);
+      assert.equal(config.host, '127.0.0.1');
+      await writeFile(file, JSON.stringify({ secretKey: 'x' }));
+      await assert.rejects(readConfig(['--config', file], {}), /unknown key "secretKey"/);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
+  it('hashes a password given on standard input, and the server logs in with it', async () => {
+    const h = run(['hash-password'], { input: 's3cret!Pass\n' });
+    assert.equal(await h.exited, 0);
+    const hash = h.output().stdout.trim();
+    assert.match(hash, /^scrypt\$16384\$8\$1\$/);
+    assert.equal(await checkPassword(hash, 's3cret!Pass'), true);
+    assert.equal(await checkPassword(hash, 's3cret!pass'), false);
+    assert.equal(await checkPassword('not a hash', 's3cret!Pass'), false);
+
+    const dir = await mkdtemp(join(tmpdir(), 'etax-accounts-'));
+    try {
+      const demo = JSON.parse(await readFile(fileURLToPath(new URL('../demo-accounts.json', import.meta.url)), 'utf8'));
+      demo.accounts[0].passwordHash = hash;
+      const file = join(dir, 'accounts.json');
+      await writeFile(file, JSON.stringify(demo));
+      const server = run(['--port', '0', '--accounts', file]);
+      try {
+        const { url } = (await server.line((l) => l.msg === 'listening')) as { url: string };
+        const login = (password: string) =>
+          fetch(`${url}/api/etax-login/v1/flows/password`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ entry: 'individual', fields: { account: 'wangxiuying' }, password }),
+          });
+        assert.equal((await login('s3cret!Pass')).status, 201);
+        assert.equal((await login('Etax@2024')).status, 401);
+        server.child.kill('SIGTERM');
+        assert.equal(await server.exited, 0);
+        const out = server.output().stdout;
+        assert.ok(!out.includes('s3cret!Pass'));
+        assert.ok(out.includes('"msg":"stopped"'));
+      } finally {
+        server.child.kill('SIGKILL');
+      }
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
+  it('refuses an accounts file with a plain password', () => {
+    assert.throws(
+      () =>
+        directoryOf({
+          enterprises: [],
+          accounts: [{ id: 'a', name: 'A', idNumber: '1', passwordHash: 'Etax@2024', links: [] }],
+        }),
+      /scrypt hash/,
+    );
+  });
+
+  it('checks a password in the same work for an unknown account', async () => {
+    const directory = directoryOf({
+      enterprises: [],
+      accounts: [
+        { id: 'a', name: 'A', idNumber: '1', username: 'a', passwordHash: await hashPassword('pw'), links: [] },
+      ],
+    });
+    const entry = { id: 'individual', fields: [{ name: 'account', kind: 'account' as const, required: true }] };
+    const known = await directory.verify({ entry, fields: { account: 'a' }, password: 'pw' });
+    assert.equal(known.result, 'accepted');
+    const t = performance.now();
+    const unknown = await directory.verify({ entry, fields: { account: 'nobody' }, password: 'pw' });
+    assert.deepEqual(unknown, { result: 'rejected', subject: 'typed:nobody', registered: false });
+    // An scrypt hash was computed for the unknown account too (milliseconds, not microseconds).
+    assert.ok(performance.now() - t > 5);
+  });
+});
