@@ -2,7 +2,7 @@
 //
 // Serves the repository on localhost (@web/dev-server: the production drop-in
 // dist/etax-login.min.js, the mock backend from dist/mock/ with msw's service
-// worker, bench/page/), opens bench/page/index.html with puppeteer-core and
+// worker, bench/page/; for first-qr also the reference server's API), opens bench/page/index.html with puppeteer-core and
 // measures; prints a table and writes bench/results.json. Nothing leaves
 // localhost. Builds first when dist/ is missing or older than src/.
 //
@@ -15,7 +15,9 @@
 //   first-qr   module start → first QR on screen, plain and with 4× CPU throttling, beside two
 //              floors measured in the same run (bench/page/floor.js: Lit and qrcode alone, built
 //              like the drop-in, drawing at once or after the element's requests), and again
-//              with a network round trip of 300 ms (150 ms each way)
+//              with a network round trip of 300 ms (150 ms each way): against the reference
+//              server (server/, started here on a loopback port, behind the page's origin) and
+//              against msw
 //   qr-render  drawing a 120-character QR: qrPath() alone, and payload → <svg> in the DOM
 //   qr-read    which QR versions a strict reader (ZXing) reads in screenshots of <qr-login-panel>
 //              at its default size, as drawn and as a camera would see it: the payload bound of
