@@ -510,6 +510,18 @@ describe('<sms-verify>', () => {
       expect(text(el.shadowRoot!)).to.equal('');
     });
 
+    it('alone, says when it asks again while the server makes it wait; embedded, leaves that to the dialog', async () => {
+      const el = await mount(await atSms());
+      const polls = { method: 'GET', path: /^\/v1\/flows\/[^/]+\?after=/ };
+      backend.control.throttle(30, { match: polls });
+      await until(() => !!maybe(el, '[part="busy"]'), 'the wait', 8000);
+      expect(text(maybe(el, '[part="busy"]'))).to.match(/^服务繁忙，(30|29|28)秒后自动重试$/);
+      await expect(el).to.be.accessible();
+      el.embedded = true;
+      await el.updateComplete;
+      expect(maybe(el, '[part="busy"]')).to.equal(null);
+    });
+
     it('logs in by pointer: click 获取验证码, the field, 登录', async () => {
       const el = await mount(await atSms());
       await click(send(el));

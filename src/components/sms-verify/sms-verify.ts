@@ -53,6 +53,7 @@ type Focus = 'input' | 'select' | 'send';
  * @csspart countdown - The resend countdown inside the 获取验证码 button (N秒后重新获取).
  * @csspart error - The error under the field, or why the flow ended.
  * @csspart submit - The 登录 button.
+ * @csspart busy - While the server is busy, when the element asks again by itself (unless embedded: the dialog says it).
  *
  * @cssprop --etax-sms-code-font-size - Size of the code in its field; default `1.125em`.
  * @cssprop --etax-sms-code-letter-spacing - Spacing of the code's digits; default `0.15em`.
@@ -91,7 +92,7 @@ export class SmsVerify extends EtaxElement {
 
   protected readonly ticker = new Ticker(this, () => {
     const s = this.__sms;
-    return !!s && secondsUntil(s.resendAt) + secondsUntil(s.error?.retryAt) > 0;
+    return !!s && secondsUntil(s.resendAt) + secondsUntil(s.error?.retryAt) + secondsUntil(s.retryAt) > 0;
   });
 
   private get __input(): HTMLInputElement | null {
@@ -259,6 +260,8 @@ export class SmsVerify extends EtaxElement {
     // Asked too often: no code went out, so no resend countdown; the error says when to ask again, and
     // 获取验证码 keeps focus (aria-disabled, not disabled) while that wait runs.
     const throttled = wait > 0 && (e?.code === 'sms_throttled' || e?.code === 'rate_limited');
+    // The server asked the client to wait before it asks again: said here unless the dialog says it.
+    const busyFor = this.embedded ? 0 : secondsUntil(s.retryAt);
     const verifying = phase === 'verifying';
     const error = this.__invalid ? this.__refusal(this.__invalid, n) : e && this.message(e);
     const said = this.__said;
@@ -314,6 +317,7 @@ export class SmsVerify extends EtaxElement {
         >
           ${verifying ? t.sms.verifying : t.sms.submit}
         </button>
+        ${busyFor ? html`<p part="busy" class="muted">${t.busy(t.duration(busyFor))}</p>` : nothing}
         <div class="etax-visually-hidden" role="status">${said && !said.error ? say(said.text) : nothing}</div>
         <div class="etax-visually-hidden" role="alert">${said?.error ? say(prefix + said.text) : nothing}</div>
       </form>
