@@ -6,10 +6,11 @@
  * through `control.subscribe()` and acts through the controls, as the real
  * apps act on the real server.
  */
+import type { DemoControl } from './remote-control.js';
 import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { QrApp } from '../src/client/protocol.js';
-import type { FlowInfo, MockAccount, MockControl, SmsMessage } from '../src/mock/index.js';
+import type { FlowInfo, MockAccount, SmsMessage } from '../src/mock/index.js';
 import { STRINGS, type DemoStrings } from './strings.js';
 
 /** What the phone scanned last: a login QR or a face-recognition QR of one flow. */
@@ -260,7 +261,7 @@ export class DemoPhone extends LitElement {
   `;
 
   /** The mock backend's controls. */
-  @property({ attribute: false }) control?: MockControl;
+  @property({ attribute: false }) control?: DemoControl;
 
   /** People of the mock's fixture (the account the app is signed in to). */
   @property({ attribute: false }) accounts: MockAccount[] = [];

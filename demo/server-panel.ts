@@ -5,9 +5,10 @@
  * Dispatches `demo-reset` after resetting the backend, so the page can start
  * its login again.
  */
+import type { DemoControl } from './remote-control.js';
 import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { FlowInfo, MockAccount, MockControl } from '../src/mock/index.js';
+import type { FlowInfo, MockAccount } from '../src/mock/index.js';
 import { STRINGS, type DemoStrings } from './strings.js';
 
 const SHOWS_QR = ['qr_waiting', 'qr_scanned', 'face_waiting', 'face_scanned'];
@@ -90,7 +91,7 @@ export class DemoServer extends LitElement {
   `;
 
   /** The mock backend's controls. */
-  @property({ attribute: false }) control?: MockControl;
+  @property({ attribute: false }) control?: DemoControl;
 
   /** People of the mock's fixture (for locking an account). */
   @property({ attribute: false }) accounts: MockAccount[] = [];
@@ -128,7 +129,7 @@ export class DemoServer extends LitElement {
   }
 
   /** Runs a control and says what happened (a refusal too: the flow may have moved on). */
-  private async act(what: string, run: (c: MockControl) => unknown) {
+  private async act(what: string, run: (c: DemoControl) => unknown) {
     const c = this.control;
     if (!c) return;
     try {
