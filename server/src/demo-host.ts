@@ -15,6 +15,7 @@
 import { DEMO_BACKEND, DEV_PATH, type DemoSnapshot } from '../../demo/backend-options.js';
 import { Backend } from '../../src/mock/backend.js';
 import { createControl, type MockControl } from '../../src/mock/controls.js';
+import { faulty } from '../../src/mock/handlers.js';
 import { startHost, type RunningHost } from './host.js';
 
 /** Controls the page may call: the phone's and the operator's. */
@@ -100,12 +101,20 @@ export async function startDemoHost(options: DemoHostOptions): Promise<RunningDe
     const args: unknown = await request.json().catch(() => undefined);
     if (!Array.isArray(args)) return Response.json({ error: 'arguments: a JSON array' }, { status: 400 });
     try {
-      const run = control[action] as (...a: unknown[]) => unknown;
+      // The host's streams are the ones open: close those (the backend's own wire carries none here).
+      const run = (action === 'dropStreams' ? dropStreams : control[action]) as (...a: unknown[]) => unknown;
       const result = await run(...args.map((a: unknown) => (a === null ? undefined : a)));
       return Response.json({ result: result ?? null }, { headers: { 'Cache-Control': 'no-store' } });
     } catch (e) {
       return Response.json({ error: (e as Error).message }, { status: 409 });
     }
+  };
+
+  const dropStreams = (options: Parameters<MockControl['dropStreams']>[0] = {}) => {
+    control.dropStreams(options);
+    const open = [...host.wire.streams].filter((c) => !options.flowId || c.flowId === options.flowId);
+    open.forEach((c) => c.close());
+    return open.length;
   };
 
   const host = await startHost({
@@ -115,6 +124,13 @@ export async function startDemoHost(options: DemoHostOptions): Promise<RunningDe
     port: options.port,
     log: options.log ?? (() => undefined),
     metrics: false,
+    // The server panel's latency and faults, as the in-page mock applies them.
+    around: async (request, next) => {
+      if (backend.latency > 0) await new Promise((resolve) => setTimeout(resolve, backend.latency));
+      const path = backend.relative(request.url);
+      const fault = backend.faults.take(backend.now(), request.method, path);
+      return fault ? faulty(fault, path) : next(request);
+    },
     refuseStreams: (flowId) => backend.refuseStreams || backend.refusedFlows.has(flowId),
     heartbeats: () => backend.heartbeats,
     fallback: (request) => {
