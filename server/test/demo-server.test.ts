@@ -9,6 +9,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { CHROME_ARGS, findChrome } from '../../scripts/chrome-path.mjs';
 // @ts-expect-error: a plain .mjs script of the repository, without types
 import { startDemo } from '../../scripts/demo-server.mjs';
+import { DEFAULT_PASSWORD } from '../../src/mock/fixtures.js';
 import type { RunningDemoHost } from '../src/demo-host.js';
 
 interface Demo {
@@ -39,7 +40,11 @@ const look = (p: Page) =>
     const login = document.querySelector<HTMLIFrameElement>('#portal')?.contentDocument?.querySelector('etax-login');
     const panel = login?.shadowRoot?.querySelector('qr-login-panel')?.shadowRoot;
     return {
-      phone: text(document.querySelector('demo-phone')?.shadowRoot?.firstElementChild?.parentNode as Element),
+      phone: [...(document.querySelector('demo-phone')?.shadowRoot?.children ?? [])]
+        .filter((el) => el.localName !== 'style')
+        .map(text)
+        .join(' '),
+      sms: text(document.querySelector('demo-phone')?.shadowRoot?.querySelector('.banner')),
       qr: text(panel?.querySelector('[part="status"]')),
       qrShown: !!panel?.querySelector('svg[part="qr-code"] path'),
       notice: text(document.querySelector('#notice')),
@@ -101,6 +106,50 @@ describe('the demo on the reference server (npm start)', () => {
         [],
       );
       assert.equal((await look(p)).workers, false);
+      assert.deepEqual(errors, []);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('logs in with an enterprise password and the SMS code the phone received from the server', async () => {
+    const p = await browser.newPage();
+    try {
+      const errors: string[] = [];
+      p.on('pageerror', (e) => errors.push(String(e)));
+      await p.goto(`${demo.url}/?lang=zh-CN`);
+      await until(p, 'the login QR', (s) => s.qrShown);
+      const portal = p.frames().find((f) => f.url().endsWith('/portal.html'))!;
+      const byText = async (selector: string, words: string) => {
+        for (const handle of await portal.$$(selector)) {
+          if ((await handle.evaluate((el) => el.textContent ?? '')).includes(words)) return handle;
+        }
+        throw new Error(`no ${selector} that says ${words}`);
+      };
+      /** The login form's field a label names (in the element's light DOM). */
+      const field = (label: string) =>
+        portal.evaluate((l) => {
+          const found = [...document.querySelectorAll('etax-login label')].find((x) => x.textContent?.trim() === l);
+          return `#${(found as HTMLLabelElement).htmlFor}`;
+        }, label);
+      await (await byText('etax-login [role="tab"]', '企业业务')).click();
+      await portal.type(await field('统一社会信用代码/纳税人识别号'), '91310110666007217T');
+      await portal.type(await field('居民身份证号码/手机号码/用户名'), '17612342696');
+      await portal.type(await field('个人用户密码'), DEFAULT_PASSWORD);
+      await portal.click('etax-login button[type="submit"]');
+      await (await byText('etax-login >>> step-up-dialog >>> [role="radio"]', '短信验证')).click();
+      const sms = 'etax-login >>> step-up-dialog >>> sms-verify >>> ';
+      await (await portal.waitForSelector(`${sms}[part="send"]`, { timeout: 10000 }))!.click();
+      // The phone's inbox, fed by the server's event stream.
+      const seen = await until(p, 'the SMS on the phone', (s) => /\d{6}/.test(s.sms));
+      const code = /(\d{6})/.exec(seen.sms)![1];
+      await portal.type(`${sms}[part="input"]`, code);
+      await portal.click(`${sms}[part="submit"]`);
+      await until(p, 'the portal going home', (s) => s.notice.includes('/portal/home'));
+      const flow = demo.host.control.flows.at(-1);
+      assert.equal(flow?.kind, 'password');
+      assert.equal(flow?.status, 'authenticated');
+      assert.equal(demo.host.control.lastCode, code);
       assert.deepEqual(errors, []);
     } finally {
       await p.close();
