@@ -141,6 +141,7 @@ async function main() {
     control = backend.control;
   }
   phone.control = server.control = control;
+  server.onServer = ON_SERVER;
   server.addEventListener('demo-reset', restart);
   addEventListener('message', onPortalReady);
   frame.src = 'portal.html';

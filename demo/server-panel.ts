@@ -93,6 +93,9 @@ export class DemoServer extends LitElement {
   /** The mock backend's controls. */
   @property({ attribute: false }) control?: DemoControl;
 
+  /** The backend is the demo server's (`npm start`), not the mock in this page. */
+  @property({ type: Boolean }) onServer = false;
+
   /** People of the mock's fixture (for locking an account). */
   @property({ attribute: false }) accounts: MockAccount[] = [];
 
@@ -188,7 +191,7 @@ export class DemoServer extends LitElement {
     const qr = [...flows].reverse().find((f) => f.live && SHOWS_QR.includes(f.status));
     const lockable = this.lockTarget || this.accounts[0]?.id || '';
     return html`<section aria-label=${t.label}>
-      <p class="muted">${t.intro}</p>
+      <p class="muted">${this.onServer ? t.introOnServer : t.intro}</p>
       <h3>${t.flows}</h3>
       ${this.renderFlows(t, flows)}
       <h3>${t.qrAndFlow}</h3>

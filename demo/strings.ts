@@ -124,6 +124,7 @@ const zhCN = {
   server: {
     label: '模拟服务器',
     intro: '页面内的模拟后端：让二维码或流程过期、限流、锁定账号、制造故障和慢网络。',
+    introOnServer: '本机的演示服务器（npm start）：让二维码或流程过期、限流、锁定账号、制造故障和慢网络。',
     flows: '当前流程',
     noFlows: '暂无流程',
     kind: '类型',
@@ -294,6 +295,8 @@ const en: DemoStrings = {
   server: {
     label: 'Mock server',
     intro: 'The mock backend in the page: expire the QR or the flow, throttle, lock an account, fail, slow down.',
+    introOnServer:
+      'The demo server on this machine (npm start): expire the QR or the flow, throttle, lock an account, fail, slow down.',
     flows: 'Flows',
     noFlows: 'No flows yet',
     kind: 'Kind',

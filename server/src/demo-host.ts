@@ -62,7 +62,11 @@ export async function startDemoHost(options: DemoHostOptions): Promise<RunningDe
   const encoder = new TextEncoder();
   const snapshot = (type: DemoSnapshot['change']['type']): DemoSnapshot => ({
     change: { type },
-    flows: control.flows,
+    // Open streams are the host's (the backend's own wire carries none here).
+    flows: control.flows.map((f) => ({
+      ...f,
+      streams: host ? [...host.wire.streams].filter((c) => c.flowId === f.id).length : 0,
+    })),
     smsCodes: [...control.smsCodes],
   });
   const frame = (s: DemoSnapshot) => encoder.encode(`data: ${JSON.stringify(s)}\n\n`);
@@ -112,12 +116,13 @@ export async function startDemoHost(options: DemoHostOptions): Promise<RunningDe
 
   const dropStreams = (options: Parameters<MockControl['dropStreams']>[0] = {}) => {
     control.dropStreams(options);
-    const open = [...host.wire.streams].filter((c) => !options.flowId || c.flowId === options.flowId);
+    const open = [...host!.wire.streams].filter((c) => !options.flowId || c.flowId === options.flowId);
     open.forEach((c) => c.close());
     return open.length;
   };
 
-  const host = await startHost({
+  let host: RunningHost | undefined = undefined;
+  host = await startHost({
     engine: backend.engine,
     basePath: new URL(DEMO_BACKEND.baseUrl!, 'http://localhost').pathname,
     host: options.host,
@@ -133,6 +138,7 @@ export async function startDemoHost(options: DemoHostOptions): Promise<RunningDe
     },
     refuseStreams: (flowId) => backend.refuseStreams || backend.refusedFlows.has(flowId),
     heartbeats: () => backend.heartbeats,
+    onStreams: (flowId) => backend.emit({ type: 'flow', flowId }),
     fallback: (request) => {
       const { pathname } = new URL(request.url);
       return pathname === DEV_PATH || pathname.startsWith(`${DEV_PATH}/`) ? dev(request) : options.pages(request);

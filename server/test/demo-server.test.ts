@@ -48,6 +48,7 @@ const look = (p: Page) =>
       qr: text(panel?.querySelector('[part="status"]')),
       qrShown: !!panel?.querySelector('svg[part="qr-code"] path'),
       notice: text(document.querySelector('#notice')),
+      panel: text(document.querySelector('demo-server')?.shadowRoot?.querySelector('p')),
       workers: !!navigator.serviceWorker?.controller,
     };
   });
@@ -106,6 +107,7 @@ describe('the demo on the reference server (npm start)', () => {
         [],
       );
       assert.equal((await look(p)).workers, false);
+      assert.ok((await look(p)).panel.includes('演示服务器'));
       assert.deepEqual(errors, []);
     } finally {
       await p.close();
