@@ -139,6 +139,7 @@ describe('the demo on the reference server (npm start)', () => {
       await portal.type(await field('居民身份证号码/手机号码/用户名'), '17612342696');
       await portal.type(await field('个人用户密码'), DEFAULT_PASSWORD);
       await portal.click('etax-login button[type="submit"]');
+      await portal.waitForSelector('etax-login >>> step-up-dialog >>> dialog[open] [role="radio"]', { timeout: 10000 });
       await (await byText('etax-login >>> step-up-dialog >>> [role="radio"]', '短信验证')).click();
       const sms = 'etax-login >>> step-up-dialog >>> sms-verify >>> ';
       await (await portal.waitForSelector(`${sms}[part="send"]`, { timeout: 10000 }))!.click();
