@@ -29,6 +29,8 @@ export class DemoPhone extends LitElement {
       display: block;
       font: inherit;
       color: #1f2328;
+      /* The phone's screen is light in every theme of the page: so are its radios and checkboxes. */
+      color-scheme: light;
     }
     .frame {
       width: 300px;
@@ -278,6 +280,8 @@ export class DemoPhone extends LitElement {
   @state() private agreed = false;
   @state() private slid = false;
   @state() private note = '';
+  /** The flow the note is about: the note goes once that flow has ended. */
+  private noteFlow?: string;
   /** SMS already seen in the inbox. */
   @state() private seen = 0;
 
@@ -310,6 +314,9 @@ export class DemoPhone extends LitElement {
         this.seen = 0;
         this.note = '';
       }
+      if (change.type === 'flow' && this.note && !this.control?.flows.find((f) => f.id === this.noteFlow)?.live) {
+        this.note = '';
+      }
       if (change.type !== 'request') this.requestUpdate();
     });
   }
@@ -322,6 +329,7 @@ export class DemoPhone extends LitElement {
     try {
       await run();
     } catch (e) {
+      this.noteFlow = this.control?.flow()?.id;
       this.note = (e as Error).message;
     }
     this.requestUpdate();
@@ -336,6 +344,7 @@ export class DemoPhone extends LitElement {
       : undefined;
     const apps = target.state.status === 'qr_waiting' ? (target.state.qr.apps ?? ['etax', 'iit']) : [];
     if ((needed && needed !== this.app) || (!face && !apps.includes(this.app))) {
+      this.noteFlow = target.id;
       this.note = this.t.phone.wrongApp(this.t.phone.apps[needed ?? apps[0]]);
       return;
     }

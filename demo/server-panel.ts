@@ -40,6 +40,8 @@ export class DemoServer extends LitElement {
     td.status {
       font-family: ui-monospace, SFMono-Regular, Menlo, monospace;
       white-space: normal;
+      /* A status such as step_up_required breaks where it must, within the panel. */
+      overflow-wrap: anywhere;
     }
     tr.over td {
       color: var(--demo-muted, #57606a);
