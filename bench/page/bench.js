@@ -13,6 +13,23 @@ const query = new URLSearchParams(location.search);
 const scenario = query.get('scenario') ?? '';
 /** Milliseconds the mock backend waits before each answer (a network's round trip). */
 const latency = Number(query.get('latency') ?? 0);
+/**
+ * `?server=/api/etax-login`: the API is the reference server (`npm run server`), which
+ * bench/run.mjs starts and the page's own origin passes requests to, over real sockets:
+ * no msw in the page (first QR only).
+ */
+const server = query.get('server');
+/** Requests the page made to the reference server until now, as `METHOD /path` below its base URL. */
+const serverRequests = [];
+if (server) {
+  const native = window.fetch;
+  window.fetch = (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input), location.href);
+    const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+    if (url.pathname.startsWith(server)) serverRequests.push(`${method} ${url.pathname.slice(server.length)}`);
+    return native(input, init);
+  };
+}
 
 /* -------------------------------------------------------------- long tasks */
 
@@ -41,10 +58,10 @@ if (scenario === 'network') {
 
 /* ------------------------------------------------------------ mock backend */
 
-const worker = setupWorker();
-await worker.start({ quiet: true, onUnhandledRequest: 'bypass' });
+const worker = server ? undefined : setupWorker();
+await worker?.start({ quiet: true, onUnhandledRequest: 'bypass' });
 // On a slow network, bench/run.mjs slows the network down now, before the clock starts.
-if (latency) await new Promise((resolve) => (window.benchGo = resolve));
+if (query.has('slow')) await new Promise((resolve) => (window.benchGo = resolve));
 
 let backends = 0;
 /** A mock backend of its own (its own base URL, flows and request log), answering at once. */
@@ -238,10 +255,11 @@ function setHidden(hidden) {
  * of a floor: `<qr-floor>` drawing a constant payload at once ('floor') or after
  * the requests the element needs ('floor-requests'). The element is in the page
  * before its module (as in a portal's markup); the clock starts when the module
- * is asked for, so msw's own start-up is not counted.
+ * is asked for, so msw's own start-up is not counted. With `?server=`, the
+ * requests go to the reference server instead of a mock backend.
  */
 async function firstQr(what) {
-  const backend = serve({ latency });
+  const backend = server ? { baseUrl: server } : serve({ latency });
   let el, ready;
   if (what === 'element') {
     el = mount(backend);
@@ -273,7 +291,9 @@ async function firstQr(what) {
     qrReady: qrReady - t0,
     qrInDom: inDom - t0,
     qrPainted: onScreen - t0,
-    requests: backend.control.requests.map((r) => `${r.method} ${r.path.replace(/\?.*/, '')}`),
+    requests: server
+      ? [...serverRequests]
+      : backend.control.requests.map((r) => `${r.method} ${r.path.replace(/\?.*/, '')}`),
     // Each long task's start and end, from module start.
     longTasks: tasksBetween(t0, onScreen).map((t) => ({ start: t.start - t0, end: t.start + t.duration - t0 })),
   };
