@@ -1,5 +1,6 @@
 /**
- * The demo page: the mock backend (msw, in this page), a provincial e-tax
+ * The demo page: the backend (the demo server's, or in the static build the
+ * mock backend in this page, on msw), a provincial e-tax
  * portal's login page in a frame (portal.html, with `<etax-login>` as a
  * portal embeds it), and beside it the phone simulator, the mock server's
  * switches, the demo accounts and the event log.
@@ -14,16 +15,18 @@ import { webSocket } from '../src/client/websocket.js';
 import type { EtaxLogin } from '../src/components/etax-login/etax-login.js';
 import { createMockBackend, DEFAULT_FIXTURE, DEFAULT_PASSWORD } from '../src/mock/index.js';
 import './accounts-card.js';
+import { DEMO_BACKEND, QR_ACCOUNT } from './backend-options.js';
 import './event-log.js';
 import { startMockWorker } from './mock-worker.js';
 import './phone-simulator.js';
+import { RemoteControl, type DemoControl } from './remote-control.js';
 import './server-panel.js';
 import { applyPageSettings, bindControls, labelControls, readSettings, type Settings } from './settings.js';
 import type { DemoStrings } from './strings.js';
 
-/** The account the simulated phone's apps are signed in to at first. */
-const QR_ACCOUNT = 'wangxiuying';
-const BASE_URL = '/api/etax-login';
+/** Set by the demo server (`npm start`), which answers the API itself; absent in the static build. */
+declare const ETAX_DEMO_SERVER: boolean | undefined;
+const ON_SERVER = typeof ETAX_DEMO_SERVER === 'boolean' && ETAX_DEMO_SERVER;
 
 function $<K extends keyof HTMLElementTagNameMap>(selector: K): HTMLElementTagNameMap[K];
 function $<T extends Element = HTMLElement>(selector: string): T;
@@ -37,14 +40,6 @@ const phone = $('demo-phone');
 const server = $('demo-server');
 const log = $('demo-event-log');
 const accounts = $('demo-accounts');
-
-const backend = createMockBackend({
-  baseUrl: BASE_URL,
-  // A QR that runs out ends its flow, as on the real portals (the element then fetches a new one).
-  qrRotates: false,
-  qrAccount: QR_ACCOUNT,
-  redirectUrl: '/portal/home',
-});
 
 const settings = readSettings();
 let t: DemoStrings;
@@ -128,13 +123,25 @@ async function main() {
   phone.account = QR_ACCOUNT;
 
   say(t.loading);
-  try {
-    await startMockWorker(backend.handlers);
-  } catch (e) {
-    say(t.workerFailed((e as Error).message.split('\n')[0]));
-    return;
+  let control: DemoControl;
+  if (ON_SERVER) {
+    // The demo server answers the API; the phone and the operator act through its development route.
+    const remote = new RemoteControl();
+    await remote.ready;
+    control = remote;
+  } else {
+    // The static build: the mock backend runs in this page (msw's service worker).
+    const backend = createMockBackend(DEMO_BACKEND);
+    try {
+      await startMockWorker(backend.handlers);
+    } catch (e) {
+      say(t.workerFailed((e as Error).message.split('\n')[0]));
+      return;
+    }
+    control = backend.control;
   }
-  phone.control = server.control = backend.control;
+  phone.control = server.control = control;
+  server.onServer = ON_SERVER;
   server.addEventListener('demo-reset', restart);
   addEventListener('message', onPortalReady);
   frame.src = 'portal.html';

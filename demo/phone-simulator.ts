@@ -6,10 +6,11 @@
  * through `control.subscribe()` and acts through the controls, as the real
  * apps act on the real server.
  */
+import type { DemoControl } from './remote-control.js';
 import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { QrApp } from '../src/client/protocol.js';
-import type { FlowInfo, MockAccount, MockControl, SmsMessage } from '../src/mock/index.js';
+import type { FlowInfo, MockAccount, SmsMessage } from '../src/mock/index.js';
 import { STRINGS, type DemoStrings } from './strings.js';
 
 /** What the phone scanned last: a login QR or a face-recognition QR of one flow. */
@@ -28,6 +29,8 @@ export class DemoPhone extends LitElement {
       display: block;
       font: inherit;
       color: #1f2328;
+      /* The phone's screen is light in every theme of the page: so are its radios and checkboxes. */
+      color-scheme: light;
     }
     .frame {
       width: 300px;
@@ -260,7 +263,7 @@ export class DemoPhone extends LitElement {
   `;
 
   /** The mock backend's controls. */
-  @property({ attribute: false }) control?: MockControl;
+  @property({ attribute: false }) control?: DemoControl;
 
   /** People of the mock's fixture (the account the app is signed in to). */
   @property({ attribute: false }) accounts: MockAccount[] = [];
@@ -277,6 +280,8 @@ export class DemoPhone extends LitElement {
   @state() private agreed = false;
   @state() private slid = false;
   @state() private note = '';
+  /** The flow the note is about: the note goes once that flow has ended. */
+  private noteFlow?: string;
   /** SMS already seen in the inbox. */
   @state() private seen = 0;
 
@@ -309,6 +314,9 @@ export class DemoPhone extends LitElement {
         this.seen = 0;
         this.note = '';
       }
+      if (change.type === 'flow' && this.note && !this.control?.flows.find((f) => f.id === this.noteFlow)?.live) {
+        this.note = '';
+      }
       if (change.type !== 'request') this.requestUpdate();
     });
   }
@@ -321,6 +329,7 @@ export class DemoPhone extends LitElement {
     try {
       await run();
     } catch (e) {
+      this.noteFlow = this.control?.flow()?.id;
       this.note = (e as Error).message;
     }
     this.requestUpdate();
@@ -335,6 +344,7 @@ export class DemoPhone extends LitElement {
       : undefined;
     const apps = target.state.status === 'qr_waiting' ? (target.state.qr.apps ?? ['etax', 'iit']) : [];
     if ((needed && needed !== this.app) || (!face && !apps.includes(this.app))) {
+      this.noteFlow = target.id;
       this.note = this.t.phone.wrongApp(this.t.phone.apps[needed ?? apps[0]]);
       return;
     }

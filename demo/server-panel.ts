@@ -5,9 +5,10 @@
  * Dispatches `demo-reset` after resetting the backend, so the page can start
  * its login again.
  */
+import type { DemoControl } from './remote-control.js';
 import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { FlowInfo, MockAccount, MockControl } from '../src/mock/index.js';
+import type { FlowInfo, MockAccount } from '../src/mock/index.js';
 import { STRINGS, type DemoStrings } from './strings.js';
 
 const SHOWS_QR = ['qr_waiting', 'qr_scanned', 'face_waiting', 'face_scanned'];
@@ -39,6 +40,8 @@ export class DemoServer extends LitElement {
     td.status {
       font-family: ui-monospace, SFMono-Regular, Menlo, monospace;
       white-space: normal;
+      /* A status such as step_up_required breaks where it must, within the panel. */
+      overflow-wrap: anywhere;
     }
     tr.over td {
       color: var(--demo-muted, #57606a);
@@ -90,7 +93,10 @@ export class DemoServer extends LitElement {
   `;
 
   /** The mock backend's controls. */
-  @property({ attribute: false }) control?: MockControl;
+  @property({ attribute: false }) control?: DemoControl;
+
+  /** The backend is the demo server's (`npm start`), not the mock in this page. */
+  @property({ type: Boolean }) onServer = false;
 
   /** People of the mock's fixture (for locking an account). */
   @property({ attribute: false }) accounts: MockAccount[] = [];
@@ -128,7 +134,7 @@ export class DemoServer extends LitElement {
   }
 
   /** Runs a control and says what happened (a refusal too: the flow may have moved on). */
-  private async act(what: string, run: (c: MockControl) => unknown) {
+  private async act(what: string, run: (c: DemoControl) => unknown) {
     const c = this.control;
     if (!c) return;
     try {
@@ -187,7 +193,7 @@ export class DemoServer extends LitElement {
     const qr = [...flows].reverse().find((f) => f.live && SHOWS_QR.includes(f.status));
     const lockable = this.lockTarget || this.accounts[0]?.id || '';
     return html`<section aria-label=${t.label}>
-      <p class="muted">${t.intro}</p>
+      <p class="muted">${this.onServer ? t.introOnServer : t.intro}</p>
       <h3>${t.flows}</h3>
       ${this.renderFlows(t, flows)}
       <h3>${t.qrAndFlow}</h3>

@@ -103,8 +103,7 @@ const zhCN = {
       denied: '已拒绝本次认证。',
       cancelled: '已取消。',
       passed: '人脸识别通过，请在电脑上继续。',
-      failed: (n: number) =>
-        n > 0 ? `人脸识别未通过，还可尝试 ${n} 次。` : '人脸识别未通过，请在电脑上改用短信验证。',
+      failed: (n: number) => (n > 0 ? `人脸识别未通过，还可尝试${n}次。` : '人脸识别未通过，请在电脑上改用短信验证。'),
       expired: '二维码已失效，请重新扫描。',
       locked: '账号已锁定。',
       gone: '网页上的登录已结束。',
@@ -124,6 +123,7 @@ const zhCN = {
   server: {
     label: '模拟服务器',
     intro: '页面内的模拟后端：让二维码或流程过期、限流、锁定账号、制造故障和慢网络。',
+    introOnServer: '本机的演示服务器（npm start）：让二维码或流程过期、限流、锁定账号、制造故障和慢网络。',
     flows: '当前流程',
     noFlows: '暂无流程',
     kind: '类型',
@@ -294,6 +294,8 @@ const en: DemoStrings = {
   server: {
     label: 'Mock server',
     intro: 'The mock backend in the page: expire the QR or the flow, throttle, lock an account, fail, slow down.',
+    introOnServer:
+      'The demo server on this machine (npm start): expire the QR or the flow, throttle, lock an account, fail, slow down.',
     flows: 'Flows',
     noFlows: 'No flows yet',
     kind: 'Kind',

@@ -1,5 +1,13 @@
-// `npm start`: the demo (demo/) on http://localhost:8000/ (PORT overrides), with
-// the mock backend running in the page (msw's service worker). Nothing else runs.
+// `npm start`: the demo (demo/) on http://localhost:8000/ (PORT overrides), on the
+// reference server: the Node host (server/src/host.ts) over the protocol engine,
+// with the in-memory store and the demo accounts, answers the API and the
+// development route of the demo's phone (server/src/demo-host.ts); every other
+// request goes on to the dev server below, which serves the pages on a loopback
+// port of its own. The page's `<etax-login>` thus talks to a real server over
+// real sockets (HTTP, SSE, WebSocket), from the same origin.
+//
+// `startDemoServer()` alone (the screenshots) serves the pages with the mock
+// backend in the page (msw's service worker), as the static build does.
 //
 // The server's root is the repository, so the demo's modules import the sources
 // (`../src/…`) and the packages as they are; files of demo/ are served at the top
@@ -11,6 +19,7 @@ import { startDevServer } from '@web/dev-server';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { context as esbuildContext } from 'esbuild';
 import { existsSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { demoEsbuildOptions } from './build-demo.mjs';
 import { mswWorker, qrcodeEsm } from './dev-plugins.mjs';
@@ -63,11 +72,16 @@ const canOpen = () =>
   !process.env.CI && (process.platform !== 'linux' || !!process.env.DISPLAY || !!process.env.WAYLAND_DISPLAY);
 
 /** The dev server's configuration, shared with scripts/screenshots.mjs. */
-export function demoServerConfig({ port = Number(process.env.PORT) || 8000, open = false } = {}) {
+export function demoServerConfig({
+  port = Number(process.env.PORT) || 8000,
+  open = false,
+  hostname = 'localhost',
+  onServer = false,
+} = {}) {
   return {
     rootDir: root,
     port,
-    hostname: 'localhost',
+    hostname,
     open: open ? '/' : false,
     // `production`: Lit without its dev-mode warnings and checks, as a portal serves it.
     nodeResolve: { browser: true, exportConditions: ['production'] },
@@ -80,6 +94,8 @@ export function demoServerConfig({ port = Number(process.env.PORT) || 8000, open
         ts: true,
         target: 'es2021',
         tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)),
+        // The demo page asks the demo server, not msw, when it runs on it (demo/main.ts).
+        ...(onServer ? { define: { ETAX_DEMO_SERVER: 'true' } } : {}),
       }),
     ],
   };
@@ -96,10 +112,81 @@ export function startDemoServer(options = {}) {
   });
 }
 
+/** A free loopback port. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Request headers passed on to the dev server. */
+const PASSED = ['accept', 'if-none-match', 'if-modified-since', 'user-agent'];
+
+/**
+ * Starts the demo on the reference server: resolves to `{ url, stop() }`. Needs
+ * the TypeScript hooks (`node --import ./scripts/ts-hooks.mjs`), as `npm start` gives.
+ */
+export async function startDemo({ port = Number(process.env.PORT) || 8000, open = false, quiet = false } = {}) {
+  const pagesPort = await freePort();
+  const pages = await startDevServer({
+    config: demoServerConfig({ port: pagesPort, hostname: '127.0.0.1', onServer: true }),
+    readCliArgs: false,
+    readFileConfig: false,
+    logStartMessage: false,
+    autoExitProcess: false,
+  });
+  const { startDemoHost } = await import('../server/src/demo-host.ts');
+  const host = await startDemoHost({
+    host: 'localhost',
+    port,
+    pages: async (request) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD') return new Response('Not found', { status: 404 });
+      const { pathname, search } = new URL(request.url);
+      const headers = new Headers();
+      for (const name of PASSED) if (request.headers.has(name)) headers.set(name, request.headers.get(name));
+      const answer = await fetch(`http://127.0.0.1:${pagesPort}${pathname}${search}`, {
+        method: request.method,
+        headers,
+        redirect: 'manual',
+      });
+      // fetch has unpacked the body already.
+      const out = new Headers(answer.headers);
+      out.delete('content-encoding');
+      out.delete('content-length');
+      out.delete('transfer-encoding');
+      return new Response(answer.body, { status: answer.status, headers: out });
+    },
+    ...(quiet ? {} : { log: (line) => line.level === 'error' && console.error(JSON.stringify(line)) }),
+  });
+  const url = `http://localhost:${new URL(host.url).port}`;
+  if (open) await import('node:child_process').then(({ spawn }) => openBrowser(spawn, url));
+  return {
+    url,
+    host,
+    async stop() {
+      await host.close();
+      await pages.stop();
+    },
+  };
+}
+
+function openBrowser(spawn, url) {
+  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  spawn(command, [url], { stdio: 'ignore', detached: true })
+    .on('error', () => undefined)
+    .unref();
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await startDemoServer({ open: canOpen() });
-  const port = Number(process.env.PORT) || 8000;
+  const demo = await startDemo({ open: canOpen() });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void demo.stop().then(() => process.exit(0)));
   console.log(
-    `\n  etax-login demo: http://localhost:${port}/   state gallery: http://localhost:${port}/gallery.html\n`,
+    `\n  etax-login demo on the reference server: ${demo.url}/   state gallery: ${demo.url}/gallery.html\n` +
+      `  API: ${demo.url}/api/etax-login   (development route of the demo's phone: /dev/demo)\n`,
   );
 }

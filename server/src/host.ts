@@ -21,6 +21,11 @@ export interface HostOptions extends WireOptions {
   ready?: () => Promise<boolean>;
   /** Serve Prometheus metrics at `/metrics`; default true. */
   metrics?: boolean;
+  /**
+   * Wraps every request of the API (not its WebSocket upgrades): the demo server
+   * adds the latency and faults its server panel orders. Default: none.
+   */
+  around?: (request: Request, next: (request: Request) => Promise<Response>) => Promise<Response>;
   /** Answers a request outside the API (the demo's pages); default 404. */
   fallback?: (request: Request) => Promise<Response> | Response;
 }
@@ -77,7 +82,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       return options.fallback ? options.fallback(request) : new Response('Not found', { status: 404 });
     }
     if (draining) return errorAnswer(new EngineError('unavailable', { retryAfter: 1 }));
-    return wire.fetch(request);
+    return options.around ? options.around(request, (r) => wire.fetch(r)) : wire.fetch(request);
   };
 
   const listener = (req: IncomingMessage, res: ServerResponse) => {

@@ -134,6 +134,26 @@ describe('etax-login-server command', () => {
     }
   });
 
+  it("has no development route: the demo's phone controls answer 404", async () => {
+    const server = run(['--port', '0']);
+    try {
+      const { url } = (await server.line((l) => l.msg === 'listening')) as { url: string };
+      for (const [method, path] of [
+        ['GET', '/dev/demo/events'],
+        ['POST', '/dev/demo/scan'],
+        ['POST', '/dev/demo/confirm'],
+      ]) {
+        const r = await fetch(`${url}${path}`, { method, ...(method === 'POST' ? { body: '[]' } : {}) });
+        assert.equal(r.status, 404, `${method} ${path}`);
+        await r.body?.cancel();
+      }
+      server.child.kill('SIGTERM');
+      assert.equal(await server.exited, 0);
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+
   it('refuses an accounts file with a plain password', () => {
     assert.throws(
       () =>

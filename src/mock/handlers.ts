@@ -13,6 +13,35 @@ import { codeForStatus, type Fault } from './faults.js';
 
 export { WS_CLOSE };
 
+/** An error response as a code of the protocol would give it, with another status when a fault asks. */
+const errorAnswer = (e: EngineError, status = e.status) => {
+  const retry = e.extra.retryAfter;
+  return HttpResponse.json(e.body(), {
+    status,
+    headers: { 'Cache-Control': 'no-store', ...(retry === undefined ? {} : { 'Retry-After': String(retry) }) },
+  });
+};
+
+/** The answer an ordered fault gives a request of `path` (below the base URL). */
+export const faulty = (fault: Fault, path: string): Response => {
+  switch (fault.type) {
+    case 'throttle':
+      return errorAnswer(
+        new EngineError(/\/sms$/.test(path.split('?')[0]) ? 'sms_throttled' : 'rate_limited', {
+          retryAfter: fault.retryAfter,
+        }),
+      );
+    case 'fail': {
+      const retry = fault.status === 429 || fault.status === 503 ? { retryAfter: 1 } : {};
+      return errorAnswer(new EngineError(codeForStatus(fault.status), retry), fault.status);
+    }
+    case 'malform':
+      return fault.kind === 'json'
+        ? new HttpResponse('{"seq": 1, "status": ', { status: 200, headers: { 'Content-Type': 'application/json' } })
+        : HttpResponse.json({ unexpected: true }, { status: 200 });
+  }
+};
+
 export function createHandlers(b: Backend): AnyHandler[] {
   const url = (path: string) => b.settings.baseUrl + path;
   const flowIdOf = (rel: string) => /^\/v1\/flows\/(?!qr(?:$|\?)|password(?:$|\?))([^/?]+)/.exec(rel)?.[1];
@@ -21,34 +50,6 @@ export function createHandlers(b: Backend): AnyHandler[] {
     entry.status = response.status;
     b.emit({ type: 'request' });
     return response;
-  };
-
-  /** An error response as a code of the protocol would give it, with another status when a fault asks. */
-  const errorAnswer = (e: EngineError, status = e.status) => {
-    const retry = e.extra.retryAfter;
-    return HttpResponse.json(e.body(), {
-      status,
-      headers: { 'Cache-Control': 'no-store', ...(retry === undefined ? {} : { 'Retry-After': String(retry) }) },
-    });
-  };
-
-  const faulty = (fault: Fault, path: string): Response => {
-    switch (fault.type) {
-      case 'throttle':
-        return errorAnswer(
-          new EngineError(/\/sms$/.test(path.split('?')[0]) ? 'sms_throttled' : 'rate_limited', {
-            retryAfter: fault.retryAfter,
-          }),
-        );
-      case 'fail': {
-        const retry = fault.status === 429 || fault.status === 503 ? { retryAfter: 1 } : {};
-        return errorAnswer(new EngineError(codeForStatus(fault.status), retry), fault.status);
-      }
-      case 'malform':
-        return fault.kind === 'json'
-          ? new HttpResponse('{"seq": 1, "status": ', { status: 200, headers: { 'Content-Type': 'application/json' } })
-          : HttpResponse.json({ unexpected: true }, { status: 200 });
-    }
   };
 
   /** The request's body for the log, unwrapped and with its secrets redacted (undefined when unreadable). */
