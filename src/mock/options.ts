@@ -3,6 +3,7 @@
  * the name says otherwise.
  */
 import type { Capabilities, EntrySpec, QrApp, StepUpMethod, TransportName } from '../client/protocol.js';
+import { settingsOf as engineSettingsOf } from '../engine/settings.js';
 import { DEFAULT_FIXTURE, ENTRIES, type MockFixture } from './fixtures.js';
 
 export interface MockBackendOptions {
@@ -93,34 +94,13 @@ export type Settings = Required<
     now: () => number;
   };
 
+/** The engine's defaults for the protocol's rules, with the mock's accounts, no daily SMS cap, and what only the page's host has. */
 export const settingsOf = (o: MockBackendOptions = {}): Settings => ({
+  ...engineSettingsOf({ ...o, entries: o.entries ?? ENTRIES, sms: { dailyLimit: Infinity, ...o.sms } }),
   baseUrl: (o.baseUrl ?? '/api/etax-login').replace(/\/+$/, ''),
-  transports: o.transports ?? ['poll', 'long-poll', 'sse', 'websocket'],
-  pollInterval: o.pollInterval ?? 2,
-  longPollWait: o.longPollWait ?? 25,
-  heartbeat: o.heartbeat ?? 15,
   sseRetry: o.sseRetry ?? 1000,
-  qrLifetime: o.qrLifetime ?? 60,
-  qrRotates: o.qrRotates ?? true,
-  qrPayloadLength: o.qrPayloadLength ?? 0,
-  qrApps: o.qrApps ?? ['etax', 'iit'],
-  matchCode: o.matchCode ?? true,
-  entries: o.entries ?? ENTRIES,
-  flowLifetime: o.flowLifetime ?? 300,
-  stepUpMethods: o.stepUpMethods ?? ['face_iit', 'face_etax', 'sms'],
-  sms: {
-    codeLength: o.sms?.codeLength ?? 6,
-    resendAfter: o.sms?.resendAfter ?? 60,
-    codeLifetime: o.sms?.codeLifetime ?? 300,
-    maxWrong: o.sms?.maxWrong ?? 5,
-    dailyLimit: o.sms?.dailyLimit ?? Infinity,
-  },
-  faceMaxAttempts: o.faceMaxAttempts ?? 3,
-  maxPasswordAttempts: o.maxPasswordAttempts ?? 5,
-  lockSeconds: o.lockSeconds ?? 1800,
   fixture: o.fixture ?? DEFAULT_FIXTURE,
   qrAccount: o.qrAccount ?? 'wangxiuying',
-  revealNotRegistered: o.revealNotRegistered ?? false,
   latency: o.latency ?? 0,
   redirectUrl: o.redirectUrl,
   sessionLifetime: o.sessionLifetime ?? 1800,
