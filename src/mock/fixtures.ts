@@ -5,34 +5,20 @@
  */
 import { DEFAULT_ENTRIES } from '../client/entries.js';
 import type { EntrySpec } from '../client/protocol.js';
+import type { DirectoryAccount, DirectoryEnterprise, DirectoryLink } from '../engine/index.js';
 
-export interface MockEnterprise {
-  /** Unified Social Credit Code (or older taxpayer id). */
-  taxpayerId: string;
-  name: string;
-  /** A tax agency: its agents log in through the 代理业务 entry. */
-  agency?: boolean;
-  /** Taxpayer ids of the enterprises an agency acts for. */
-  clients?: string[];
-}
+/** An enterprise the mock knows: the engine's directory entry. */
+export type MockEnterprise = DirectoryEnterprise;
 
 /** A person's tie to an enterprise, in one or more capacities (`role` keys of `ROLE_LABELS`). */
-export interface MockLink {
-  taxpayerId: string;
-  roles: string[];
-}
+export type MockLink = DirectoryLink;
 
-export interface MockAccount {
-  /** Key used by the controls (`scan('iit', { account: 'liqiang' })`, `lockAccount('liqiang')`). */
-  id: string;
-  name: string;
-  /** Resident ID number (居民身份证号码). */
-  idNumber: string;
-  /** Bound mobile number; without one, SMS is not offered. */
-  phone?: string;
-  username?: string;
-  password: string;
-  links: MockLink[];
+/**
+ * A person the mock knows: the engine's directory account (its `id` is the key the controls use,
+ * `scan('iit', { account: 'liqiang' })`, `lockAccount('liqiang')`; without a `phone`, SMS is not
+ * offered), and how it starts.
+ */
+export interface MockAccount extends DirectoryAccount {
   /** Locked from the start, for this many seconds (true: the default lock time). */
   locked?: boolean | number;
 }
