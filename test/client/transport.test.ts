@@ -75,6 +75,25 @@ function start(f: ReturnType<typeof fakeFetch>, over: Partial<LoginClientOptions
 
 const polls = (f: ReturnType<typeof fakeFetch>) => f.to('GET', '/v1/flows/f1?');
 
+/**
+ * The first status poll is answered 429 with `Retry-After: 20`; `meanwhile` runs as the wait
+ * begins. Asserts that the next poll comes 20 s later and not a millisecond before.
+ */
+async function asksAgainTwentySecondsLater(meanwhile = () => {}): Promise<LoginClient> {
+  const f = server({
+    status: (_c, n) => (n === 0 ? errorReply(429, 'rate_limited', {}, { 'Retry-After': '20' }) : json(qrWaiting(1))),
+  });
+  const { client } = start(f);
+  await client.startQr();
+  await clock.tickAsync(2000);
+  meanwhile();
+  await clock.tickAsync(19999);
+  expect(polls(f)).to.have.length(1);
+  await clock.tickAsync(1);
+  expect(polls(f)).to.have.length(2);
+  return client;
+}
+
 describe('client transports', () => {
   describe('polling', () => {
     it('polls at the server-given interval with the flow token, not the QR payload', async () => {
@@ -170,17 +189,7 @@ describe('client transports', () => {
     });
 
     it('honours Retry-After in seconds', async () => {
-      const f = server({
-        status: (_c, n) =>
-          n === 0 ? errorReply(429, 'rate_limited', {}, { 'Retry-After': '20' }) : json(qrWaiting(1)),
-      });
-      const { client } = start(f);
-      await client.startQr();
-      await clock.tickAsync(2000);
-      await clock.tickAsync(19999);
-      expect(polls(f)).to.have.length(1);
-      await clock.tickAsync(1);
-      expect(polls(f)).to.have.length(2);
+      const client = await asksAgainTwentySecondsLater();
       expect(client.state.kind).to.equal('qr-waiting');
     });
 
@@ -693,18 +702,7 @@ describe('client transports', () => {
     });
 
     it('does not cut short a wait the server asked for', async () => {
-      const f = server({
-        status: (_c, n) =>
-          n === 0 ? errorReply(429, 'rate_limited', {}, { 'Retry-After': '20' }) : json(qrWaiting(1)),
-      });
-      const { client } = start(f);
-      await client.startQr();
-      await clock.tickAsync(2000);
-      window.dispatchEvent(new Event('online'));
-      await clock.tickAsync(19999);
-      expect(polls(f)).to.have.length(1);
-      await clock.tickAsync(1);
-      expect(polls(f)).to.have.length(2);
+      await asksAgainTwentySecondsLater(() => window.dispatchEvent(new Event('online')));
     });
 
     it('does nothing on `online` while polling goes well', async () => {
