@@ -4,9 +4,8 @@
 // development route (the production command has none: cli.test.ts).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-// @ts-expect-error: a plain .mjs script of the repository, without types
-import { CHROME_ARGS, findChrome } from '../../scripts/chrome-path.mjs';
+import type { Browser, Page } from 'puppeteer-core';
+import { launchChromium } from './chromium.js';
 // @ts-expect-error: a plain .mjs script of the repository, without types
 import { startDemo } from '../../scripts/demo-server.mjs';
 import { DEFAULT_PASSWORD } from '../../src/mock/fixtures.js';
@@ -23,9 +22,7 @@ let browser: Browser;
 
 before(async () => {
   demo = (await startDemo({ port: 0, quiet: true })) as Demo;
-  const executablePath = findChrome();
-  if (!executablePath) throw new Error('no Chrome/Chromium found (CHROME_PATH, or apt-get install chromium)');
-  browser = await puppeteer.launch({ executablePath, args: CHROME_ARGS });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -7,9 +7,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-// @ts-expect-error: a plain .mjs script of the repository, without types
-import { CHROME_ARGS, findChrome } from '../../scripts/chrome-path.mjs';
+import type { Browser, Page } from 'puppeteer-core';
+import { launchChromium } from './chromium.js';
 import { Engine, MemoryDirectory, SmsOutbox } from '../../src/engine/index.js';
 import { DEFAULT_FIXTURE, DEFAULT_PASSWORD } from '../../src/mock/fixtures.js';
 import { startHost, type RunningHost } from '../src/host.js';
@@ -53,9 +52,7 @@ before(async () => {
       return new Response('Not found', { status: 404 });
     },
   });
-  const executablePath = findChrome();
-  if (!executablePath) throw new Error('no Chrome/Chromium found (CHROME_PATH, or apt-get install chromium)');
-  browser = await puppeteer.launch({ executablePath, args: CHROME_ARGS });
+  browser = await launchChromium();
 });
 
 after(async () => {
