@@ -171,23 +171,23 @@ describe('RedisStore when Redis goes away', () => {
     }
   });
 
-  it('gives a waiter the write it missed while the subscription was down', async () => {
-    const persisted = await startRedis({ persist: true });
-    const a = new RedisStore({ url: persisted.url });
-    const b = new RedisStore({ url: persisted.url });
+  it('gives a waiter the write it missed while its subscription was down', async () => {
+    const a = new RedisStore({ url: own.url });
+    const b = new RedisStore({ url: own.url });
+    const raw = new Redis(own.url);
     await Promise.all([a.connect(), b.connect()]);
     try {
       await b.createFlow(flowOf('f2'), 60_000);
       const heard: number[] = [];
       await a.subscribe('f2', (f) => heard.push(f.seq));
-      await persisted.shutdown();
-      await persisted.start();
-      // B writes as soon as it can, maybe before A's subscription is back.
-      await until(async () => (await b.ready()) && (await b.replaceFlow(flowOf('f2', 2), 1, 60_000)));
+      // A's subscriber connection drops (the only one listening to a channel); B writes before it is back.
+      await raw.client('KILL', 'TYPE', 'pubsub');
+      assert.equal(await b.replaceFlow(flowOf('f2', 2), 1, 60_000), true);
       await until(() => heard.includes(2));
+      assert.deepEqual(heard, [2]);
     } finally {
+      raw.disconnect();
       await Promise.all([a.close(), b.close()]);
-      await persisted.stop();
     }
   });
 });
