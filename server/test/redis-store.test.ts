@@ -16,7 +16,7 @@ before(async () => {
 });
 after(() => redis.stop());
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 let prefixes = 0;
 
 async function connected(options: Partial<RedisStoreOptions> = {}): Promise<RedisStore> {
@@ -116,7 +116,7 @@ describe('RedisStore in Redis', () => {
     }
   });
 
-  it('times lifetimes on Redis\'s clock, not on an instance clock an hour fast', async () => {
+  it("times lifetimes on Redis's clock, not on an instance clock an hour fast", async () => {
     const store = await connected({ prefix: 'clock:', localNow: () => Date.now() + 3_600_000 });
     try {
       // Redis runs on this machine: its clock is the true one.
@@ -181,7 +181,7 @@ describe('RedisStore when Redis goes away', () => {
       const heard: number[] = [];
       await a.subscribe('f2', (f) => heard.push(f.seq));
       // A's subscriber connection drops (the only one listening to a channel); B writes before it is back.
-      await raw.client('KILL', 'TYPE', 'pubsub');
+      await raw.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
       assert.equal(await b.replaceFlow(flowOf('f2', 2), 1, 60_000), true);
       await until(() => heard.includes(2));
       assert.deepEqual(heard, [2]);

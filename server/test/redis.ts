@@ -89,9 +89,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RunningRed
     dir,
     '--save',
     '',
-    ...(options.persist
-      ? ['--appendonly', 'yes', '--appendfsync', 'everysec']
-      : ['--appendonly', 'no']),
+    ...(options.persist ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no']),
     '--daemonize',
     'no',
     '--loglevel',

@@ -723,8 +723,13 @@ export class Engine {
   }
 
   private async refreshById(flowId: string): Promise<void> {
-    const flow = await this.store.getFlow(flowId);
-    if (flow) await this.refresh(flow).catch(() => undefined);
+    try {
+      const flow = await this.store.getFlow(flowId);
+      if (flow) await this.refresh(flow);
+    } catch {
+      // The store is out of reach (a timer fired while Redis restarts): the flow is
+      // brought up to date when it is next read, by a request or by its waiters catching up.
+    }
   }
 
   /** The next record when time or a lock has changed the flow, else undefined. */
