@@ -105,6 +105,18 @@ interface Scripted {
 /** A lifetime for Redis: whole milliseconds, at least 1; `'0'` for none (`Infinity`). */
 const px = (ttl: number) => (ttl === Infinity ? '0' : String(Math.max(1, Math.ceil(ttl))));
 
+/**
+ * The URL with the password put in when it has none (ioredis takes a URL's
+ * user and empty password over a `password` option).
+ */
+function withPassword(url: string, password: string | undefined): string {
+  if (!password) return url;
+  const u = new URL(url);
+  if (u.password) return url;
+  u.password = encodeURIComponent(password);
+  return u.href;
+}
+
 /** How often the clock is checked against Redis's, ms. */
 const CLOCK_CHECK = 60_000;
 
@@ -144,11 +156,11 @@ export class RedisStore implements Store {
       // Reconnect soon, then every 2 s at most.
       retryStrategy: (times) => Math.min(100 * times, 2000),
       scripts: SCRIPTS as unknown as RedisOptions['scripts'],
-      ...(options.password ? { password: options.password } : {}),
       ...options.redis,
     };
-    this.redis = new Redis(options.url, { ...redisOptions, connectionName: 'etax-login' });
-    this.subscriber = new Redis(options.url, { ...redisOptions, connectionName: 'etax-login:subscriber' });
+    const url = withPassword(options.url, options.password);
+    this.redis = new Redis(url, { ...redisOptions, connectionName: 'etax-login' });
+    this.subscriber = new Redis(url, { ...redisOptions, connectionName: 'etax-login:subscriber' });
     this.commands = this.redis as Redis & Scripted;
     this.clock = {
       now: () => this.localNow() + this.offset,

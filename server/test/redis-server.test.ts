@@ -127,20 +127,35 @@ describe('server on Redis', () => {
   });
 });
 
-describe('server on a Redis with a password', () => {
+describe('server on Redis as production runs it: an ACL user, TLS, a key prefix', () => {
+  // The user of docs/deploy.md: its own keys and channels only, no dangerous command.
   const password = 'rds-Secret-7f3a9c';
+  const user = ['etax-login', 'on', `>${password}`, '~hubei:*', '&hubei:*', '+@all', '-@dangerous', '+info'];
   let redis: RunningRedis;
   before(async () => {
-    redis = await startRedis({ args: ['--requirepass', password] });
+    redis = await startRedis({ tls: true, args: ['--user', 'default', 'off', '--user', ...user] });
   });
   after(() => redis.stop());
 
-  it('authenticates with ETAX_REDIS_PASSWORD, never logging it, and is not ready without it', async () => {
-    const right = await startServer(['--redis', redis.url], { ETAX_REDIS_PASSWORD: password });
-    const wrong = await startServer(['--redis', redis.url], { ETAX_REDIS_PASSWORD: 'not-it' });
+  it('connects over rediss:// as its user, the password from ETAX_REDIS_PASSWORD and never in the log', async () => {
+    const url = redis.tlsUrl!.replace('rediss://', 'rediss://etax-login@');
+    const env = { NODE_EXTRA_CA_CERTS: redis.caFile! };
+    const right = await startServer(['--redis', url, '--redis-prefix', 'hubei:'], {
+      ...env,
+      ETAX_REDIS_PASSWORD: password,
+    });
+    const wrong = await startServer(['--redis', url, '--redis-prefix', 'hubei:'], {
+      ...env,
+      ETAX_REDIS_PASSWORD: 'not-it',
+    });
     try {
       await until(async () => (await readyz(right)) === 200);
-      assert.equal((await createQr(right)).status, 201);
+      const created = (await (await createQr(right)).json()) as FlowCreated;
+      const state = await fetch(`${right.url}${BASE}/v1/flows/${created.flowId}`, {
+        headers: { Authorization: `Bearer ${created.flowToken}` },
+      });
+      assert.equal(state.status, 200);
+      await state.body?.cancel();
       await wrong.line((l) => l.msg === 'redis unavailable');
       assert.equal(await readyz(wrong), 503);
       assert.equal((await createQr(wrong)).status, 503);
@@ -149,7 +164,7 @@ describe('server on a Redis with a password', () => {
       for (const s of [right, wrong]) {
         const out = JSON.stringify(s.lines()) + s.stderr();
         assert.ok(!out.includes(password) && !out.includes('not-it'), 'no password in the output');
-        assert.equal(s.lines().find((l) => l.msg === 'listening')?.store, redis.url);
+        assert.equal(s.lines().find((l) => l.msg === 'listening')?.store, redis.tlsUrl);
       }
     } finally {
       await Promise.all([right.kill(), wrong.kill()]);

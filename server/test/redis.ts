@@ -23,6 +23,11 @@ export interface RedisOptions {
    * files (`--save '' --appendonly no`).
    */
   persist?: boolean;
+  /**
+   * Also listen with TLS (`tlsUrl`), on a certificate for 127.0.0.1 made for the
+   * test (`caFile`; a client trusts it with `NODE_EXTRA_CA_CERTS`).
+   */
+  tls?: boolean;
   /** More arguments to `redis-server`, e.g. `['--requirepass', secret]`. */
   args?: string[];
 }
@@ -32,6 +37,10 @@ export interface RunningRedis {
   readonly port: number;
   /** `redis://127.0.0.1:<port>`. */
   readonly url: string;
+  /** `rediss://127.0.0.1:<port>` with `tls`. */
+  readonly tlsUrl?: string;
+  /** The certificate to trust for `tlsUrl` (self-signed). */
+  readonly caFile?: string;
   /** The server's directory (its append-only file when `persist`). */
   readonly dir: string;
   /** The pid of the running server (it changes with each start). */
@@ -77,6 +86,24 @@ export async function startRedis(options: RedisOptions = {}): Promise<RunningRed
   const host = '127.0.0.1';
   const dir = await mkdtemp(join(tmpdir(), 'etax-redis-'));
   let port = 0;
+  let tlsPort = 0;
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  if (options.tls) {
+    const made = spawnSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1'].concat([
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ]),
+      { stdio: 'pipe' },
+    );
+    if (made.status !== 0) throw new Error(`openssl could not make a certificate: ${String(made.stderr)}`);
+  }
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
 
@@ -94,6 +121,9 @@ export async function startRedis(options: RedisOptions = {}): Promise<RunningRed
     'no',
     '--loglevel',
     'warning',
+    ...(options.tls
+      ? ['--tls-port', String(tlsPort), '--tls-cert-file', cert, '--tls-key-file', key, '--tls-auth-clients', 'no']
+      : []),
     ...(options.args ?? []),
   ];
 
@@ -123,6 +153,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RunningRed
   // Another process may take the free port between the look-up and the start: try again.
   for (let attempt = 0; ; attempt++) {
     port = await freePort(host);
+    if (options.tls) tlsPort = await freePort(host);
     try {
       await launch();
       break;
@@ -148,6 +179,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RunningRed
     get url() {
       return `redis://${host}:${port}`;
     },
+    ...(options.tls ? { tlsUrl: `rediss://${host}:${tlsPort}`, caFile: cert } : {}),
     dir,
     get pid() {
       return child?.pid ?? -1;
