@@ -33,6 +33,7 @@ import {
   isLive,
   showsQr,
   viewOf,
+  type FlowClient,
   type FlowKind,
   type FlowRecord,
   type Phase,
@@ -67,6 +68,16 @@ const TAXPAYER_ID = /^(?:[0-9A-Z]{15}|[0-9A-Z]{17,18}|[0-9A-Z]{20})$/;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The page's description as the record keeps it: only the members given, the User-Agent cut short. */
+const clientOf = (client: FlowClient | undefined): Pick<FlowRecord, 'client'> => {
+  if (!client) return {};
+  const kept: FlowClient = {};
+  if (client.origin) kept.origin = client.origin.slice(0, 256);
+  if (client.userAgent) kept.userAgent = client.userAgent.slice(0, 256);
+  if (client.address) kept.address = client.address.slice(0, 64);
+  return Object.keys(kept).length ? { client: kept } : {};
+};
 const isFace = (m: unknown): m is FaceMethod => m === 'face_iit' || m === 'face_etax';
 const copy = (flow: FlowRecord): FlowRecord => JSON.parse(JSON.stringify(flow)) as FlowRecord;
 
@@ -165,13 +176,13 @@ export class Engine {
   }
 
   /** `POST /v1/flows/qr`. */
-  async createQr(body?: unknown): Promise<FlowCreated> {
+  async createQr(body?: unknown, client?: FlowClient): Promise<FlowCreated> {
     if (body !== undefined && !isObj(body)) throw new EngineError('invalid_request');
-    return this.create('qr', { status: 'qr_waiting' }, { qr: this.newQr() });
+    return this.create('qr', { status: 'qr_waiting' }, { qr: this.newQr(), ...clientOf(client) });
   }
 
   /** `POST /v1/flows/password`, with the checks in the order of §7.1. */
-  async createPassword(body: unknown): Promise<FlowCreated> {
+  async createPassword(body: unknown, client?: FlowClient): Promise<FlowCreated> {
     const s = this.settings;
     if (!isObj(body)) throw new EngineError('invalid_request');
     const entry = s.entries.find((e) => e.id === body.entry);
@@ -222,6 +233,7 @@ export class Engine {
         ...(person.phone ? { maskedPhone: maskPhone(person.phone) } : {}),
         methods,
         ...this.offer(verdict.offer),
+        ...clientOf(client),
       },
     );
   }

@@ -56,6 +56,7 @@ export {
   isLive,
   showsQr,
   viewOf,
+  type FlowClient,
   type FlowKind,
   type FlowRecord,
   type Phase,
