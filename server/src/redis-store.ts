@@ -135,7 +135,11 @@ export class RedisStore implements Store {
   readonly clock: Clock;
   private offset = 0;
   private readonly commands: Redis & Scripted;
-  private readonly channels = new Map<string, { listeners: Set<Listener>; subscribed: Promise<unknown> }>();
+  /** Each channel listened to: its listeners (with what to call if the flow is lost), and its SUBSCRIBE. */
+  private readonly channels = new Map<
+    string,
+    { listeners: Map<Listener, (() => void) | undefined>; subscribed: Promise<unknown> }
+  >();
   private readonly log: (line: Record<string, unknown>) => void;
   private readonly localNow: () => number;
   private down = false;
@@ -178,7 +182,6 @@ export class RedisStore implements Store {
     }
     this.redis.on('ready', () => void this.checkClock());
     this.subscriber.on('message', (channel: string, text: string) => this.deliver(channel, text));
-    this.subscriber.on('ready', () => void this.catchUp());
     this.clockTimer = setInterval(() => void this.checkClock(), CLOCK_CHECK);
     this.clockTimer.unref();
   }
@@ -245,15 +248,15 @@ export class RedisStore implements Store {
     return replaced === 1;
   }
 
-  async subscribe(flowId: string, listener: Listener): Promise<() => void> {
+  async subscribe(flowId: string, listener: Listener, lost?: () => void): Promise<() => void> {
     const channel = this.flowKey(flowId);
     let entry = this.channels.get(channel);
     if (!entry) {
-      entry = { listeners: new Set(), subscribed: this.subscriber.subscribe(channel) };
+      entry = { listeners: new Map(), subscribed: this.subscriber.subscribe(channel) };
       this.channels.set(channel, entry);
     }
     const held = entry;
-    held.listeners.add(listener);
+    held.listeners.set(listener, lost);
     const leave = () => {
       if (!held.listeners.delete(listener) || held.listeners.size) return;
       // The last local waiter has gone: the instance stops hearing the flow.
@@ -311,22 +314,26 @@ export class RedisStore implements Store {
   private deliver(channel: string, text: string): void {
     const entry = this.channels.get(channel);
     if (!entry) return;
-    for (const listener of [...entry.listeners]) {
-      try {
-        listener(JSON.parse(text) as FlowRecord);
-      } catch (e) {
-        // One broken waiter must not silence the others (as in the memory store).
-        queueMicrotask(() => {
-          throw e;
-        });
-      }
+    for (const listener of [...entry.listeners.keys()]) this.call(() => listener(JSON.parse(text) as FlowRecord));
+  }
+
+  /** Calls a waiter: one that throws must not silence the others (as in the memory store). */
+  private call(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      queueMicrotask(() => {
+        throw e;
+      });
     }
   }
 
   /**
    * After the subscriber reconnected (ioredis subscribed again): each flow
    * listened to is read once and given to its listeners, who drop a record
-   * they have seen. A write made while the channel was down is not missed.
+   * they have seen, so that a write made while the channel was down is not
+   * missed; the listeners of a flow Redis no longer has (restarted without
+   * its data) are told it is lost.
    */
   private async catchUp(): Promise<void> {
     if (!this.channels.size) return;
@@ -335,7 +342,9 @@ export class RedisStore implements Store {
       await this.subscriber.ping();
       for (const [channel, entry] of this.channels) {
         const flow = await this.getFlow(channel.slice(`${this.prefix}flow:`.length));
-        if (flow && this.channels.get(channel) === entry) this.deliver(channel, JSON.stringify(flow));
+        if (this.channels.get(channel) !== entry) continue;
+        if (flow) this.deliver(channel, JSON.stringify(flow));
+        else for (const lost of [...entry.listeners.values()]) if (lost) this.call(lost);
       }
     } catch {
       // Down again: the next reconnection catches up.
@@ -354,6 +363,7 @@ export class RedisStore implements Store {
     this.down = false;
     this.everReady = true;
     this.log({ level: 'info', msg: again ? 'redis available again' : 'redis connected' });
+    if (again) void this.catchUp();
   }
 
   /** Measures the offset of Redis's clock (`TIME`) to this machine's, halfway through the round trip. */

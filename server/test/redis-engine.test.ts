@@ -165,6 +165,36 @@ describe('engine on Redis: two instances', () => {
 });
 
 describe('engine on Redis: what survives a restart of Redis', () => {
+  it('ends the streams of flows lost with a Redis that keeps no file as expired, and their long-polls as not found', async () => {
+    const redis = await startRedis();
+    try {
+      const { a, b, ready, listening, close } = await instances(redis);
+      try {
+        const f = await a.createQr();
+        const seen: FlowState[] = [];
+        const stop = await a.follow(f.flowId, f.flowToken, 0, (s) => seen.push(s));
+        let held: string | undefined;
+        void codeOf(b.state(f.flowId, f.flowToken, { after: 1, wait: 20 })).then((code) => (held = code));
+        await until(async () => (await listening(f.flowId)) === 2);
+        await redis.restart();
+        await ready();
+        // The page is told its login ended, and offers to start again; nothing follows.
+        await until(() => seen.length === 2);
+        assert.deepEqual(seen[1], { seq: 2, status: 'expired' });
+        // At once, not after the 20 s the long-poll asked to wait.
+        await until(() => held !== undefined, 5000);
+        assert.equal(held, 'flow_not_found');
+        stop();
+        const g = await b.createQr();
+        assert.equal((await a.current(g.flowId, g.flowToken)).status, 'qr_waiting');
+      } finally {
+        await close();
+      }
+    } finally {
+      await redis.stop();
+    }
+  });
+
   it('keeps locks and daily SMS caps with the append-only file of docs/deploy.md', async () => {
     const redis = await startRedis({ persist: true });
     try {

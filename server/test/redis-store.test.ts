@@ -171,6 +171,33 @@ describe('RedisStore when Redis goes away', () => {
     }
   });
 
+  it('tells the waiters of a flow that Redis lost in a restart, and only them', async () => {
+    const persisted = await startRedis({ persist: true });
+    const store = new RedisStore({ url: persisted.url });
+    await store.connect();
+    try {
+      const lost: string[] = [];
+      await store.createFlow(flowOf('kept'), 60_000);
+      // 'kept' is read again first; 'gone' (not in Redis after the restart) after it.
+      await store.subscribe(
+        'kept',
+        () => {},
+        () => lost.push('kept'),
+      );
+      await store.subscribe(
+        'gone',
+        () => {},
+        () => lost.push('gone'),
+      );
+      await persisted.restart();
+      await until(() => lost.includes('gone'));
+      assert.deepEqual(lost, ['gone']);
+    } finally {
+      await store.close();
+      await persisted.stop();
+    }
+  });
+
   it('gives a waiter the write it missed while its subscription was down', async () => {
     const a = new RedisStore({ url: own.url });
     const b = new RedisStore({ url: own.url });
