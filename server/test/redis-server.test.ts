@@ -31,6 +31,7 @@ const createQr = (server: ServerProcess) =>
 /** The `state` events of an SSE stream, as they arrive. */
 function stateEvents(response: Response) {
   const seqs: number[] = [];
+  const statuses: string[] = [];
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   const done = (async () => {
@@ -42,11 +43,14 @@ function stateEvents(response: Response) {
         const block = buffer.slice(0, i);
         buffer = buffer.slice(i + 2);
         const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (/^event: state$/m.test(block) && data) seqs.push((JSON.parse(data) as { seq: number }).seq);
+        if (!/^event: state$/m.test(block) || !data) continue;
+        const state = JSON.parse(data) as { seq: number; status: string };
+        seqs.push(state.seq);
+        statuses.push(state.status);
       }
     }
   })();
-  return { seqs, cancel: () => reader.cancel().then(() => done) };
+  return { seqs, statuses, ended: done, cancel: () => reader.cancel().then(() => done) };
 }
 
 describe('server configuration: Redis', () => {
@@ -105,6 +109,9 @@ describe('server on Redis', () => {
 
       await redis.start();
       await until(async () => (await readyz(server)) === 200);
+      // The flow was lost with Redis (no file): its page is told it expired, and the stream ends.
+      await old.ended;
+      assert.deepEqual(old.statuses, ['qr_waiting', 'expired']);
       const again = await createQr(server);
       assert.equal(again.status, 201);
       const next = (await again.json()) as FlowCreated;
@@ -115,7 +122,7 @@ describe('server on Redis', () => {
       );
       // Its QR rotates after a second, heard through Redis by the stream.
       await until(() => live.seqs.includes(2));
-      await Promise.all([live.cancel(), old.cancel()]);
+      await live.cancel();
 
       assert.equal(await server.stop(), 0);
       const messages = server.lines().map((l) => l.msg);
