@@ -123,7 +123,7 @@ const CLOCK_CHECK = 60_000;
 export class RedisStore implements Store {
   /** Commands. */
   readonly redis: Redis;
-  /** The subscriber connection (Redis allows only subscription commands on it). */
+  /** The subscriber connection, kept apart from the commands: it listens to the channels of flows waited on here. */
   readonly subscriber: Redis;
   readonly prefix: string;
   /**
