@@ -270,7 +270,8 @@ export class Engine {
       const cancelTimer = this.clock.after(hold * 1000, finish);
       signal?.addEventListener('abort', finish);
       void this.store
-        .subscribe(flowId, (f) => f.seq > after && finish())
+        // A flow the store lost answers at once: the request finds it gone (`flow_not_found`).
+        .subscribe(flowId, (f) => f.seq > after && finish(), finish)
         .then(async (unsubscribe) => {
           off = unsubscribe;
           if (done) return unsubscribe();
@@ -303,7 +304,15 @@ export class Engine {
       this.track(f);
       send(this.view(f));
     };
-    const off = await this.store.subscribe(flowId, deliver);
+    // A flow the store lost (Redis restarted without its data) ends for the page as
+    // expired, the state after which it offers to start again; nothing can follow.
+    const lost = () => {
+      if (last === Infinity) return;
+      const state: FlowState = { seq: last + 1, status: 'expired' };
+      last = Infinity;
+      send(state);
+    };
+    const off = await this.store.subscribe(flowId, deliver, lost);
     try {
       deliver(await this.refresh(await this.load(flowId)));
     } catch (e) {
@@ -735,8 +744,13 @@ export class Engine {
   }
 
   private async refreshById(flowId: string): Promise<void> {
-    const flow = await this.store.getFlow(flowId);
-    if (flow) await this.refresh(flow).catch(() => undefined);
+    try {
+      const flow = await this.store.getFlow(flowId);
+      if (flow) await this.refresh(flow);
+    } catch {
+      // The store is out of reach (a timer fired while Redis restarts): the flow is
+      // brought up to date when it is next read, by a request or by its waiters catching up.
+    }
   }
 
   /** The next record when time or a lock has changed the flow, else undefined. */

@@ -93,6 +93,20 @@ export class EngineError extends Error {
 }
 
 /**
+ * The store cannot answer now (Redis restarting or out of reach): the request
+ * is answered `503 unavailable` with `Retry-After`, like any protocol error, a
+ * stream is closed with a hint to come back, and the cause stays for the log.
+ * A store throws it for every failure of its own; the engine lets it through.
+ */
+export class StoreUnavailableError extends EngineError {
+  override name = 'StoreUnavailableError';
+  constructor(cause?: unknown, retryAfter = 1) {
+    super('unavailable', { retryAfter });
+    this.cause = cause;
+  }
+}
+
+/**
  * A phone-side or operator action asked of a flow that cannot take it (confirm
  * before a scan, a face QR scanned by the other app): a mistake of the caller,
  * not a protocol answer to the page.

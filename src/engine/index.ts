@@ -43,6 +43,7 @@ export {
 export {
   EngineError,
   MESSAGES,
+  StoreUnavailableError,
   TransitionError,
   errorResponse,
   languageOf,
