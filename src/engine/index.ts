@@ -55,6 +55,7 @@ export {
   isLive,
   showsQr,
   viewOf,
+  type FlowClient,
   type FlowKind,
   type FlowRecord,
   type Phase,

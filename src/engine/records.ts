@@ -77,6 +77,21 @@ export interface FlowRecord {
   secondFactor?: StepUpMethod;
   /** How the flow was completed, from the session issuer. */
   completion?: { redirectUrl?: string; session?: SessionToken };
+  /** The page that asked for the login, as its host saw the request that created the flow (§15.5). */
+  client?: FlowClient;
+}
+
+/**
+ * What a host knows of the page that created a flow: shown to the person on the
+ * phone (through the app API) so that they can refuse a login they did not start.
+ */
+export interface FlowClient {
+  /** The page's origin (the request's `Origin`), e.g. `https://etax.example.gov.cn`. */
+  origin?: string;
+  /** The request's `User-Agent`. */
+  userAgent?: string;
+  /** The client's address (after the proxies the host trusts). */
+  address?: string;
 }
 
 export const TERMINAL: readonly Status[] = ['authenticated', 'denied', 'cancelled', 'expired', 'locked'];
