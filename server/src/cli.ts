@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { Engine, MemoryStore, TokenIssuer, type SessionIssuer } from '../../src/engine/index.js';
 import { directoryOf, hashPassword, loadAccounts } from './accounts.js';
+import { createAppApi } from './app-api.js';
 import { ConfigError, helpText, readConfig } from './config.js';
 import { startHost } from './host.js';
 import { DevOutbox } from './outbox.js';
@@ -82,7 +83,19 @@ async function main(argv: string[]): Promise<number> {
       lifetime: config.sessionLifetime || 1800,
     });
   }
-  const engine = new Engine({ accounts, store, sms: new DevOutbox(log), sessions, settings: config.settings });
+  const sms = new DevOutbox(log);
+  const engine = new Engine({ accounts, store, sms, sessions, settings: config.settings });
+  // The app API only with a secret: without one, nothing answers at its path.
+  const appApi = config.appSecrets.length
+    ? createAppApi({
+        engine,
+        secrets: config.appSecrets,
+        basePath: config.appBasePath,
+        window: config.appSignatureWindow,
+        ...(config.testOutbox ? { testOutbox: sms.testOutbox(accounts) } : {}),
+        log,
+      })
+    : undefined;
   const host = await startHost({
     engine,
     basePath: config.basePath,
@@ -91,6 +104,7 @@ async function main(argv: string[]): Promise<number> {
     allowedOrigins: config.allowedOrigins,
     credentials: config.credentials,
     log,
+    ...(appApi ? { appApi: { basePath: config.appBasePath, fetch: (request: Request) => appApi.fetch(request) } } : {}),
     fallback: (request) =>
       cookies && new URL(request.url).pathname === cookies.completePath
         ? cookies.complete(request)
@@ -112,6 +126,8 @@ async function main(argv: string[]): Promise<number> {
     basePath: config.basePath,
     accounts: config.accounts ?? 'demo',
     transports: config.transports,
+    appApi: appApi ? config.appBasePath : 'off (no ETAX_APP_SECRET)',
+    ...(config.testOutbox ? { testOutbox: 'on: SMS codes of test accounts are readable through the app API' } : {}),
   });
   await stopped;
   log({ level: 'info', msg: 'stopped' });

@@ -26,6 +26,8 @@ export interface HostOptions extends WireOptions {
    * adds the latency and faults its server panel orders. Default: none.
    */
   around?: (request: Request, next: (request: Request) => Promise<Response>) => Promise<Response>;
+  /** The app API (`app-api.ts`), answered under its own base path, outside `around`; default none. */
+  appApi?: { basePath: string; fetch: (request: Request) => Response | Promise<Response> };
   /** Answers a request outside the API (the demo's pages); default 404. */
   fallback?: (request: Request) => Promise<Response> | Response;
 }
@@ -77,6 +79,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     if (pathname === '/readyz') {
       const ready = !draining && (await (options.ready?.() ?? true));
       return Response.json({ ready }, { status: ready ? 200 : 503, headers: { 'Cache-Control': 'no-store' } });
+    }
+    const app = options.appApi;
+    if (app && (pathname === app.basePath || pathname.startsWith(`${app.basePath}/`))) {
+      return draining ? errorAnswer(new EngineError('unavailable', { retryAfter: 1 })) : app.fetch(request);
     }
     if (wire.pathOf(request.url) === undefined) {
       return options.fallback ? options.fallback(request) : new Response('Not found', { status: 404 });
