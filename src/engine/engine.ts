@@ -68,23 +68,18 @@ const TAXPAYER_ID = /^(?:[0-9A-Z]{15}|[0-9A-Z]{17,18}|[0-9A-Z]{20})$/;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The page's description as the record keeps it: only the members given, the User-Agent cut short. */
+const clientOf = (client: FlowClient | undefined): Pick<FlowRecord, 'client'> => {
+  if (!client) return {};
+  const kept: FlowClient = {};
+  if (client.origin) kept.origin = client.origin.slice(0, 256);
+  if (client.userAgent) kept.userAgent = client.userAgent.slice(0, 256);
+  if (client.address) kept.address = client.address.slice(0, 64);
+  return Object.keys(kept).length ? { client: kept } : {};
+};
 const isFace = (m: unknown): m is FaceMethod => m === 'face_iit' || m === 'face_etax';
 const copy = (flow: FlowRecord): FlowRecord => JSON.parse(JSON.stringify(flow)) as FlowRecord;
-
-/** The page's description as a flow keeps it: text members only, each cut to a bounded length. */
-function clientOf(client: FlowClient | undefined): Pick<FlowRecord, 'client'> {
-  if (!client) return {};
-  const out: FlowClient = {};
-  for (const [key, max] of [
-    ['origin', 256],
-    ['userAgent', 512],
-    ['address', 64],
-  ] as const) {
-    const v = client[key];
-    if (typeof v === 'string' && v) out[key] = v.slice(0, max);
-  }
-  return Object.keys(out).length ? { client: out } : {};
-}
 
 /**
  * Whether a field's value keeps to the limits the capabilities announce: its

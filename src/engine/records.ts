@@ -77,20 +77,17 @@ export interface FlowRecord {
   secondFactor?: StepUpMethod;
   /** How the flow was completed, from the session issuer. */
   completion?: { redirectUrl?: string; session?: SessionToken };
-  /** The page that asked for the login, as its host saw the request that created the flow (§15.5). */
+  /** The page that started the flow, as its request showed it (for the app's confirmation screen, §15.5). */
   client?: FlowClient;
 }
 
-/**
- * What a host knows of the page that created a flow: shown to the person on the
- * phone (through the app API) so that they can refuse a login they did not start.
- */
+/** What the request that created a flow said of the page: never used to decide, only shown and logged. */
 export interface FlowClient {
-  /** The page's origin (the request's `Origin`), e.g. `https://etax.example.gov.cn`. */
+  /** The page's origin (`Origin` header). */
   origin?: string;
-  /** The request's `User-Agent`. */
+  /** The browser's `User-Agent`, cut to 256 characters. */
   userAgent?: string;
-  /** The client's address (after the proxies the host trusts). */
+  /** The client's address, as the host determined it (behind trusted proxies, the forwarded one). */
   address?: string;
 }
 

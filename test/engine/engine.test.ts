@@ -1022,12 +1022,12 @@ describe('engine: the phone side, for an app signed in to an account', () => {
     const q = await engine.createQr({}, { origin: 'https://etax.example', userAgent: ua, address: '203.0.113.9' });
     assert.deepEqual((await engine.record(q.flowId)).client, {
       origin: 'https://etax.example',
-      userAgent: ua.slice(0, 512),
+      userAgent: ua.slice(0, 256),
       address: '203.0.113.9',
     });
     const p = await engine.createPassword(
       { entry: 'individual', fields: { account: 'sunyue' }, password: DEFAULT_PASSWORD },
-      { origin: 'https://etax.example', userAgent: 7 as unknown as string },
+      { origin: 'https://etax.example' },
     );
     assert.deepEqual((await engine.record(p.flowId)).client, { origin: 'https://etax.example' });
     assert.equal((await engine.record((await password('individual', { account: 'sunyue' })).flowId)).client, undefined);
