@@ -249,6 +249,7 @@ export function createAppApi(options: AppApiOptions): Hono<Env> {
     }
     if (!isObj(body)) return fail(c, 'invalid_request');
     if (!text(body.account, 128)) return fail(c, 'invalid_request', 'account');
+    if (body.nonce !== undefined && !text(body.nonce, 128)) return fail(c, 'invalid_request', 'nonce');
     c.set('body', body);
     c.set('account', body.account);
     await next();

@@ -324,6 +324,8 @@ describe('app API: for the account the app is signed in to', () => {
     const none = await app<{ error: { field: string } }>('/v1/scan', { app: 'etax', payload });
     assert.deepEqual([none.status, none.error, none.body.error.field], [400, 'invalid_request', 'account']);
     assert.equal((await app('/v1/scan', 'not json')).status, 400);
+    const nonce = await app<{ error: { field: string } }>('/v1/scan', { account: 'wangxiuying', nonce: 7 });
+    assert.deepEqual([nonce.status, nonce.body.error.field], [400, 'nonce']);
     assert.equal((await app('/v1/scan', { account: 'wangxiuying', app: 'wechat', payload })).status, 400);
   });
 });
