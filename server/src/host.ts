@@ -6,7 +6,7 @@
  */
 import { createAdaptorServer, upgradeWebSocket } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,6 +31,8 @@ export interface HostOptions extends WireOptions {
    * adds the latency and faults its server panel orders. Default: none.
    */
   around?: (request: Request, next: (request: Request) => Promise<Response>) => Promise<Response>;
+  /** The app API (`app-api.ts`), answered under its own base path, outside `around`; default none. */
+  appApi?: { basePath: string; fetch: (request: Request) => Response | Promise<Response> };
   /** More routes on the same server (the app API, the demo's pages), tried after the API's. */
   routes?: (app: Hono) => void;
   /** Answers a request no route took; default 404. */
@@ -120,22 +122,25 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         }),
     );
   }
-  const api = (base: string) => {
-    app.use(
-      base,
-      bodyLimit({
-        maxSize: maxBody,
-        onError: () => errorAnswer(new EngineError('invalid_request', { message: '请求内容过大' })),
-      }),
-    );
-    app.all(base, (c) => {
-      if (draining) return errorAnswer(new EngineError('unavailable', { retryAfter: 1 }));
-      const next = (request: Request) => wire.fetch(request, c.env);
-      return options.around && !c.req.header('Upgrade') ? options.around(c.req.raw, next) : next(c.req.raw);
-    });
+  /** Routes below `base` answered by `handler`, with the body limit, refused while shutting down. */
+  const mount = (base: string, handler: (c: Context) => Response | Promise<Response>) => {
+    for (const path of [base || '/', `${base}/*`]) {
+      app.use(
+        path,
+        bodyLimit({
+          maxSize: maxBody,
+          onError: () => errorAnswer(new EngineError('invalid_request', { message: '请求内容过大' })),
+        }),
+      );
+      app.all(path, (c) => (draining ? errorAnswer(new EngineError('unavailable', { retryAfter: 1 })) : handler(c)));
+    }
   };
-  api(wire.basePath || '/');
-  api(`${wire.basePath}/*`);
+  mount(wire.basePath, (c) => {
+    const next = (request: Request) => wire.fetch(request, c.env);
+    return options.around && !c.req.header('Upgrade') ? options.around(c.req.raw, next) : next(c.req.raw);
+  });
+  const appApi = options.appApi;
+  if (appApi) mount(appApi.basePath, (c) => appApi.fetch(c.req.raw));
   options.routes?.(app);
   app.notFound((c) => (options.fallback ? options.fallback(c.req.raw) : c.text('Not found', 404)));
   app.onError((error) => {
