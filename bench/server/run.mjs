@@ -13,6 +13,7 @@
 //   npm run bench:server -- --quick      # tiny counts, about 30 s: proves that it runs
 //   npm run bench:server -- --only create,hold,propagation
 //   npm run bench:server -- --flows 20000 --hold 60 --duration 20 --out /tmp/r.json
+//   npm run bench:server -- --only hold --transports long-poll
 //
 // Measures:
 //   create       QR flows created per second (POST /v1/flows/qr) by one instance, memory
@@ -53,7 +54,7 @@ const number = (name, full, small) => {
   return value;
 };
 const SETTINGS = {
-  /** Seconds of each autocannon run (after a warm-up of a fifth of it). */
+  /** Seconds of each autocannon run (after a warm-up of a fifth of it; none with --quick). */
   duration: number('duration', 10, 1),
   /** autocannon's connections: enough to keep one instance busy. */
   connections: number('connections', 50, 10),
@@ -68,6 +69,9 @@ const SETTINGS = {
   /** Child processes of waiters per transport, each from its own 127.0.0.x. */
   waiterProcesses: number('waiter-processes', 2, 1),
 };
+const HOLD_TRANSPORTS = option('transports')?.split(',') ?? ['sse', 'long-poll'];
+for (const name of HOLD_TRANSPORTS)
+  if (!['sse', 'long-poll'].includes(name)) throw new Error(`unknown transport "${name}"; sse or long-poll`);
 const OUT = option('out') ?? join(root, 'bench', 'server-results.json');
 
 /**
@@ -98,7 +102,7 @@ function cleanup() {
 process.once('exit', cleanup);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const log = (line) => process.stderr.write(`bench:server: ${line}\n`);
+const log = (line) => process.stderr.write(`bench:server: ${((Date.now() - began) / 1000).toFixed(1)} s: ${line}\n`);
 
 /* ------------------------------------------------------------------ processes */
 
@@ -117,12 +121,23 @@ async function answering(url, child, name) {
   }
 }
 
-/** Ends a child by its pid: SIGTERM, SIGKILL after 10 s; resolves once it has exited. */
-async function stop(child) {
+/** Instances that were still running 5 s after SIGTERM (and were killed). */
+const lingered = [];
+
+/**
+ * Ends a child by its pid: SIGTERM, then SIGKILL if it is still there after 5 s (the
+ * server can linger after its graceful shutdown, see docs/benchmarks.md); resolves once
+ * it has exited.
+ */
+async function stop(child, name) {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  const grace = process.env.BENCH_SERVER_NODE_ARGS ? 120_000 : 5_000;
+  const timer = setTimeout(() => {
+    if (name) lingered.push(name);
+    child.kill('SIGKILL');
+  }, grace);
   await exited;
   clearTimeout(timer);
   children.delete(child);
@@ -139,11 +154,17 @@ async function startInstance({ redis, name = 'instance' } = {}) {
   const logFile = join(tmp, `${name}-${++serverCount}.log`);
   const out = openSync(logFile, 'w');
   const args = ['--host', '127.0.0.1', '--port', String(port), ...(redis ? ['--redis', redis] : []), ...SERVER_FLAGS];
-  const child = spawn(process.execPath, ['--import', './scripts/ts-hooks.mjs', 'server/src/cli.ts', ...args], {
-    cwd: root,
-    env: { ...process.env, ETAX_APP_SECRET: APP_SECRET, NODE_ENV: 'production' },
-    stdio: ['ignore', out, out],
-  });
+  // BENCH_SERVER_NODE_ARGS: more Node flags for the instances only (e.g. `--cpu-prof`), to see where their time goes.
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', './scripts/ts-hooks.mjs', 'server/src/cli.ts', ...args],
+    {
+      cwd: root,
+      env: { ...process.env, ETAX_APP_SECRET: APP_SECRET, NODE_ENV: 'production' },
+      stdio: ['ignore', out, out],
+    },
+  );
   closeSync(out);
   children.add(child);
   const url = `http://127.0.0.1:${port}`;
@@ -152,7 +173,7 @@ async function startInstance({ redis, name = 'instance' } = {}) {
   } catch (e) {
     throw new Error(`${e.message}: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
   }
-  return { url, child, pid: child.pid, logFile, stop: () => stop(child) };
+  return { url, child, pid: child.pid, logFile, stop: () => stop(child, name) };
 }
 
 /** The bare `node:http` floor, answering `body` to everything. */
@@ -280,7 +301,7 @@ async function load(url, { duration, overallRate } = {}) {
 
 /** Warm-up, then the measured run; and, for the real server, latency at half the rate it reached. */
 async function measureCreate(url, { halfRate = true } = {}) {
-  await load(url, { duration: Math.max(1, Math.round(SETTINGS.duration / 5)) });
+  if (!quick) await load(url, { duration: Math.max(1, Math.round(SETTINGS.duration / 5)) });
   const max = await load(url);
   const half = halfRate ? await load(url, { overallRate: Math.max(1, Math.round(max.perSecond / 2)) }) : undefined;
   return { ...max, ...(half ? { half } : {}) };
@@ -309,7 +330,9 @@ let redis;
 const needRedis = only.includes('create') || only.includes('propagation');
 if (needRedis) {
   if (!findRedisServer()) {
-    console.error('bench:server: no redis-server found (Debian: apt-get install redis-server; REDIS_SERVER names another)');
+    console.error(
+      'bench:server: no redis-server found (Debian: apt-get install redis-server; REDIS_SERVER names another)',
+    );
     process.exit(1);
   }
   redis = await startRedis();
@@ -351,7 +374,7 @@ try {
 
   if (only.includes('hold')) {
     results.hold = {};
-    for (const transport of ['sse', 'long-poll']) {
+    for (const transport of HOLD_TRANSPORTS) {
       log(`hold: ${SETTINGS.flows} flows waiting over ${transport}`);
       const instance = await startInstance({ name: `hold-${transport}` });
       await scrape(instance.url);
@@ -373,7 +396,7 @@ try {
       const opened = await Promise.all(groups.map((g) => g.open()));
       const open = opened.reduce((n, o) => n + o.open, 0);
       // Let the last connections settle, then read the window.
-      await sleep(1000);
+      await sleep(quick ? 200 : 1000);
       const start = await scrape(instance.url);
       await sleep(SETTINGS.hold * 1000);
       const during = await Promise.all(groups.map((g) => g.stats()));
@@ -399,6 +422,8 @@ try {
         errors: sum('errors'),
         reconnects: sum('reconnects'),
         early: sum('early'),
+        /** States the waiters heard after their first, over the whole hold (QR rotations, §6). */
+        updates: sum('updates'),
         heartbeats: sum('heartbeats'),
         errorSamples: stats.flatMap((s) => s.errorSamples).slice(0, 5),
       };
@@ -429,9 +454,7 @@ try {
       const timestamp = Math.floor(Date.now() / 1000);
       const full = `${APP_BASE}${path}`;
       const digest = createHash('sha256').update(text).digest('hex');
-      const signature = createHmac('sha256', APP_SECRET)
-        .update(`POST\n${full}\n${timestamp}\n${digest}`)
-        .digest('hex');
+      const signature = createHmac('sha256', APP_SECRET).update(`POST\n${full}\n${timestamp}\n${digest}`).digest('hex');
       const res = await fetch(`${a.url}${full}`, {
         method: 'POST',
         headers: {
@@ -485,12 +508,15 @@ try {
       reconnects: stats.reconnects,
       errors: stats.errors,
     };
-    if (times.length < payloads.length) throw new Error(`only ${times.length} of ${payloads.length} waiters heard the confirm`);
+    if (times.length < payloads.length)
+      throw new Error(`only ${times.length} of ${payloads.length} waiters heard the confirm`);
   }
 } finally {
   for (const c of cleanups.reverse()) await c();
 }
 
+/** Instances killed because they were still running 5 s after SIGTERM. */
+results.lingeredAfterSigterm = lingered;
 results.seconds = round((Date.now() - began) / 1000, 1);
 writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
 
@@ -501,25 +527,53 @@ const row = (measure, value, note = '') => rows.push([measure, value, note]);
 const c = results.create;
 if (c) {
   const n = (x) => x.toLocaleString('en-US');
-  row('bare node:http, fixed JSON body', `${n(c.floor.perSecond)} req/s`, `p50 ${c.floor.latencyP50} ms, p99 ${c.floor.latencyP99} ms`);
+  row(
+    'bare node:http, fixed JSON body',
+    `${n(c.floor.perSecond)} req/s`,
+    `p50 ${c.floor.latencyP50} ms, p99 ${c.floor.latencyP99} ms`,
+  );
   for (const [label, x] of [
     ['memory store', c.memory],
     ['Redis store', c.redis],
   ]) {
     row(`QR flows created/s, ${label}`, `${n(x.perSecond)} /s`, `${x.ratio} × bare`);
-    row(`  latency at that load, ${label}`, `p50 ${x.latencyP50} ms`, `p99 ${x.latencyP99} ms, ${SETTINGS.connections} connections`);
-    row(`  latency at half that rate, ${label}`, `p50 ${x.half.latencyP50} ms`, `p99 ${x.half.latencyP99} ms, ${n(x.half.perSecond)} /s`);
+    row(
+      `  latency at that load, ${label}`,
+      `p50 ${x.latencyP50} ms`,
+      `p99 ${x.latencyP99} ms, ${SETTINGS.connections} connections`,
+    );
+    row(
+      `  latency at half that rate, ${label}`,
+      `p50 ${x.half.latencyP50} ms`,
+      `p99 ${x.half.latencyP99} ms, ${n(x.half.perSecond)} /s`,
+    );
   }
 }
 for (const [transport, h] of Object.entries(results.hold ?? {})) {
   const name = transport === 'sse' ? 'SSE' : 'long-poll';
-  row(`waiting flows held, ${name}`, `${h.held.toLocaleString('en-US')}`, `${h.heldAtEnd} held after ${h.seconds} s; ${h.errors} errors, ${h.reconnects} reconnects, ${h.early} early answers`);
-  row(`  memory per waiting flow, ${name}`, `${(h.bytesPerWaitingFlow / 1024).toFixed(1)} KiB`, `RSS ${h.rssIdleMiB} → ${h.rssHeldMiB} MiB; the flow record alone ${(h.bytesPerFlowRecord / 1024).toFixed(1)} KiB`);
-  row(`  event-loop delay meanwhile, ${name}`, `p99 ${h.loop.p99} ms`, `p50 ${h.loop.p50}, max ${h.loop.max} ms; idle p99 ${h.loopIdle.p99} ms`);
+  row(
+    `waiting flows held, ${name}`,
+    `${h.held.toLocaleString('en-US')}`,
+    `${h.heldAtEnd} held after ${h.seconds} s; ${h.errors} errors, ${h.reconnects} reconnects, ${h.early} early answers`,
+  );
+  row(
+    `  memory per waiting flow, ${name}`,
+    `${(h.bytesPerWaitingFlow / 1024).toFixed(1)} KiB`,
+    `RSS ${h.rssIdleMiB} → ${h.rssHeldMiB} MiB; the flow record alone ${(h.bytesPerFlowRecord / 1024).toFixed(1)} KiB`,
+  );
+  row(
+    `  event-loop delay meanwhile, ${name}`,
+    `p99 ${h.loop.p99} ms`,
+    `p50 ${h.loop.p50}, max ${h.loop.max} ms; idle p99 ${h.loopIdle.p99} ms`,
+  );
 }
 const p = results.propagation;
 if (p) {
-  row(`confirm on A → event at B, ${p.flows} waiting`, `p50 ${p.p50} ms`, `p99 ${p.p99} ms, max ${p.max} ms; ${p.confirmsPerSecond} confirms/s`);
+  row(
+    `confirm on A → event at B, ${p.flows} waiting`,
+    `p50 ${p.p50} ms`,
+    `p99 ${p.p99} ms, max ${p.max} ms; ${p.confirmsPerSecond} confirms/s`,
+  );
 }
 const widths = [0, 1, 2].map((i) => Math.max(...[['Measure', 'Value', 'Note'], ...rows].map((r) => r[i].length)));
 const line = (r) => `| ${r.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;

@@ -34,8 +34,12 @@ const withPayloads = argv.includes('--payloads');
 /** Epoch milliseconds with sub-millisecond precision, comparable across processes. */
 const now = () => performance.timeOrigin + performance.now();
 
-// One agent: no cap on connections to the server (each waiter holds one), all from `local`.
-const agent = new Agent({ localAddress: local, connections: null, pipelining: 1, keepAliveTimeout: 30_000 });
+// Connections all from `local`: a few to create the flows, then one for each waiter (no cap).
+const creator = new Agent({ localAddress: local, connections: concurrency, pipelining: 1 });
+const agent = new Agent({ localAddress: local, connections: null, pipelining: 1 });
+/** Connections the waiters' agent has made so far. */
+let connected = 0;
+agent.on('connect', () => connected++);
 
 const send = (message) => process.send?.(message);
 
@@ -58,6 +62,8 @@ const stats = {
   errors: 0,
   reconnects: 0,
   answers: 0,
+  /** New states heard after the first (a QR that rotated, a flow confirmed). */
+  updates: 0,
   /** Long-polls answered unchanged before their hold was over. */
   early: 0,
   heartbeats: 0,
@@ -65,7 +71,8 @@ const stats = {
 const errorSamples = [];
 const noteError = (e) => {
   stats.errors++;
-  if (errorSamples.length < 5) errorSamples.push(String(e?.message ?? e));
+  if (errorSamples.length < 5)
+    errorSamples.push(`${String(e?.message ?? e)} at ${(performance.now() / 1000).toFixed(1)} s`);
 };
 
 /* ------------------------------------------------------------ create flows */
@@ -75,7 +82,7 @@ await pool(count, concurrency, async (i) => {
   for (let attempt = 0; ; attempt++) {
     const res = await request(`${url}${base}/v1/flows/qr`, {
       method: 'POST',
-      dispatcher: agent,
+      dispatcher: creator,
       headers: { 'content-type': 'application/json', 'etax-request': '1' },
       body: '{}',
     });
@@ -91,6 +98,7 @@ await pool(count, concurrency, async (i) => {
   }
 });
 stats.flows = flows.length;
+await creator.close();
 send({
   type: 'created',
   flows: flows.length,
@@ -122,6 +130,7 @@ function openSse(flow) {
     });
     source.addEventListener('state', (e) => {
       const state = JSON.parse(e.data);
+      if (!first && state.seq > flow.seq) stats.updates++;
       flow.seq = state.seq;
       if (first) {
         first = false;
@@ -145,7 +154,7 @@ function openSse(flow) {
   });
 }
 
-/** Holds a chain of long-polls on the flow; resolves once the first one is sent. */
+/** Holds a chain of long-polls on the flow, each asked again as soon as it is answered. */
 function openLongPoll(flow, wait) {
   const controller = new AbortController();
   closers.push(() => controller.abort());
@@ -170,6 +179,7 @@ function openLongPoll(flow, wait) {
         }
         // An unchanged state before the hold was over: the server did not hold the request.
         if (state.seq <= flow.seq && now() - sent < (wait - 1) * 1000) stats.early++;
+        if (state.seq > flow.seq) stats.updates++;
         flow.seq = Math.max(flow.seq, state.seq);
         onState(flow, state);
         if (['authenticated', 'denied', 'cancelled', 'expired', 'locked'].includes(state.status)) return;
@@ -183,16 +193,23 @@ function openLongPoll(flow, wait) {
   };
   stats.open++;
   void poll();
-  return Promise.resolve();
 }
 
 const hold = async () => {
   const started = now();
   const wait = Number(option('wait', '25'));
-  // Opened at most `concurrency` at a time, as pages arrive, not as a SYN flood.
-  await pool(flows.length, transport === 'sse' ? concurrency : flows.length, (i) =>
-    transport === 'sse' ? openSse(flows[i]) : openLongPoll(flows[i], wait),
-  );
+  // Opened as pages arrive, not as a SYN flood that would overflow the server's accept
+  // queue: an SSE stream at most `concurrency` at a time until its first event; a long-poll
+  // (answered only at the end of its hold) once at most `concurrency` connections are pending.
+  if (transport === 'sse') await pool(flows.length, concurrency, (i) => openSse(flows[i]));
+  else {
+    for (const [i, flow] of flows.entries()) {
+      while (i - connected >= concurrency) await new Promise((r) => setTimeout(r, 5));
+      void openLongPoll(flow, wait);
+    }
+    const until = Date.now() + 60_000;
+    while (connected + stats.errors < flows.length && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+  }
   send({ type: 'open', open: stats.open, ms: now() - started });
 };
 
