@@ -171,7 +171,7 @@ async function startInstance({ redis, name = 'instance' } = {}) {
   try {
     await answering(`${url}/readyz`, child, name);
   } catch (e) {
-    throw new Error(`${e.message}: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
+    throw new Error(`${e.message}: ${readFileSync(logFile, 'utf8').slice(-2000)}`, { cause: e });
   }
   return { url, child, pid: child.pid, logFile, stop: () => stop(child, name) };
 }
