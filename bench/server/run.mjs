@@ -508,12 +508,17 @@ try {
       flows: payloads.length,
       received: times.length,
       confirmsPerSecond: SETTINGS.confirmRate,
+      min: round(times[0], 1),
       p50: round(percentile(times, 50), 1),
       p99: round(percentile(times, 99), 1),
       max: round(times.at(-1), 1),
       statuses: [...answers.values()].reduce((n, m) => ({ ...n, [m.status]: (n[m.status] ?? 0) + 1 }), {}),
       reconnects: stats.reconnects,
       errors: stats.errors,
+      /** Every flow's time in ms, in the order of the confirms (a tail tells when it happened). */
+      inOrder: payloads.map((p) =>
+        answers.has(p.flowId) ? round(answers.get(p.flowId).at - sent.get(p.flowId), 1) : null,
+      ),
     };
     if (times.length < payloads.length)
       throw new Error(`only ${times.length} of ${payloads.length} waiters heard the confirm`);
