@@ -5,6 +5,7 @@
  * account costs the same hash as a known one.
  */
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import {
   MemoryDirectory,
@@ -61,6 +62,13 @@ export interface AccountsFile {
   accounts: StoredAccount[];
 }
 
+/**
+ * The demo accounts (`server/demo-accounts.json`, shipped with the package): the
+ * server's accounts without `--accounts`, and the demo server's. The same people
+ * as the in-page mock's fixture, with scrypt hashes of the demo password.
+ */
+export const DEMO_ACCOUNTS_FILE = fileURLToPath(new URL('../demo-accounts.json', import.meta.url));
+
 /** Reads and checks an accounts file; throws a message naming what is wrong. */
 export async function loadAccounts(file: string): Promise<MemoryDirectory> {
   let parsed: unknown;
@@ -90,6 +98,7 @@ export function directoryOf(parsed: unknown, source = 'accounts'): MemoryDirecto
       fail(`accounts[${i}].passwordHash must be an scrypt hash (etax-login-server hash-password)`);
     }
     if (!Array.isArray(a.links)) fail(`accounts[${i}].links must be a list`);
+    if (a.test !== undefined && typeof a.test !== 'boolean') fail(`accounts[${i}].test must be true or false`);
   }
   for (const [i, e] of data.enterprises!.entries()) {
     if (!e || typeof e.taxpayerId !== 'string' || typeof e.name !== 'string') {

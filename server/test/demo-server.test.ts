@@ -1,6 +1,8 @@
 // `npm start` as a person uses it: the demo served by the reference server, its
 // `<etax-login>` talking to the server's API over real sockets (no service
-// worker in between), the phone simulator acting through the demo server. Every
+// worker in between), the phone simulator acting through the signed app API,
+// by way of the demo server playing the tax apps' backend (the production
+// command has no demo route: cli.test.ts). Every
 // journey of the official instructions, in both languages: the person types into
 // the portal's form and the step-up dialog, and plays the phone by its own
 // buttons; the test checks what they see, in their language, and how the server's
@@ -9,7 +11,7 @@
 // server forget every flow, code and counter and the page start a new login.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, ElementHandle, Frame, Page } from 'puppeteer-core';
+import type { Browser, ElementHandle, Frame, HTTPResponse, Page } from 'puppeteer-core';
 import { launchChromium } from './chromium.js';
 // @ts-expect-error: a plain .mjs script of the repository, without types
 import { startDemo } from '../../scripts/demo-server.mjs';
@@ -31,9 +33,14 @@ let browser: Browser;
 let p: Page;
 /** Uncaught errors of the page, and what it logged as errors, since the journey began. */
 let errors: string[] = [];
+/** The demo server's log: one line a request. */
+const lines: Record<string, unknown>[] = [];
+/** `METHOD path status` of the app API's requests the server answered. */
+const appApi = () =>
+  lines.filter((l) => String(l.path).startsWith('/app-api/')).map((l) => `${l.method} ${l.path} ${l.status}`);
 
 before(async () => {
-  demo = (await startDemo({ port: 0, quiet: true })) as Demo;
+  demo = (await startDemo({ port: 0, quiet: true, log: (l: Record<string, unknown>) => lines.push(l) })) as Demo;
   browser = await launchChromium();
   p = await browser.newPage();
   await p.setViewport({ width: 1400, height: 1000 });
@@ -224,13 +231,17 @@ for (const lang of ['zh-CN', 'en'] as const) {
     it('QR login with the e-tax app: the phone scans and confirms through the server', async () => {
       /** API answers the page received, and whether a service worker gave them. */
       const api: { path: string; status: number; worker: boolean }[] = [];
-      const onResponse = (r: { url(): string; status(): number; fromServiceWorker(): boolean }) => {
+      /** What the page asked of the demo server besides its API and its files. */
+      const asked: string[] = [];
+      const onResponse = (r: HTTPResponse) => {
         const { pathname } = new URL(r.url());
         if (pathname.startsWith('/api/etax-login/'))
           api.push({ path: pathname, status: r.status(), worker: r.fromServiceWorker() });
+        if (/^\/(?:dev|demo|app-api)\//.test(pathname)) asked.push(`${r.request().method()} ${pathname}`);
       };
       p.on('response', onResponse);
       try {
+        const before = lines.length;
         await you.open();
         await you.useApp('etax', 'wangxiuying');
         await you.press(d.phone.scan);
@@ -240,8 +251,9 @@ for (const lang of ['zh-CN', 'en'] as const) {
         await until('confirmed on the phone', (s) => shows(s.phone, d.phone.results.confirmed));
         await you.home();
         // The server, not the page, ran the flow: it ended there, authenticated.
-        assert.equal(lastFlow()?.kind, 'qr');
-        assert.equal(lastFlow()?.account, 'wangxiuying');
+        const flow = lastFlow()!;
+        assert.equal(flow.kind, 'qr');
+        assert.equal(flow.account, 'wangxiuying');
         // Every answer came over the network, none from msw's service worker.
         assert.ok(
           api.some((a) => a.path === '/api/etax-login/v1/flows/qr' && a.status === 201),
@@ -254,6 +266,17 @@ for (const lang of ['zh-CN', 'en'] as const) {
         const seen = await look();
         assert.equal(seen.workers, false);
         assert.equal(seen.panel, d.server.introOnServer);
+        // The phone scanned and confirmed through the app API, signed by the demo server as the apps'
+        // backend: the page itself never called the app API, nor a development route of the phone.
+        const served = appApi();
+        assert.ok(served.includes('POST /app-api/v1/scan 200'), JSON.stringify(served));
+        assert.ok(served.includes(`POST /app-api/v1/flows/${flow.id}/confirm 200`), JSON.stringify(served));
+        assert.ok(lines.slice(before).some((l) => l.path === '/demo/tax-app/scan' && l.status === 200));
+        assert.ok(asked.includes('POST /demo/tax-app/scan'), JSON.stringify(asked));
+        assert.deepEqual(
+          asked.filter((a) => a.includes('/app-api/') || /\/dev\/demo\/(?:scan|confirm)/.test(a)),
+          [],
+        );
       } finally {
         p.off('response', onResponse);
       }
@@ -367,6 +390,8 @@ for (const lang of ['zh-CN', 'en'] as const) {
       const code = await you.smsLogin('176****2696');
       await you.home();
       assert.equal(demo.host.control.lastCode, code);
+      // The phone's inbox is the test outbox of the app API, read by the demo server as the apps' backend.
+      assert.ok(appApi().includes('POST /app-api/v1/test/sms-outbox 200'));
     });
 
     it('agent password, face recognition, then the choice of the client enterprise', async () => {
@@ -390,3 +415,21 @@ for (const lang of ['zh-CN', 'en'] as const) {
     });
   });
 }
+
+describe('the demo server (npm start) and the phone', () => {
+  it('has no development route of the phone: only the signed app API acts as the phone', async () => {
+    for (const action of ['scan', 'confirm', 'deny', 'cancel', 'faceVerify', 'facePass', 'faceFail', 'unscan']) {
+      const r = await fetch(`${demo.url}/dev/demo/${action}`, { method: 'POST', body: '[]' });
+      assert.equal(r.status, 404, action);
+      await r.body?.cancel();
+    }
+    // The app API takes no request the demo server did not sign.
+    const unsigned = await fetch(`${demo.url}/app-api/v1/scan`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ account: 'wangxiuying', app: 'etax', payload: 'x' }),
+    });
+    assert.equal(unsigned.status, 401);
+    await unsigned.body?.cancel();
+  });
+});
