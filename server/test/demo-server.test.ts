@@ -302,8 +302,10 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await you.press(d.phone.scan);
       await until('the confirmation on the phone', (s) => shows(s.phone, d.phone.confirmTitle));
       await you.press(d.phone.deny);
-      const seen = await until('the refusal on the page', (s) => shows(s.qr, t.qr.denied));
-      assert.ok(shows(seen.phone, d.phone.results.denied), seen.phone);
+      await until(
+        'the refusal on the page and on the phone',
+        (s) => shows(s.qr, t.qr.denied) && shows(s.phone, d.phone.results.denied),
+      );
       assert.equal(lastFlow()?.status, 'denied');
       const refused = lastFlow()?.id;
       await you.qrButton(t.qr.refresh);
@@ -323,7 +325,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await you.chooseMethod('face_iit');
       await until('the IIT app’s steps', (s) => shows(s.dialog, t.stepUp.faceSteps.face_iit));
       await until('the face QR on the phone', (s) => shows(s.phone, d.phone.faceQr(d.phone.apps.iit)));
-      await you.useApp('iit');
+      await you.useApp('iit', 'wangxiuying');
       await you.press(d.phone.scan);
       await until('scanned on the page', (s) => shows(s.dialog, t.stepUp.faceScanned(t.apps.iit)));
       await until(
@@ -345,7 +347,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await you.password('individual', [['account', '11010519491231002X']]);
       await you.chooseMethod('face_etax');
       await until('the e-tax app’s steps', (s) => shows(s.dialog, t.stepUp.faceSteps.face_etax));
-      await you.useApp('etax');
+      await you.useApp('etax', 'wangxiuying');
       await you.press(d.phone.scan);
       await until('scanned on the page', (s) => shows(s.dialog, t.stepUp.faceScanned(t.apps.etax)));
       await you.press(d.phone.startFace);
@@ -359,7 +361,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await you.open();
       await you.password('individual', [['account', 'wangxiuying']]);
       await you.chooseMethod('face_etax');
-      await you.useApp('etax');
+      await you.useApp('etax', 'wangxiuying');
       await you.press(d.phone.scan);
       await until('the face screen on the phone', (s) => shows(s.phone, d.phone.startFace));
       await you.press(d.phone.startFace);
@@ -401,7 +403,16 @@ for (const lang of ['zh-CN', 'en'] as const) {
         ['agentAccount', 'zhaolei'],
       ]);
       await you.chooseMethod('face_etax');
-      await you.useApp('etax');
+      // The app signed in to another person cannot answer for the agent: it says so, in its words.
+      await you.useApp('etax', 'wangxiuying');
+      await you.press(d.phone.scan);
+      await until('the refusal on the phone', (s) => shows(s.phone, d.phone.refusals.forbidden));
+      // (The browser logs the app API's refusal, 403, as any failed request.)
+      assert.deepEqual(
+        errors.splice(0).map((e) => e.includes('403')),
+        [true],
+      );
+      await you.useApp('etax', 'zhaolei');
       await you.press(d.phone.scan);
       await until('the face screen on the phone', (s) => shows(s.phone, d.phone.startFace));
       await you.press(d.phone.startFace);
