@@ -4,13 +4,13 @@
 // operator runs an instance; a bare `node:http` floor; `redis-server` through
 // server/test/redis.ts), loads it from this process with autocannon, and holds waiting
 // pages from child processes (bench/server/waiters.mjs: SSE streams from the `eventsource`
-// package, long-polls from undici), each from its own 127.0.0.x source address. Reads the
+// package, long-polls from undici, WebSockets from `ws`), each from its own 127.0.0.x source address. Reads the
 // server's own figures (resident memory, event-loop delay, open streams) from its
 // /metrics. Prints a table and writes bench/server-results.json. Nothing leaves loopback;
 // every count and every wait is bounded, and the whole run gives up after 8 minutes.
 //
-//   npm run bench:server                 # the full run, about three minutes
-//   npm run bench:server -- --quick      # tiny counts, about 30 s: proves that it runs
+//   npm run bench:server                 # the full run, about four minutes
+//   npm run bench:server -- --quick      # tiny counts, about 25 s: proves that it runs
 //   npm run bench:server -- --only create,hold,propagation
 //   npm run bench:server -- --flows 20000 --hold 60 --duration 20 --out /tmp/r.json
 //   npm run bench:server -- --only hold --transports long-poll
@@ -19,8 +19,8 @@
 //   create       QR flows created per second (POST /v1/flows/qr) by one instance, memory
 //                store and Redis store, as a ratio to the bare floor under the same
 //                autocannon settings; latency p50/p99 at that load, and at half that rate
-//   hold         waiting flows one instance holds over SSE and over long-polling (10,000
-//                each): resident memory per waiting flow, event-loop delay meanwhile
+//   hold         waiting flows one instance holds over SSE, long-polling and WebSocket
+//                (10,000 each): resident memory per waiting flow, event-loop delay meanwhile
 //   propagation  two instances on one Redis; 1,000 flows wait over SSE on instance B; the
 //                app API confirms each on instance A; time to the state event at B's waiter
 import { fork, spawn, spawnSync } from 'node:child_process';
@@ -69,9 +69,10 @@ const SETTINGS = {
   /** Child processes of waiters per transport, each from its own 127.0.0.x. */
   waiterProcesses: number('waiter-processes', 2, 1),
 };
-const HOLD_TRANSPORTS = option('transports')?.split(',') ?? ['sse', 'long-poll'];
+const HOLD_TRANSPORTS = option('transports')?.split(',') ?? ['sse', 'long-poll', 'websocket'];
 for (const name of HOLD_TRANSPORTS)
-  if (!['sse', 'long-poll'].includes(name)) throw new Error(`unknown transport "${name}"; sse or long-poll`);
+  if (!['sse', 'long-poll', 'websocket'].includes(name))
+    throw new Error(`unknown transport "${name}"; sse, long-poll or websocket`);
 const OUT = option('out') ?? join(root, 'bench', 'server-results.json');
 
 /**
@@ -212,6 +213,7 @@ async function scrape(url) {
     loopMax: value('etax_login_nodejs_eventloop_lag_max_seconds'),
     loopMean: value('etax_login_nodejs_eventloop_lag_mean_seconds'),
     openSse: value('etax_login_open_streams', '{transport="sse"}'),
+    openWebSocket: value('etax_login_open_streams', '{transport="websocket"}'),
     handles: value('etax_login_nodejs_active_handles_total'),
   };
 }
@@ -393,7 +395,7 @@ try {
           url: instance.url,
           count: Math.min(perProcess, SETTINGS.flows - i * perProcess),
           transport,
-          local: `127.0.0.${2 + i + (transport === 'sse' ? 0 : SETTINGS.waiterProcesses)}`,
+          local: `127.0.0.${2 + i + HOLD_TRANSPORTS.indexOf(transport) * SETTINGS.waiterProcesses}`,
         }),
       );
       const creating = Date.now();
@@ -414,7 +416,12 @@ try {
       results.hold[transport] = {
         flows: SETTINGS.flows,
         held: open,
-        heldAtEnd: transport === 'sse' ? end.openSse : during.reduce((n, s) => n + s.inFlight, 0),
+        // Streams as the server counts them; long-polls as the waiters do (sent, not answered yet).
+        heldAtEnd: {
+          sse: end.openSse,
+          websocket: end.openWebSocket,
+          'long-poll': during.reduce((n, s) => n + s.inFlight, 0),
+        }[transport],
         seconds: SETTINGS.hold,
         createSeconds: round(createdIn / 1000, 1),
         openSeconds: round(Math.max(...opened.map((o) => o.ms)) / 1000, 1),
@@ -425,7 +432,7 @@ try {
         heapPerWaitingFlow: Math.round((end.heapUsed - idle.heapUsed) / SETTINGS.flows),
         loopIdle: { p50: ms(idle.loopP50), p99: ms(idle.loopP99), max: ms(idle.loopMax) },
         loop: { p50: ms(end.loopP50), p99: ms(end.loopP99), max: ms(end.loopMax), mean: ms(end.loopMean) },
-        openAtWindowStart: transport === 'sse' ? start.openSse : undefined,
+        openAtWindowStart: { sse: start.openSse, websocket: start.openWebSocket }[transport],
         errors: sum('errors'),
         reconnects: sum('reconnects'),
         early: sum('early'),
@@ -562,7 +569,7 @@ if (c) {
   }
 }
 for (const [transport, h] of Object.entries(results.hold ?? {})) {
-  const name = transport === 'sse' ? 'SSE' : 'long-poll';
+  const name = { sse: 'SSE', 'long-poll': 'long-poll', websocket: 'WebSocket' }[transport];
   row(
     `waiting flows held, ${name}`,
     `${h.held.toLocaleString('en-US')}`,

@@ -1,11 +1,11 @@
 // A process of waiting pages for `npm run bench:server` (bench/server/run.mjs forks it):
 // creates login flows on one server instance, then holds a waiter on each, as pages do
-// while their QR is on screen — an SSE stream (the `eventsource` package) or a chain of
-// long-polls (undici) — from its own loopback source address, and reports to the parent
+// while their QR is on screen — an SSE stream (the `eventsource` package), a chain of
+// long-polls (undici) or a WebSocket (`ws`) — from its own loopback source address, and reports to the parent
 // over IPC. Every connection leaves from `--local` (127.0.0.x), so that several of these
 // processes spread their sockets over several source addresses and port ranges.
 //
-//   argv: --url http://127.0.0.1:P --base /api/etax-login --count N --transport sse|long-poll
+//   argv: --url http://127.0.0.1:P --base /api/etax-login --count N --transport sse|long-poll|websocket
 //         --local 127.0.0.2 [--payloads] [--concurrency 64]
 //
 // Messages to the parent:
@@ -17,6 +17,7 @@
 // Messages from the parent: 'open', 'stats', 'close'.
 import { EventSource } from 'eventsource';
 import { Agent, fetch as undiciFetch, request } from 'undici';
+import WebSocket from 'ws';
 
 const argv = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -154,6 +155,41 @@ function openSse(flow) {
   });
 }
 
+/** Opens a WebSocket of the flow and authenticates (§13.4); resolves at its first state. */
+function openWebSocket(flow) {
+  return new Promise((resolve) => {
+    let first = true;
+    const socket = new WebSocket(`${url.replace(/^http/, 'ws')}${base}/v1/flows/${flow.flowId}/ws`, {
+      localAddress: local,
+    });
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'auth', token: flow.token, after: 0 })));
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data));
+      if (message.type === 'heartbeat') stats.heartbeats++;
+      if (message.type !== 'state') return;
+      if (!first && message.state.seq > flow.seq) stats.updates++;
+      flow.seq = message.state.seq;
+      if (first) {
+        first = false;
+        stats.open++;
+        resolve();
+      }
+      onState(flow, message.state);
+    });
+    const failed = (e) => {
+      if (closing) return;
+      noteError(e?.message ?? e);
+      if (first) {
+        first = false;
+        resolve();
+      }
+    };
+    socket.on('error', failed);
+    socket.on('close', (code) => failed(`websocket closed ${code}`));
+    closers.push(() => socket.terminate());
+  });
+}
+
 /** Holds a chain of long-polls on the flow, each asked again as soon as it is answered. */
 function openLongPoll(flow, wait) {
   const controller = new AbortController();
@@ -199,9 +235,10 @@ const hold = async () => {
   const started = now();
   const wait = Number(option('wait', '25'));
   // Opened as pages arrive, not as a SYN flood that would overflow the server's accept
-  // queue: an SSE stream at most `concurrency` at a time until its first event; a long-poll
+  // queue: a stream at most `concurrency` at a time until its first event; a long-poll
   // (answered only at the end of its hold) once at most `concurrency` connections are pending.
   if (transport === 'sse') await pool(flows.length, concurrency, (i) => openSse(flows[i]));
+  else if (transport === 'websocket') await pool(flows.length, concurrency, (i) => openWebSocket(flows[i]));
   else {
     for (const [i, flow] of flows.entries()) {
       while (i - connected >= concurrency) await new Promise((r) => setTimeout(r, 5));

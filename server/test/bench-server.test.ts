@@ -18,7 +18,7 @@ interface Results {
     redis: { ratio: number; half: { latencyP99: number } };
   };
   hold: Record<
-    'sse' | 'long-poll',
+    'sse' | 'long-poll' | 'websocket',
     {
       flows: number;
       held: number;
@@ -61,7 +61,7 @@ describe('npm run bench:server -- --quick', () => {
           assert.ok(r.create[store].half.latencyP99 >= 0, store);
         }
         assert.ok(r.create.floor.perSecond > 0);
-        for (const transport of ['sse', 'long-poll'] as const) {
+        for (const transport of ['sse', 'long-poll', 'websocket'] as const) {
           const h = r.hold[transport];
           assert.equal(h.held, h.flows, transport);
           assert.equal(h.heldAtEnd, h.flows, transport);
