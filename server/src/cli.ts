@@ -2,12 +2,16 @@
  * `etax-login-server`: reads the configuration, starts the Node host over the
  * engine with the in-memory store (or Redis, shared by many instances, with
  * `--redis`), and shuts down gracefully on SIGTERM.
- * `etax-login-server hash-password` hashes a password for the accounts file.
+ * `etax-login-server hash-password` hashes a password for the accounts file;
+ * `etax-login-server unlock --account ID` lifts an account's locks in the
+ * shared store and says so in the audit log.
  */
+import { userInfo } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Engine, MemoryStore, TokenIssuer, type SessionIssuer, type Store } from '../../src/engine/index.js';
 import { directoryOf, hashPassword, loadAccounts } from './accounts.js';
 import { createAppApi } from './app-api.js';
+import { JsonLinesAudit, defaultInstanceId } from './audit.js';
 import { ConfigError, helpText, readConfig } from './config.js';
 import { startHost } from './host.js';
 import { DevOutbox } from './outbox.js';
@@ -34,6 +38,22 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  const unlock = argv[0] === 'unlock';
+  let accountId: string | undefined;
+  if (unlock) {
+    argv = argv.slice(1);
+    const at = argv.findIndex((a) => a === '--account' || a.startsWith('--account='));
+    if (at >= 0) {
+      const [arg, inline] = argv[at].split(/=(.*)/s, 2);
+      accountId = inline ?? argv[at + 1];
+      argv = [...argv.slice(0, at), ...argv.slice(at + (arg === argv[at] && inline === undefined ? 2 : 1))];
+    }
+    if (!accountId) {
+      process.stderr.write('etax-login-server unlock: name the account, --account ID\n');
+      return 2;
+    }
+  }
+
   let config;
   try {
     config = await readConfig(argv, process.env);
@@ -58,6 +78,14 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`etax-login-server: ${(e as Error).message}\n`);
     return 2;
   }
+  if (unlock && !config.redis) {
+    process.stderr.write(
+      'etax-login-server unlock: locks are kept in the shared store, and with the memory store each server process ' +
+        "holds its own, out of reach of this command: give the servers' --redis (or ETAX_REDIS_URL)\n",
+    );
+    return 2;
+  }
+  const audit = new JsonLinesAudit(config.auditLog, config.instanceId ?? defaultInstanceId());
   const redis = config.redis
     ? new RedisStore({
         url: config.redis,
@@ -93,6 +121,28 @@ async function main(argv: string[]): Promise<number> {
       lifetime: config.sessionLifetime || 1800,
     });
   }
+  if (unlock) {
+    try {
+      const id = accountId!;
+      if (!(await accounts.find(id))) {
+        process.stderr.write(
+          `etax-login-server unlock: no account "${id}" in ${config.accounts ?? 'the demo accounts'}\n`,
+        );
+        return 2;
+      }
+      const engine = new Engine({ accounts, store, clock: redis!.clock, settings: config.settings });
+      await engine.unlockAccount(id);
+      audit.record({ event: 'unlock', result: 'unlocked', account: id, operator: userInfo().username });
+      process.stderr.write(`etax-login-server unlock: account ${id} unlocked\n`);
+      return 0;
+    } catch (e) {
+      process.stderr.write(`etax-login-server unlock: ${(e as Error).message}\n`);
+      return 1;
+    } finally {
+      await audit.close();
+      await redis!.close();
+    }
+  }
   const sms = new DevOutbox(log);
   const engine = new Engine({
     accounts,
@@ -122,6 +172,19 @@ async function main(argv: string[]): Promise<number> {
     allowedOrigins: config.allowedOrigins,
     credentials: config.credentials,
     log,
+    audit,
+    trustProxy: config.trustProxy,
+    maxBody: config.maxBody,
+    timeouts: {
+      headers: config.headersTimeout,
+      request: config.requestTimeout,
+      keepAlive: config.keepAliveTimeout,
+    },
+    limits: {
+      requests: { limit: config.rateLimitRequests, window: config.rateLimitWindow },
+      flows: { limit: config.rateLimitFlows, window: config.rateLimitWindow },
+      streams: config.maxStreamsPerAddress,
+    },
     // Not ready while Redis does not answer: a load balancer sends the requests elsewhere meanwhile.
     ...(redis ? { ready: () => redis.ready() } : {}),
     ...(appApi ? { appApi: { basePath: config.appBasePath, fetch: (request: Request) => appApi.fetch(request) } } : {}),
@@ -137,6 +200,7 @@ async function main(argv: string[]): Promise<number> {
       void host
         .close()
         .then(() => redis?.close())
+        .then(() => audit.close())
         .then(resolve);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
