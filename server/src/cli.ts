@@ -130,6 +130,12 @@ async function main(argv: string[]): Promise<number> {
         );
         return 2;
       }
+      // The command's own connection comes up first (10 s at most), or it says Redis cannot be reached.
+      const until = Date.now() + 10_000;
+      while (!(await redis!.ready())) {
+        if (Date.now() > until) throw new Error(`Redis at ${new URL(config.redis!).host} does not answer`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       const engine = new Engine({ accounts, store, clock: redis!.clock, settings: config.settings });
       await engine.unlockAccount(id);
       audit.record({ event: 'unlock', result: 'unlocked', account: id, operator: userInfo().username });
