@@ -67,7 +67,8 @@ export interface EngineSettings {
   /**
    * Password attempts on one account (or typed account name) in a fixed window,
    * beside the lock: past `limit` in `window` seconds the answer is `429 rate_limited`
-   * (§7.1, §15.3); default 10 in 900 s.
+   * (§7.1, §15.3). Default none (`limit` 0), as the in-page mock runs; the
+   * reference server sets 10 in 900 s (`--account-rate-limit`).
    */
   accountRateLimit: RateRule;
   /** Answer an unknown account `not_registered` instead of `invalid_credentials`; default false. */
@@ -129,7 +130,7 @@ export const settingsOf = (o: EngineSettingsInput = {}): EngineSettings => ({
   faceMaxAttempts: o.faceMaxAttempts ?? 3,
   maxPasswordAttempts: o.maxPasswordAttempts ?? 5,
   lockSeconds: o.lockSeconds ?? 1800,
-  accountRateLimit: { limit: o.accountRateLimit?.limit ?? 10, window: o.accountRateLimit?.window ?? 900 },
+  accountRateLimit: { limit: o.accountRateLimit?.limit ?? 0, window: o.accountRateLimit?.window ?? 900 },
   revealNotRegistered: o.revealNotRegistered ?? false,
   entries: o.entries ?? DEFAULT_ENTRIES,
   ...(o.encryption ? { encryption: o.encryption } : {}),
