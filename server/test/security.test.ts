@@ -4,28 +4,24 @@
 // passwords, slow clients cut off while streams live on, open streams per
 // address, the body limit of the app API, and the audit log.
 import assert from 'node:assert/strict';
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import type { FlowCreated } from '../../src/client/protocol.js';
 import { Engine, MemoryStore, SmsOutbox, type EngineSettingsInput } from '../../src/engine/index.js';
 import { DEFAULT_PASSWORD } from '../../src/mock/fixtures.js';
 import type { AddressLimits } from '../../src/wire/handler.js';
-import { directoryOf } from '../src/accounts.js';
+import { DEMO_ACCOUNTS_FILE, loadAccounts } from '../src/accounts.js';
 import { createAppApi } from '../src/app-api.js';
 import { JsonLinesAudit, type AuditRecord } from '../src/audit.js';
 import { startHost, type HostOptions } from '../src/host.js';
 
 const BASE = '/api/etax-login';
-const DEMO = JSON.parse(
-  await readFile(fileURLToPath(new URL('../demo-accounts.json', import.meta.url)), 'utf8'),
-) as unknown;
 /** The demo accounts as the server reads them: scrypt hashes. */
-const accounts = directoryOf(DEMO, 'demo accounts');
+const accounts = await loadAccounts(DEMO_ACCOUNTS_FILE);
 
 async function start(settings: EngineSettingsInput = {}, options: Partial<HostOptions> = {}) {
   const outbox = new SmsOutbox();
@@ -311,7 +307,7 @@ describe('the audit log', () => {
 
       // A QR login refused on the phone.
       const q = (await (await s.qr()).json()) as FlowCreated;
-      secrets.push(q.flowToken, q.state.qr!.payload);
+      secrets.push(q.flowToken, (q.state as { qr: { payload: string } }).qr.payload);
       await s.engine.scan(q.flowId, 'etax', 'wangxiuying');
       await s.engine.deny(q.flowId);
       // Over the limit of logins started per address: six so far, password attempts included.
