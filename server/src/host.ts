@@ -11,6 +11,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import proxyAddr from 'proxy-addr';
 import { WebSocketServer } from 'ws';
 import { EngineError, errorResponse } from '../../src/engine/index.js';
@@ -29,6 +30,21 @@ export interface Timeouts {
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = { headers: 10, request: 30, keepAlive: 5 };
+
+/**
+ * What a client address counts as for the limits: an IPv4 address itself (an
+ * IPv4-mapped IPv6 one as IPv4), an IPv6 address its /64 — a subscriber is
+ * usually given a whole /64, and could otherwise take a new address per request.
+ */
+export function addressGroup(address: string): string {
+  if (!ipaddr.isValid(address)) return address;
+  const ip = ipaddr.process(address);
+  if (ip.kind() === 'ipv4') return ip.toString();
+  return `${(ip as ipaddr.IPv6).parts
+    .slice(0, 4)
+    .map((p) => p.toString(16))
+    .join(':')}::/64`;
+}
 
 export interface HostOptions extends WireOptions {
   host?: string;
@@ -98,6 +114,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const audit = options.audit;
   const wire = new Wire({
     ...options,
+    ...(options.limits ? { limits: { group: addressGroup, ...options.limits } } : {}),
     shutdown: shutdown.signal,
     addressOf:
       options.addressOf ??

@@ -167,6 +167,22 @@ describe('the client address behind proxies', () => {
     ));
 });
 
+describe('IPv6 clients', () => {
+  it('count by their /64, which one subscriber holds whole', () =>
+    closing(limited({ requests: { limit: 2, window: 60 } }, {}, { trustProxy: ['127.0.0.1'] }), async (s) => {
+      const created = (await (await s.qr('2001:db8:1:2::5')).json()) as FlowCreated;
+      // The flow keeps the whole address; the limit counts the network.
+      assert.equal((await s.engine.store.getFlow(created.flowId))?.client?.address, '2001:db8:1:2::5');
+      assert.equal((await s.api('/v1/capabilities', { from: '2001:db8:1:2:ffff:1:2:3' })).status, 200);
+      await assertLimited(await s.api('/v1/capabilities', { from: '2001:db8:1:2::abcd' }), 60);
+      assert.equal((await s.api('/v1/capabilities', { from: '2001:db8:1:3::5' })).status, 200);
+      // An IPv4 address written as IPv6 is that IPv4 address.
+      assert.equal((await s.api('/v1/capabilities', { from: '::ffff:198.51.100.20' })).status, 200);
+      assert.equal((await s.api('/v1/capabilities', { from: '198.51.100.20' })).status, 200);
+      await assertLimited(await s.api('/v1/capabilities', { from: '::ffff:198.51.100.20' }), 60);
+    }));
+});
+
 describe('unknown accounts and wrong passwords', () => {
   it('answer alike: status, body and headers', () =>
     closing(start(), async (s) => {

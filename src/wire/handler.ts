@@ -30,7 +30,7 @@ export interface SseEvent {
 export interface StreamConnection {
   flowId: string;
   transport: 'sse' | 'websocket';
-  /** The client's address (`addressOf`), when the host knows it: open streams are limited per address. */
+  /** The client's address as the limits count it (`addressOf`, grouped by `limits.group`), when known. */
   address?: string;
   /** Hangs up: SSE with a `retry:` hint first, WebSocket with 1013 (try again later). */
   close(): void;
@@ -56,11 +56,17 @@ export interface AddressLimits {
   flows?: RateRule;
   /** SSE and WebSocket streams open at once on this host; over it: `429` / close 1013. */
   streams?: number;
+  /**
+   * What an address counts as (the Node host: an IPv6 address's /64, which one
+   * subscriber usually holds whole); default the address itself.
+   */
+  group?: (address: string) => string;
 }
 
 /** A request refused by a limit per address, for the host's audit log. */
 export interface Limited {
   rule: 'requests' | 'flows' | 'streams';
+  /** The client's address as counted (see `AddressLimits.group`). */
   address: string;
   method: string;
   /** The path below the base (`/v1/flows/password`). */
@@ -305,7 +311,7 @@ export class Wire {
     // Rate limits per client address (§14.4 step 2, §15.3), counted in the store.
     app.use(async (c, next) => {
       const limits = this.options.limits;
-      const address = this.options.addressOf?.(c);
+      const address = this.limitedAs(c);
       if (limits && address) {
         const path = this.pathOf(c.req.url) ?? '/';
         const creates = c.req.method === 'POST' && (path === '/v1/flows/qr' || path === '/v1/flows/password');
@@ -351,9 +357,7 @@ export class Wire {
       await e.cancel(c.req.param('flowId'), bearer(c));
       return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
     });
-    app.get('/v1/flows/:flowId/events', (c) =>
-      this.events(c.req.raw, c.req.param('flowId'), this.options.addressOf?.(c)),
-    );
+    app.get('/v1/flows/:flowId/events', (c) => this.events(c.req.raw, c.req.param('flowId'), this.limitedAs(c)));
     app.get('/v1/flows/:flowId/ws', (c, next) => this.socketRoute(c, next));
 
     const action = (
@@ -384,6 +388,13 @@ export class Wire {
       return this.failure(c.req.raw, failure);
     });
     return app;
+  }
+
+  /** The client's address as the limits count it. */
+  private limitedAs(c: Context): string | undefined {
+    const address = this.options.addressOf?.(c);
+    const group = this.options.limits?.group;
+    return address && group ? group(address) : address;
   }
 
   /** Whether `address` has as many streams open on this host as it may. */
@@ -430,7 +441,7 @@ export class Wire {
     if (this.foreign(c)) throw new EngineError('forbidden');
     const flowId = c.req.param('flowId')!;
     if (this.options.refuseStreams?.(flowId)) throw new EngineError('unavailable', { retryAfter: 1 });
-    const address = this.options.addressOf?.(c);
+    const address = this.limitedAs(c);
     let session: ReturnType<Wire['openSocket']> | undefined;
     const answer = await upgrade(() => ({
       onOpen: (_event: Event, ws: WSContext<unknown>) => {
