@@ -126,6 +126,8 @@ export function auditOf(change: EngineChange): AuditEvent | undefined {
   const status = flow.phase.status;
   if (before?.phase.status === status) return undefined;
   const base = ofFlow(flow);
+  // A QR shown and never scanned is no attempt: its end is not recorded.
+  if ((status === 'expired' || status === 'cancelled') && !flow.accountId) return undefined;
   switch (status) {
     case 'step_up_required':
       // Created after a right password; coming back to it (a face QR ran out) is no attempt.

@@ -296,7 +296,7 @@ describe('the audit log', () => {
     const audit = new JsonLinesAudit(file, 'test-instance');
     const s = await start(
       { maxPasswordAttempts: 2 },
-      { audit, limits: { requests: { limit: 100, window: 60 }, flows: { limit: 6, window: 60 } } },
+      { audit, limits: { requests: { limit: 100, window: 60 }, flows: { limit: 8, window: 60 } } },
     );
     const secrets: string[] = [];
     try {
@@ -326,7 +326,14 @@ describe('the audit log', () => {
       secrets.push(q.flowToken, (q.state as { qr: { payload: string } }).qr.payload);
       await s.engine.scan(q.flowId, 'etax', 'wangxiuying');
       await s.engine.deny(q.flowId);
-      // Over the limit of logins started per address: six so far, password attempts included.
+      // A QR the page gives up before anyone scans it is no attempt; one scanned is.
+      for (const scanned of [false, true]) {
+        const c = (await (await s.qr()).json()) as FlowCreated;
+        secrets.push(c.flowToken);
+        if (scanned) await s.engine.scan(c.flowId, 'iit', 'wangxiuying');
+        assert.equal((await s.api(`/v1/flows/${c.flowId}`, { method: 'DELETE', token: c.flowToken })).status, 204);
+      }
+      // Over the limit of logins started per address: eight so far, password attempts included.
       assert.equal((await s.qr()).status, 429);
     } finally {
       await s.host.close();
@@ -363,6 +370,7 @@ describe('the audit log', () => {
       { result: 'sms_wrong', way: 'password', account: 'wangxiuying', entry: 'individual', method: 'sms', ...at },
       { result: 'success', way: 'password', account: 'wangxiuying', entry: 'individual', method: 'sms', ...at },
       { result: 'denied', way: 'qr', account: 'wangxiuying', ...at },
+      { result: 'cancelled', way: 'qr', account: 'wangxiuying', ...at },
       { result: 'rate_limited', way: 'qr', ...at },
     ]);
   });
