@@ -66,7 +66,7 @@ export interface AddressLimits {
 /** A request refused by a limit per address, for the host's audit log. */
 export interface Limited {
   rule: 'requests' | 'flows' | 'streams';
-  /** The client's address as counted (see `AddressLimits.group`). */
+  /** The client's address (`addressOf`); for `streams`, as counted (`AddressLimits.group`). */
   address: string;
   method: string;
   /** The path below the base (`/v1/flows/password`). */
@@ -321,7 +321,9 @@ export class Wire {
           try {
             await e.limit(rule, address, limit);
           } catch (error) {
-            if (error instanceof EngineError) this.limited(rule, address, c.req.method, path);
+            if (error instanceof EngineError) {
+              this.limited(rule, this.options.addressOf?.(c) ?? address, c.req.method, path);
+            }
             throw error;
           }
         }
