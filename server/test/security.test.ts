@@ -296,7 +296,7 @@ describe('the audit log', () => {
     const audit = new JsonLinesAudit(file, 'test-instance');
     const s = await start(
       { maxPasswordAttempts: 2 },
-      { audit, limits: { requests: { limit: 100, window: 60 }, flows: { limit: 8, window: 60 } } },
+      { audit, limits: { requests: { limit: 100, window: 60 }, flows: { limit: 9, window: 60 } } },
     );
     const secrets: string[] = [];
     try {
@@ -326,6 +326,18 @@ describe('the audit log', () => {
       secrets.push(q.flowToken, (q.state as { qr: { payload: string } }).qr.payload);
       await s.engine.scan(q.flowId, 'etax', 'wangxiuying');
       await s.engine.deny(q.flowId);
+      // A face check that fails, then a login that runs out of time after the password.
+      const face = (await (await s.password('wangxiuying', DEFAULT_PASSWORD)).json()) as FlowCreated;
+      secrets.push(face.flowToken);
+      const shown = await s.api(`/v1/flows/${face.flowId}/step-up`, {
+        json: { method: 'face_iit' },
+        token: face.flowToken,
+      });
+      secrets.push(((await shown.json()) as { qr: { payload: string } }).qr.payload);
+      await s.engine.scan(face.flowId, 'iit', 'wangxiuying');
+      await s.engine.faceFail(face.flowId);
+      await s.engine.expireFlow(face.flowId);
+
       // A QR the page gives up before anyone scans it is no attempt; one scanned is.
       for (const scanned of [false, true]) {
         const c = (await (await s.qr()).json()) as FlowCreated;
@@ -333,7 +345,7 @@ describe('the audit log', () => {
         if (scanned) await s.engine.scan(c.flowId, 'iit', 'wangxiuying');
         assert.equal((await s.api(`/v1/flows/${c.flowId}`, { method: 'DELETE', token: c.flowToken })).status, 204);
       }
-      // Over the limit of logins started per address: eight so far, password attempts included.
+      // Over the limit of logins started per address: nine so far, password attempts included.
       assert.equal((await s.qr()).status, 429);
     } finally {
       await s.host.close();
@@ -370,6 +382,16 @@ describe('the audit log', () => {
       { result: 'sms_wrong', way: 'password', account: 'wangxiuying', entry: 'individual', method: 'sms', ...at },
       { result: 'success', way: 'password', account: 'wangxiuying', entry: 'individual', method: 'sms', ...at },
       { result: 'denied', way: 'qr', account: 'wangxiuying', ...at },
+      { result: 'password_ok', way: 'password', account: 'wangxiuying', entry: 'individual', ...at },
+      {
+        result: 'face_failed',
+        way: 'password',
+        account: 'wangxiuying',
+        entry: 'individual',
+        method: 'face_iit',
+        ...at,
+      },
+      { result: 'expired', way: 'password', account: 'wangxiuying', entry: 'individual', ...at },
       { result: 'cancelled', way: 'qr', account: 'wangxiuying', ...at },
       { result: 'rate_limited', way: 'qr', ...at },
     ]);
