@@ -5,7 +5,7 @@
  * to standard output. A record names the account, never a password, SMS code,
  * token or QR payload.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { hostname } from 'node:os';
 import type { StepUpMethod } from '../../src/client/protocol.js';
 import type { AttemptResult, Engine, EngineChange, FlowRecord } from '../../src/engine/index.js';
@@ -66,7 +66,10 @@ export interface AuditLog {
 /** The default instance id: `host:pid`. */
 export const defaultInstanceId = (): string => `${hostname()}:${process.pid}`;
 
-/** JSON lines to a file (appended; `-`: standard output). */
+/**
+ * JSON lines to a file (appended; `-`: standard output). The file is opened at
+ * once, so that a path that cannot be written stops the server at start.
+ */
 export class JsonLinesAudit implements AuditLog {
   private readonly out: WriteStream | NodeJS.WritableStream;
 
@@ -74,7 +77,8 @@ export class JsonLinesAudit implements AuditLog {
     readonly destination: string,
     private readonly instance = defaultInstanceId(),
   ) {
-    this.out = destination === '-' ? process.stdout : createWriteStream(destination, { flags: 'a', mode: 0o600 });
+    this.out =
+      destination === '-' ? process.stdout : createWriteStream(destination, { fd: openSync(destination, 'a', 0o600) });
   }
 
   record(event: AuditEvent): void {

@@ -75,7 +75,13 @@ async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const audit = new JsonLinesAudit(config.auditLog, config.instanceId ?? defaultInstanceId());
+  let audit: JsonLinesAudit;
+  try {
+    audit = new JsonLinesAudit(config.auditLog, config.instanceId ?? defaultInstanceId());
+  } catch (e) {
+    process.stderr.write(`etax-login-server: --audit-log: ${(e as Error).message}\n`);
+    return 2;
+  }
   const redis = config.redis
     ? new RedisStore({
         url: config.redis,

@@ -1,7 +1,8 @@
 // The operator's unlock, as an operator runs it: a server process on a real
 // redis-server locks an account after wrong passwords; `etax-login-server
 // unlock --account ID`, another process on the same Redis, lifts the lock, and
-// the audit log says so. With the memory store it refuses, and says why.
+// the audit log says so. With the memory store it refuses, and says why; a
+// server whose audit log cannot be written does not start.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -102,5 +103,13 @@ describe('etax-login-server unlock', () => {
     const none = await command(['unlock']);
     assert.equal(none.code, 2);
     assert.match(none.err, /--account ID/);
+  });
+});
+
+describe('the audit log file', () => {
+  it('stops the server at start when it cannot be written, naming it', async () => {
+    const run = await command(['--port', '0', '--audit-log', '/nonexistent-dir/audit.jsonl']);
+    assert.equal(run.code, 2);
+    assert.match(run.err, /--audit-log: .*\/nonexistent-dir\/audit\.jsonl/);
   });
 });
