@@ -120,12 +120,16 @@ const onState = (flow, state) => {
   send({ type: 'answer', flowId: flow.flowId, status: state.status, at: now() });
 };
 
+/** States after which a flow never changes (§6): the server ends its streams. */
+const TERMINAL = ['authenticated', 'denied', 'cancelled', 'expired', 'locked'];
+
 const fetchFromLocal = (input, init) => undiciFetch(input, { ...init, dispatcher: agent });
 
 /** Opens an SSE stream of the flow; resolves at its first event (the current state). */
 function openSse(flow) {
   return new Promise((resolve) => {
     let first = true;
+    let over = false;
     const source = new EventSource(`${url}${base}/v1/flows/${flow.flowId}/events?token=${flow.token}`, {
       fetch: fetchFromLocal,
     });
@@ -139,10 +143,15 @@ function openSse(flow) {
         resolve();
       }
       onState(flow, state);
+      // A flow that is over ends its stream; a page stops listening then, as the client does.
+      if (TERMINAL.includes(state.status)) {
+        over = true;
+        source.close();
+      }
     });
     source.addEventListener('heartbeat', () => stats.heartbeats++);
     source.addEventListener('error', (e) => {
-      if (closing) return;
+      if (closing || over) return;
       if (first) {
         first = false;
         resolve();
@@ -159,6 +168,7 @@ function openSse(flow) {
 function openWebSocket(flow) {
   return new Promise((resolve) => {
     let first = true;
+    let over = false;
     const socket = new WebSocket(`${url.replace(/^http/, 'ws')}${base}/v1/flows/${flow.flowId}/ws`, {
       localAddress: local,
     });
@@ -175,9 +185,13 @@ function openWebSocket(flow) {
         resolve();
       }
       onState(flow, message.state);
+      if (TERMINAL.includes(message.state.status)) {
+        over = true;
+        socket.close();
+      }
     });
     const failed = (e) => {
-      if (closing) return;
+      if (closing || over) return;
       noteError(e?.message ?? e);
       if (first) {
         first = false;
@@ -218,7 +232,7 @@ function openLongPoll(flow, wait) {
         if (state.seq > flow.seq) stats.updates++;
         flow.seq = Math.max(flow.seq, state.seq);
         onState(flow, state);
-        if (['authenticated', 'denied', 'cancelled', 'expired', 'locked'].includes(state.status)) return;
+        if (TERMINAL.includes(state.status)) return;
       } catch (e) {
         stats.inFlight--;
         if (closing) return;

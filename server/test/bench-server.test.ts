@@ -28,7 +28,15 @@ interface Results {
       loop: { p99: number };
     }
   >;
-  propagation: { flows: number; received: number; p50: number; p99: number; statuses: Record<string, number> };
+  propagation: {
+    flows: number;
+    received: number;
+    p50: number;
+    p99: number;
+    errors: number;
+    reconnects: number;
+    statuses: Record<string, number>;
+  };
   settings: { serverFlags: string[] };
 }
 
@@ -69,6 +77,7 @@ describe('npm run bench:server -- --quick', () => {
           assert.ok(h.bytesPerWaitingFlow > 0 && h.loop.p99 > 0, transport);
         }
         assert.equal(r.propagation.received, r.propagation.flows);
+        assert.equal(r.propagation.errors + r.propagation.reconnects, 0);
         assert.ok(r.propagation.p99 >= r.propagation.p50 && r.propagation.p50 > 0);
         assert.ok(Array.isArray(r.settings.serverFlags));
       } finally {
