@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 
 const built = new URL('../dist/conformance-cli.mjs', import.meta.url);
 if (!existsSync(built)) {
-  process.stderr.write('etax-login-conformance: dist/conformance-cli.mjs is missing; run `npm run build -w server` first\n');
+  process.stderr.write(
+    'etax-login-conformance: dist/conformance-cli.mjs is missing; run `npm run build -w server` first\n',
+  );
   process.exit(2);
 }
 await import(built.href);

@@ -5,16 +5,16 @@
  * outbox, logs to a collector. `around` lets a test inject a fault.
  */
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { Engine, MemoryStore, SmsOutbox, type EngineSettingsInput } from '../../src/engine/index.js';
 import { directoryOf } from '../src/accounts.js';
-import type { Target } from '../src/conformance/target.js';
+import { parseTarget } from '../src/conformance/target.js';
 import { startHost, type HostOptions } from '../src/host.js';
 import { appApiStandIn } from './app-api-stand-in.js';
 
 export const BASE = '/api/etax-login';
 export const ALLOWED_ORIGIN = 'https://portal.example.gov.cn';
 export const APP_SECRET = 'conformance-test-secret-0123456789abcdef';
-const PASSWORD = 'Etax@2024';
 
 /** Lifetimes short enough for every lifetime check to run within a few seconds. */
 export const SHORT: EngineSettingsInput = {
@@ -25,6 +25,10 @@ export const SHORT: EngineSettingsInput = {
   lockSeconds: 30,
   sms: { resendAfter: 30, dailyLimit: 1000 },
 };
+
+/** The kit's target for the demo accounts (server/conformance-target.json). */
+export const TARGET_FILE = fileURLToPath(new URL('../conformance-target.json', import.meta.url));
+const targetFile = await readFile(TARGET_FILE, 'utf8');
 
 const demoAccounts = JSON.parse(await readFile(new URL('../demo-accounts.json', import.meta.url), 'utf8')) as {
   accounts: { id: string; phone?: string }[];
@@ -58,50 +62,7 @@ export async function startReference(
     },
     ...options,
   });
-  const target: Target = {
-    allowedOrigin: ALLOWED_ORIGIN,
-    appApi: { baseUrl: `${host.url}${app.basePath}`, secret: APP_SECRET },
-    accounts: [
-      {
-        label: 'enterprise, one capacity',
-        entry: 'enterprise',
-        fields: { taxpayerId: '91310110666007217T', account: 'wangxiuying' },
-        password: PASSWORD,
-        appAccount: 'wangxiuying',
-        face: ['face_iit', 'face_etax'],
-        sms: true,
-        identity: 'none',
-      },
-      {
-        label: 'enterprise, three capacities',
-        entry: 'enterprise',
-        fields: { taxpayerId: '91310115591693856A', account: 'liqiang' },
-        password: PASSWORD,
-        appAccount: 'liqiang',
-        face: ['face_iit', 'face_etax'],
-        sms: true,
-        identity: 'capacity',
-      },
-      {
-        label: 'agent',
-        entry: 'agent',
-        fields: { taxpayerId: '9144030071526726XG', account: 'zhaolei' },
-        password: PASSWORD,
-        appAccount: 'zhaolei',
-        sms: true,
-        identity: 'client',
-      },
-      {
-        label: 'individual, lockable',
-        entry: 'individual',
-        fields: { account: '420106198503155820' },
-        password: PASSWORD,
-        appAccount: 'liufang',
-        face: ['face_iit', 'face_etax'],
-        sms: true,
-        lockable: true,
-      },
-    ],
-  };
+  // The target file CI gives the kit, its app API's secret here instead of the environment.
+  const target = parseTarget(targetFile, { ETAX_APP_SECRET: APP_SECRET });
   return { host, engine, outbox, lines, target, baseUrl: `${host.url}${BASE}` };
 }

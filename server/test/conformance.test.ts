@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runConformance, type ConformanceReport } from '../src/conformance/index.js';
 import type { HostOptions } from '../src/host.js';
-import { APP_SECRET, SHORT, startReference } from './conformance-server.js';
+import { ALLOWED_ORIGIN, APP_SECRET, SHORT, TARGET_FILE, startReference } from './conformance-server.js';
 
 type Around = NonNullable<HostOptions['around']>;
 
@@ -479,20 +479,10 @@ describe('npm run conformance', () => {
           : next(request),
     });
     try {
-      const target = join(dir, 'target.json');
-      await writeFile(
-        target,
-        JSON.stringify({
-          ...good.target,
-          appApi: { ...good.target.appApi, secret: undefined, secretEnv: 'KIT_APP_SECRET' },
-        }),
-      );
       const json = join(dir, 'out.json');
       const r = await cli(
-        ['--base-url', good.baseUrl, '--target', target, '--only', '§2', '--only', 'App API', '--json', json],
-        {
-          KIT_APP_SECRET: APP_SECRET,
-        },
+        ['--base-url', good.baseUrl, '--target', TARGET_FILE, '--only', '§2', '--only', 'App API', '--json', json],
+        { ETAX_APP_SECRET: APP_SECRET },
       );
       assert.equal(r.code, 0, r.stdout + r.stderr);
       const lines = r.stdout.trim().split('\n');
@@ -514,6 +504,51 @@ describe('npm run conformance', () => {
       assert.match(bad.stdout.trim().split('\n').at(-1)!, /^\d+ passed, 1 failed$/);
     } finally {
       await Promise.all([good.host.close(), faulty.host.close()]);
+    }
+  });
+});
+
+describe('npm run conformance against npm run server', () => {
+  it('passes against the server command started with short lifetimes', async () => {
+    const server = spawn(
+      process.execPath,
+      [
+        '--import',
+        './scripts/ts-hooks.mjs',
+        'server/src/cli.ts',
+        '--port',
+        '0',
+        '--flow-lifetime',
+        '8',
+        '--qr-lifetime',
+        '3',
+        '--heartbeat',
+        '1',
+        '--long-poll-wait',
+        '5',
+        '--allowed-origins',
+        ALLOWED_ORIGIN,
+      ],
+      { cwd: ROOT, stdio: 'pipe' },
+    );
+    let out = '';
+    server.stdout.on('data', (d) => (out += String(d)));
+    const exited = new Promise((resolve) => server.on('exit', resolve));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const look = () => {
+          const line = out.split('\n').find((l) => l.includes('"listening"'));
+          if (line) resolve((JSON.parse(line) as { url: string }).url);
+        };
+        server.stdout.on('data', look);
+        server.on('exit', () => reject(new Error(`the server exited: ${out}`)));
+      });
+      const r = await cli(['--base-url', `${url}/api/etax-login`]);
+      assert.equal(r.code, 0, r.stdout);
+      assert.match(r.stdout.trim().split('\n').at(-1)!, /^\d+ passed, 0 failed$/);
+    } finally {
+      server.kill('SIGTERM');
+      await exited;
     }
   });
 });

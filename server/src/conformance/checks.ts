@@ -77,10 +77,20 @@ async function runOne(kit: Kit, check: Check): Promise<CheckResult> {
 }
 
 export async function runConformance(options: ConformanceOptions): Promise<ConformanceReport> {
+  // An app API given as a path is on the page API's origin.
+  const target = options.target?.appApi
+    ? {
+        ...options.target,
+        appApi: {
+          ...options.target.appApi,
+          baseUrl: new URL(options.target.appApi.baseUrl, options.baseUrl).href.replace(/\/+$/, ''),
+        },
+      }
+    : options.target;
   const kit = new Kit({
     baseUrl: options.baseUrl,
-    target: options.target,
-    allowedOrigin: options.allowedOrigin ?? options.target?.allowedOrigin,
+    target,
+    allowedOrigin: options.allowedOrigin ?? target?.allowedOrigin,
     maxWait: options.maxWait ?? 70,
     timeout: options.timeout ?? 10_000,
     rateLimitProbe: options.rateLimitProbe ?? 300,

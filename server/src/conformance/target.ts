@@ -38,7 +38,10 @@ export interface Target {
   allowedOrigin?: string;
   accounts?: TargetAccount[];
   appApi?: {
-    /** The app API's base URL, e.g. `http://127.0.0.1:8080/app-api`. */
+    /**
+     * The app API's base URL, e.g. `http://127.0.0.1:8080/app-api`, or a path
+     * (`/app-api`) on the origin of the page API's base URL.
+     */
     baseUrl: string;
     /** The shared secret, or (better) `secretEnv`: the environment variable that holds it. */
     secret?: string;
@@ -97,8 +100,8 @@ export function parseTarget(text: string, env: Record<string, string | undefined
   }
   if (raw.appApi !== undefined) {
     const app = raw.appApi;
-    if (!obj(app) || typeof app.baseUrl !== 'string' || !URL.canParse(app.baseUrl)) {
-      throw new Error('appApi.baseUrl is the app API\'s URL, e.g. "http://127.0.0.1:8080/app-api"');
+    if (!obj(app) || typeof app.baseUrl !== 'string' || !(URL.canParse(app.baseUrl) || /^\/[^/]/.test(app.baseUrl))) {
+      throw new Error('appApi.baseUrl is the app API\'s URL ("http://127.0.0.1:8080/app-api") or path ("/app-api")');
     }
     let secret = typeof app.secret === 'string' ? app.secret : undefined;
     if (typeof app.secretEnv === 'string') secret = env[app.secretEnv];
