@@ -16,14 +16,27 @@ export interface SignOptions {
   signature?: string;
 }
 
-export class AppApi {
-  /**
-   * Identical requests within one second would carry one signature, which the
-   * server refuses as a replay: each request is signed with a timestamp one
-   * second further back (within the window), so that every signature is new.
-   */
-  private skew = 0;
+/** Timestamps each request (path and body) was signed with, in this process. */
+const signed = new Map<string, Set<number>>();
 
+/**
+ * Two identical requests signed in the same second carry one signature, which
+ * the server refuses as a replay. So a request repeated (reading the outbox
+ * again, racing confirms) is signed with a second not yet used for it: now, or
+ * one further back, within the window.
+ */
+function freshTimestamp(request: string): number {
+  const now = Math.floor(Date.now() / 1000);
+  let used = signed.get(request);
+  if (!used) signed.set(request, (used = new Set()));
+  for (const t of used) if (t < now - 250) used.delete(t);
+  let t = now;
+  while (used.has(t)) t--;
+  used.add(t);
+  return t;
+}
+
+export class AppApi {
   constructor(
     readonly baseUrl: string,
     private readonly secret: string,
@@ -33,8 +46,8 @@ export class AppApi {
   /** The headers that sign `body` for `path` (below the base URL). */
   sign(path: string, body: string, o: SignOptions = {}): Record<string, string> {
     const url = new URL(`${this.baseUrl}${path}`);
-    const timestamp = String(o.timestamp ?? Math.floor(Date.now() / 1000) - (this.skew++ % 120));
     const digest = createHash('sha256').update(body).digest('hex');
+    const timestamp = String(o.timestamp ?? freshTimestamp(`${url.pathname}${url.search}\n${digest}`));
     const canonical = ['POST', `${url.pathname}${url.search}`, timestamp, digest].join('\n');
     const mac = createHmac('sha256', o.secret ?? this.secret)
       .update(canonical)

@@ -257,7 +257,7 @@ export const JOURNEY_CHECKS: Check[] = [
         "a cancelled flow's payload",
       );
       refused(
-        await appOf(kit).scan(a.appAccount!, 'etax', 'https://kit.invalid/qr/none'),
+        await appOf(kit).scan(a.appAccount!, 'etax', `https://kit.invalid/qr/${Math.random().toString(36).slice(2)}`),
         ['flow_not_found'],
         'an unknown payload',
       );

@@ -622,6 +622,42 @@ export const OPEN_CHECKS: Check[] = [
     },
   },
 
+  {
+    section: '§13.4 WebSocket',
+    name: 'the upgrade checks Origin: refused from an origin that is not allowed, accepted from an allowed one',
+    async run(kit) {
+      if (!(await kit.offers('websocket'))) throw new Skip('WebSocket not offered');
+      const flow = await kit.createQr();
+      const foreign = kit.socket(flow, { Origin: FOREIGN_ORIGIN });
+      try {
+        if (await foreign.opened) {
+          foreign.send(JSON.stringify({ type: 'auth', token: flow.flowToken, after: -1 }));
+          const code = await foreign.closeCode(3000);
+          expect(
+            !foreign.messages.some((m) => isObj(m.json) && m.json.type === 'state'),
+            `a socket from ${FOREIGN_ORIGIN} was sent the flow's state (closed ${code})`,
+          );
+        } else {
+          const status = foreign.refusal?.status ?? 0;
+          expect(status >= 400 && status < 500, `the upgrade from ${FOREIGN_ORIGIN} answered ${status}`);
+        }
+      } finally {
+        foreign.close();
+      }
+      const origin = kit.options.allowedOrigin;
+      if (!origin) return 'no allowed origin given: only the refusal checked';
+      const allowed = kit.socket(flow, { Origin: origin });
+      try {
+        expect(await allowed.opened, `the upgrade from the allowed ${origin} answered ${allowed.refusal?.status}`);
+        allowed.send(JSON.stringify({ type: 'auth', token: flow.flowToken, after: -1 }));
+        const m = (await allowed.message(1, 3000)).json as Json;
+        expect(m?.type === 'state', `from the allowed origin: first message ${JSON.stringify(m?.type)}`);
+      } finally {
+        allowed.close();
+      }
+    },
+  },
+
   /* ------------------------------------------------------------ §14 */
   {
     section: '§14.1 The error object',
@@ -880,7 +916,7 @@ export const RATE_LIMIT_CHECK: Check = {
     while (sent < n) {
       const batch = Math.min(10, n - sent);
       const answers = await Promise.all(
-        Array.from({ length: batch }, () => kit.request('POST', '/v1/flows/qr', { json: {} })),
+        Array.from({ length: batch }, () => kit.request('POST', '/v1/flows/qr', { json: {}, noRetry: true })),
       );
       sent += batch;
       const limited = answers.find((a) => a.status === 429);

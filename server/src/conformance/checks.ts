@@ -49,6 +49,8 @@ export interface ConformanceReport {
   passed: number;
   failed: number;
   skipped: number;
+  /** Seconds the kit waited out `429 rate_limited` answers to its own pace (the server's limits at work). */
+  rateLimitedWait: number;
 }
 
 export const ALL_CHECKS: Check[] = [
@@ -123,5 +125,6 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     passed: ordered.filter((r) => r.ok && !r.skipped).length,
     failed: ordered.filter((r) => !r.ok).length,
     skipped: ordered.filter((r) => r.skipped).length,
+    rateLimitedWait: kit.rateLimitedWait,
   };
 }

@@ -79,6 +79,8 @@ export interface RequestOptions {
   noForgeryHeader?: boolean;
   /** Milliseconds before the request is given up; default the kit's. */
   timeout?: number;
+  /** Answer a `429 rate_limited` as it comes, instead of waiting its `Retry-After` and asking again. */
+  noRetry?: boolean;
 }
 
 export interface KitOptions {
@@ -124,8 +126,28 @@ export class Kit {
     return `${this.base}${path}`;
   }
 
-  /** A request to the page API: `Accept: application/json`, `Etax-Request: 1`, the token as a bearer. */
+  /** Seconds spent waiting out `429 rate_limited` answers, over the run. */
+  rateLimitedWait = 0;
+
+  /**
+   * A request to the page API: `Accept: application/json`, `Etax-Request: 1`,
+   * the token as a bearer. A `429 rate_limited` (the server's limits, met by
+   * the kit's own pace) is waited out as a client would, up to three times and
+   * 15 s each, unless `noRetry`.
+   */
   async request(method: string, path: string, o: RequestOptions = {}): Promise<Answer> {
+    for (let attempt = 0; ; attempt++) {
+      const a = await this.send(method, path, o);
+      const e = (a.json as { error?: { code?: unknown; retryAfter?: unknown } } | undefined)?.error;
+      const wait = Number(e?.retryAfter ?? a.headers.get('Retry-After'));
+      if (o.noRetry || a.status !== 429 || e?.code !== 'rate_limited' || attempt >= 3) return a;
+      if (!(wait >= 0 && wait <= Math.min(15, this.options.maxWait))) return a;
+      this.rateLimitedWait += wait;
+      await sleep(wait * 1000 + 50);
+    }
+  }
+
+  private async send(method: string, path: string, o: RequestOptions): Promise<Answer> {
     const headers = new Headers({ Accept: 'application/json' });
     if (!o.noForgeryHeader) headers.set('Etax-Request', '1');
     if (o.token) headers.set('Authorization', `Bearer ${o.token}`);

@@ -15,6 +15,7 @@ export function formatReport(report: ConformanceReport, { color = false }: { col
     if (!r.ok || r.skipped) out.push(`        ${r.detail.replace(/\n/g, '\n        ')}`);
   }
   out.push('');
+  if (report.rateLimitedWait) out.push(`waited ${report.rateLimitedWait} s in all for the server's rate limits`);
   if (report.skipped) out.push(`${report.skipped} skipped`);
   out.push(`${report.passed} passed, ${report.failed} failed`);
   return out.join('\n');
