@@ -127,7 +127,7 @@ async function faceScanned(kit: Kit, a: TargetAccount, method: FaceMethod) {
   expect(step.status === 200 && isObj(step.json), `step-up ${method} answered ${step.status} ${clip(step.text, 120)}`);
   const s = step.json;
   expect(s.status === 'face_waiting' && s.method === method, `step-up ${method}: ${JSON.stringify(summary(s))}`);
-  const app = method === 'face_iit' ? 'iit' : 'etax';
+  const app: 'etax' | 'iit' = method === 'face_iit' ? 'iit' : 'etax';
   const qrApps = (s.qr as { apps?: string[] }).apps;
   if (qrApps) expect(qrApps.length === 1 && qrApps[0] === app, `the ${method} QR is for ${qrApps.join(', ')}`);
   const view = expectOk(await appOf(kit).scan(a.appAccount!, app, payloadOf(s)), `face scan by ${app}`);
@@ -285,13 +285,23 @@ export const JOURNEY_CHECKS: Check[] = [
   },
   ...FACE_METHODS.map((method): Check => ({
     section: '§8.1 Face recognition',
-    name: `face by ${method === 'face_iit' ? 'the iit' : 'the etax'} app passes: face_waiting, face_scanned, face_verifying, authenticated`,
+    name: `face by ${method === 'face_iit' ? 'the iit' : 'the etax'} app passes: face_waiting, face_scanned, face_verifying, authenticated; its QR and result used once`,
     needs: 'appApi',
     async run(kit) {
       const a = phoneAccount(kit, (x) => !!x.face?.includes(method), `able to use ${method}`);
-      const { flow } = await faceScanned(kit, a, method);
+      const { flow, app, payload } = await faceScanned(kit, a, method);
       const s = await faceResult(kit, a, flow, true);
       await finish(kit, flow, s, a.identity, `face of ${labelOf(a)}`);
+      refused(
+        await appOf(kit).scan(a.appAccount!, app, payload),
+        ['flow_not_found', 'invalid_state'],
+        'the face QR again',
+      );
+      refused(
+        await appOf(kit).flow(flow.flowId, 'face/result', { account: a.appAccount, passed: true }),
+        ['invalid_state'],
+        'a second face result',
+      );
       return labelOf(a);
     },
   })),
