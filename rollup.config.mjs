@@ -3,7 +3,7 @@
 // 1. The npm entries (package.json `exports`, see scripts/entries.mjs): one build,
 //    one output file per source module (`preserveModules`), so `dist/` mirrors
 //    `src/`, entries share code instead of copying it, and bundlers can tree-shake.
-//    Dependencies and peers (lit, qrcode, nanoevents, msw) stay imports.
+//    Dependencies and peers (lit, qrcode, nanoevents, msw, hono) stay imports.
 // 2. The drop-in bundle (DROP_INS in scripts/entries.mjs): every dependency
 //    inlined, minified with terser.
 //

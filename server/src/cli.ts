@@ -1,14 +1,16 @@
 /**
  * `etax-login-server`: reads the configuration, starts the Node host over the
- * engine with the in-memory store, and shuts down gracefully on SIGTERM.
+ * engine with the in-memory store (or Redis, shared by many instances, with
+ * `--redis`), and shuts down gracefully on SIGTERM.
  * `etax-login-server hash-password` hashes a password for the accounts file.
  */
 import { fileURLToPath } from 'node:url';
-import { Engine, MemoryStore, TokenIssuer, type SessionIssuer } from '../../src/engine/index.js';
+import { Engine, MemoryStore, TokenIssuer, type SessionIssuer, type Store } from '../../src/engine/index.js';
 import { directoryOf, hashPassword, loadAccounts } from './accounts.js';
 import { ConfigError, helpText, readConfig } from './config.js';
 import { startHost } from './host.js';
 import { DevOutbox } from './outbox.js';
+import { RedisStore } from './redis-store.js';
 import { CookieSessions, sessionKeyFrom } from './sessions.js';
 
 const log = (line: Record<string, unknown>) =>
@@ -55,7 +57,15 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`etax-login-server: ${(e as Error).message}\n`);
     return 2;
   }
-  const store = new MemoryStore();
+  const redis = config.redis
+    ? new RedisStore({
+        url: config.redis,
+        prefix: config.redisPrefix,
+        ...(process.env.ETAX_REDIS_PASSWORD ? { password: process.env.ETAX_REDIS_PASSWORD } : {}),
+        log,
+      })
+    : undefined;
+  const store: Store = redis ?? new MemoryStore();
   let sessions: SessionIssuer = new TokenIssuer({
     lifetime: config.sessionLifetime || false,
     ...(config.redirectUrl ? { redirectUrl: config.redirectUrl } : {}),
@@ -82,7 +92,15 @@ async function main(argv: string[]): Promise<number> {
       lifetime: config.sessionLifetime || 1800,
     });
   }
-  const engine = new Engine({ accounts, store, sms: new DevOutbox(log), sessions, settings: config.settings });
+  const engine = new Engine({
+    accounts,
+    store,
+    // With Redis, every instance reads time from Redis's clock, so that they agree on when things end.
+    ...(redis ? { clock: redis.clock } : {}),
+    sms: new DevOutbox(log),
+    sessions,
+    settings: config.settings,
+  });
   const host = await startHost({
     engine,
     basePath: config.basePath,
@@ -91,6 +109,8 @@ async function main(argv: string[]): Promise<number> {
     allowedOrigins: config.allowedOrigins,
     credentials: config.credentials,
     log,
+    // Not ready while Redis does not answer: a load balancer sends the requests elsewhere meanwhile.
+    ...(redis ? { ready: () => redis.ready() } : {}),
     fallback: (request) =>
       cookies && new URL(request.url).pathname === cookies.completePath
         ? cookies.complete(request)
@@ -100,7 +120,10 @@ async function main(argv: string[]): Promise<number> {
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log({ level: 'info', msg: 'shutting down', signal });
-      void host.close().then(resolve);
+      void host
+        .close()
+        .then(() => redis?.close())
+        .then(resolve);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
@@ -111,6 +134,8 @@ async function main(argv: string[]): Promise<number> {
     url: host.url,
     basePath: config.basePath,
     accounts: config.accounts ?? 'demo',
+    // Where Redis is, without the user or password the URL may carry.
+    store: config.redis ? `${new URL(config.redis).protocol}//${new URL(config.redis).host}` : 'memory',
     transports: config.transports,
   });
   await stopped;

@@ -30,6 +30,10 @@ export interface ServerConfig {
   session: 'token' | 'cookie';
   /** Where the person goes once the session cookie is set. */
   homeUrl: string;
+  /** Redis shared by every instance (`redis://` or `rediss://`); absent: the store is this process's memory. */
+  redis?: string;
+  /** Put before every Redis key and channel. */
+  redisPrefix: string;
 }
 
 interface Option {
@@ -186,6 +190,21 @@ export const OPTIONS: Option[] = [
     default: '/',
     help: 'with --session cookie: where the person goes once the cookie is set',
   },
+  {
+    flag: '--redis',
+    env: 'ETAX_REDIS_URL',
+    key: 'redis',
+    type: 'string',
+    help: 'Redis shared by every instance: redis://host:6379[/db], rediss:// for TLS; default: memory, one instance',
+  },
+  {
+    flag: '--redis-prefix',
+    env: 'ETAX_REDIS_PREFIX',
+    key: 'redisPrefix',
+    type: 'string',
+    default: 'etax-login:',
+    help: 'put before every Redis key and channel',
+  },
 ];
 
 const TRANSPORTS: TransportName[] = ['poll', 'long-poll', 'sse', 'websocket'];
@@ -213,7 +232,8 @@ export function helpText(): string {
     `  ${'--help'.padEnd(34)}print this and exit`,
     '',
     'Secrets are read from the environment or a file, never from flags, which other users of',
-    'the machine can see: ETAX_SESSION_KEY (base64, at least 32 bytes) or ETAX_SESSION_KEY_FILE.',
+    'the machine can see: ETAX_SESSION_KEY (base64, at least 32 bytes) or ETAX_SESSION_KEY_FILE;',
+    'ETAX_REDIS_PASSWORD (the Redis password, when ETAX_REDIS_URL or the config file has none).',
     '',
     'Endpoints: <base-path>/v1/… (protocol v1), /healthz, /readyz.',
   ].join('\n');
@@ -291,6 +311,7 @@ export async function readConfig(argv: string[], env: Record<string, string | un
     sessionLifetime: 1800,
     session: 'token',
     homeUrl: '/',
+    redisPrefix: 'etax-login:',
   };
   for (const o of OPTIONS) {
     const v = value(o);
@@ -327,6 +348,21 @@ export async function readConfig(argv: string[], env: Record<string, string | un
     throw new ConfigError('--home-url must be a path on the portal, e.g. /portal/home');
   if (config.redirectUrl && !config.redirectUrl.startsWith('/')) {
     throw new ConfigError('--redirect-url must be a path on the portal (same origin), e.g. /portal/home');
+  }
+  if (config.redis !== undefined) {
+    const url = URL.canParse(config.redis) ? new URL(config.redis) : undefined;
+    if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname) {
+      throw new ConfigError('--redis must be a URL redis://host:port or rediss://host:port (TLS)');
+    }
+    // A password on the command line is visible to every user of the machine.
+    if (url.password && flags.has('--redis')) {
+      throw new ConfigError(
+        '--redis: no password in a flag; give it in ETAX_REDIS_PASSWORD (or the whole URL in ETAX_REDIS_URL)',
+      );
+    }
+  }
+  if (!/^\S{0,64}$/.test(config.redisPrefix)) {
+    throw new ConfigError('--redis-prefix must be at most 64 characters without spaces');
   }
   return config;
 }

@@ -1,9 +1,14 @@
 /**
- * The Node host: `node:http` and `ws` in front of the protocol's web-standard
- * handlers (`Wire`), plus what operating a server needs — health checks, one
- * JSON log line per request, graceful shutdown.
+ * The Node host: the protocol's routes (`Wire`, a Hono app) served by
+ * `@hono/node-server` with `ws` for the WebSocket, plus what operating a
+ * server needs — health checks, metrics, one JSON log line per request, a
+ * body limit, graceful shutdown.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createAdaptorServer, upgradeWebSocket } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { EngineError, errorResponse } from '../../src/engine/index.js';
@@ -26,7 +31,9 @@ export interface HostOptions extends WireOptions {
    * adds the latency and faults its server panel orders. Default: none.
    */
   around?: (request: Request, next: (request: Request) => Promise<Response>) => Promise<Response>;
-  /** Answers a request outside the API (the demo's pages); default 404. */
+  /** More routes on the same server (the app API, the demo's pages), tried after the API's. */
+  routes?: (app: Hono) => void;
+  /** Answers a request no route took; default 404. */
   fallback?: (request: Request) => Promise<Response> | Response;
 }
 
@@ -44,15 +51,41 @@ export interface RunningHost {
 
 const stdoutLog = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
+const errorAnswer = (e: EngineError): Response => {
+  const { status, headers, body } = errorResponse(e);
+  return Response.json(body, { status, headers: { ...headers, 'Cache-Control': 'no-store' } });
+};
+
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const log = options.log ?? stdoutLog;
   const maxBody = options.maxBody ?? 64 * 1024;
   let draining = false;
   const shutdown = new AbortController();
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new Set<ServerResponse>();
+  let drained: (() => void) | undefined;
 
+  const sockets = new WebSocketServer({ noServer: true });
   const wire = new Wire({
     ...options,
+    shutdown: shutdown.signal,
+    addressOf: options.addressOf ?? ((c) => getConnInfo(c).remote.address),
+    upgradeWebSocket: (create) =>
+      upgradeWebSocket((c) => {
+        const events = create(c);
+        return {
+          ...events,
+          onOpen: (event, ws) => {
+            log({
+              time: new Date().toISOString(),
+              level: 'info',
+              method: 'GET',
+              path: new URL(c.req.url).pathname,
+              status: 101,
+            });
+            events.onOpen?.(event, ws);
+          },
+        };
+      }),
     refuseStreams: (flowId) => draining || !!options.refuseStreams?.(flowId),
     onFailure: (error, request) => {
       metrics?.errors.inc({ code: error.code });
@@ -62,114 +95,71 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       log({ time: new Date().toISOString(), level: 'error', msg: String(error), path: new URL(request.url).pathname });
       options.onError?.(error, request);
     },
+    onAnswered: (answered) => {
+      metrics?.requestDuration.observe(
+        { method: answered.method, route: answered.route, status: answered.status },
+        answered.seconds,
+      );
+      options.onAnswered?.(answered);
+    },
   });
-
   const metrics = options.metrics === false ? undefined : new Metrics(options.engine, () => wire);
 
-  const answer = async (request: Request): Promise<Response> => {
-    const { pathname } = new URL(request.url);
-    if (pathname === '/metrics' && metrics) {
-      return new Response(await metrics.registry.metrics(), {
-        headers: { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' },
-      });
-    }
-    if (pathname === '/healthz') return Response.json({ status: 'ok' }, { headers: { 'Cache-Control': 'no-store' } });
-    if (pathname === '/readyz') {
-      const ready = !draining && (await (options.ready?.() ?? true));
-      return Response.json({ ready }, { status: ready ? 200 : 503, headers: { 'Cache-Control': 'no-store' } });
-    }
-    if (wire.pathOf(request.url) === undefined) {
-      return options.fallback ? options.fallback(request) : new Response('Not found', { status: 404 });
-    }
-    if (draining) return errorAnswer(new EngineError('unavailable', { retryAfter: 1 }));
-    return options.around ? options.around(request, (r) => wire.fetch(r)) : wire.fetch(request);
-  };
-
-  const listener = (req: IncomingMessage, res: ServerResponse) => {
-    const done = serve(req, res).catch((e: unknown) => {
-      log({ time: new Date().toISOString(), level: 'error', msg: String(e) });
-      if (!res.headersSent) res.writeHead(500).end();
-      else res.destroy();
-    });
-    inFlight.add(done);
-    void done.finally(() => inFlight.delete(done));
-  };
-
-  const serve = async (req: IncomingMessage, res: ServerResponse) => {
-    const started = performance.now();
-    const request = await toRequest(req, res, maxBody, shutdown.signal);
-    const response = request instanceof Response ? request : await answer(request);
-    res.writeHead(response.status, headersOf(response));
-    if (response.body) {
-      res.flushHeaders();
-      const reader = response.body.getReader();
-      res.on('close', () => void reader.cancel().catch(() => undefined));
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        res.write(value);
-      }
-    }
-    res.end();
-    const path = (req.url ?? '/').split('?')[0];
-    metrics?.requestDuration.observe(
-      {
-        method: req.method,
-        route: ['/healthz', '/readyz', '/metrics'].includes(path)
-          ? path
-          : Metrics.routeOf(request instanceof Response ? undefined : wire.pathOf(request.url)),
-        status: response.status,
-      },
-      (performance.now() - started) / 1000,
+  const app = new Hono();
+  app.get('/healthz', () => Response.json({ status: 'ok' }, { headers: { 'Cache-Control': 'no-store' } }));
+  app.get('/readyz', async () => {
+    const ready = !draining && (await (options.ready?.() ?? true));
+    return Response.json({ ready }, { status: ready ? 200 : 503, headers: { 'Cache-Control': 'no-store' } });
+  });
+  if (metrics) {
+    app.get(
+      '/metrics',
+      async () =>
+        new Response(await metrics.registry.metrics(), {
+          headers: { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' },
+        }),
     );
-    log({
-      time: new Date().toISOString(),
-      level: 'info',
-      method: req.method,
-      // The path only: the query of the SSE endpoint carries the flow token (§15.1).
-      path,
-      status: response.status,
-      ms: Math.round(performance.now() - started),
+  }
+  const api = (base: string) => {
+    app.use(
+      base,
+      bodyLimit({
+        maxSize: maxBody,
+        onError: () => errorAnswer(new EngineError('invalid_request', { message: '请求内容过大' })),
+      }),
+    );
+    app.all(base, (c) => {
+      if (draining) return errorAnswer(new EngineError('unavailable', { retryAfter: 1 }));
+      const next = (request: Request) => wire.fetch(request, c.env);
+      return options.around && !c.req.header('Upgrade') ? options.around(c.req.raw, next) : next(c.req.raw);
     });
   };
+  api(wire.basePath || '/');
+  api(`${wire.basePath}/*`);
+  options.routes?.(app);
+  app.notFound((c) => (options.fallback ? options.fallback(c.req.raw) : c.text('Not found', 404)));
+  app.onError((error) => {
+    log({ time: new Date().toISOString(), level: 'error', msg: String(error) });
+    return errorAnswer(new EngineError('internal_error'));
+  });
 
-  const server = createServer(listener);
-  const sockets = new WebSocketServer({ noServer: true });
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = wire.pathOf(url);
-    const m = path ? /^\/v1\/flows\/([^/]+)\/ws$/.exec(path) : null;
-    const refuse = (e: EngineError) => {
-      const { status, headers, body } = errorResponse(e);
-      const text = JSON.stringify(body);
-      socket.end(
-        `HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : 'Service Unavailable'}\r\n` +
-          Object.entries({ ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' })
-            .map(([k, v]) => `${k}: ${v}\r\n`)
-            .join('') +
-          `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
-      );
-    };
-    if (!m) return refuse(new EngineError('invalid_request', { message: '未知的接口' }));
-    // A server that does not offer WebSocket refuses the upgrade (§13.4).
-    if (!wire.offers('websocket'))
-      return refuse(new EngineError('invalid_request', { message: '服务端未提供该推送方式' }));
-    if (draining) return refuse(new EngineError('unavailable', { retryAfter: 1 }));
-    const origin = req.headers.origin;
-    if (
-      origin &&
-      options.allowedOrigins &&
-      !options.allowedOrigins.includes(origin) &&
-      origin !== `http://${req.headers.host}`
-    ) {
-      return refuse(new EngineError('invalid_request', { message: '不允许的来源' }));
-    }
-    sockets.handleUpgrade(req, socket, head, (ws) => {
-      const flowId = decodeURIComponent(m[1]);
-      const session = wire.openSocket(flowId, { send: (text) => ws.send(text), close: (code) => ws.close(code) });
-      ws.on('message', (data) => session.message(String(data)));
-      ws.on('close', () => session.closed());
-      log({ time: new Date().toISOString(), level: 'info', method: 'GET', path: url.pathname, status: 101 });
+  const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: sockets } }) as Server;
+  // One log line per request once its answer is sent (a stream's, when it ends).
+  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now();
+    inFlight.add(res);
+    res.on('close', () => {
+      inFlight.delete(res);
+      if (draining && !inFlight.size) drained?.();
+      log({
+        time: new Date().toISOString(),
+        level: 'info',
+        method: req.method,
+        // The path only: the query of the SSE endpoint carries the flow token (§15.1).
+        path: (req.url ?? '/').split('?')[0],
+        status: res.statusCode,
+        ms: Math.round(performance.now() - started),
+      });
     });
   });
 
@@ -191,7 +181,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const s of [...wire.streams]) s.close();
         shutdown.abort();
-        await Promise.allSettled([...inFlight]);
+        if (inFlight.size) await new Promise<void>((resolve) => (drained = resolve));
         for (const ws of sockets.clients) ws.terminate();
         server.closeIdleConnections();
         await closed;
@@ -200,51 +190,4 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       return closing;
     },
   };
-}
-
-function errorAnswer(e: EngineError): Response {
-  const { status, headers, body } = errorResponse(e);
-  return Response.json(body, { status, headers: { ...headers, 'Cache-Control': 'no-store' } });
-}
-
-/** The web-standard request of a Node request, its body read (up to `maxBody`), aborted when the client goes. */
-async function toRequest(
-  req: IncomingMessage,
-  res: ServerResponse,
-  maxBody: number,
-  shutdown: AbortSignal,
-): Promise<Request | Response> {
-  const controller = new AbortController();
-  res.on('close', () => controller.abort());
-  const signal = AbortSignal.any([controller.signal, shutdown]);
-  const headers = new Headers();
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (Array.isArray(v)) v.forEach((x) => headers.append(k, x));
-    else if (v !== undefined) headers.set(k, v);
-  }
-  const url = `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
-  let body: Buffer | undefined;
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > maxBody) {
-        return errorAnswer(new EngineError('invalid_request', { message: '请求内容过大' }));
-      }
-      chunks.push(chunk);
-    }
-    body = Buffer.concat(chunks);
-  }
-  return new Request(url, { method: req.method, headers, body: body as BodyInit | undefined, signal });
-}
-
-function headersOf(response: Response): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  response.headers.forEach((v, k) => {
-    if (k !== 'set-cookie') out[k] = v;
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length) out['set-cookie'] = cookies;
-  return out;
 }

@@ -56,10 +56,4 @@ export class Metrics {
       else if (isLive(before) && !isLive(flow)) this.flowsEnded.inc({ way: flow.kind, outcome: flow.phase.status });
     });
   }
-
-  /** The route of an API path, with the flow id left out (bounded label values). */
-  static routeOf(path: string | undefined): string {
-    if (path === undefined) return 'other';
-    return path.replace(/^\/v1\/flows\/(?!qr$|password$)[^/]+/, '/v1/flows/:flowId');
-  }
 }

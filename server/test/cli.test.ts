@@ -116,7 +116,7 @@ describe('etax-login-server command', () => {
         const login = (password: string) =>
           fetch(`${url}/api/etax-login/v1/flows/password`, {
             method: 'POST',
-            headers: { 'Content-Type': 'application/json' },
+            headers: { 'Content-Type': 'application/json', 'Etax-Request': '1' },
             body: JSON.stringify({ entry: 'individual', fields: { account: 'wangxiuying' }, password }),
           });
         assert.equal((await login('s3cret!Pass')).status, 201);

@@ -22,8 +22,10 @@ async function start(settings: EngineSettingsInput = {}, options: Partial<HostOp
   });
   const lines: Record<string, unknown>[] = [];
   const host = await startHost({ engine, basePath: BASE, sseRetry: 50, log: (l) => lines.push(l), ...options });
-  const api = (path: string, init: RequestInit & { token?: string; json?: unknown } = {}) => {
+  /** A request as the page's client makes it: with the forgery rule's header unless `forged`. */
+  const api = (path: string, init: RequestInit & { token?: string; json?: unknown; forged?: boolean } = {}) => {
     const headers = new Headers(init.headers);
+    if (!init.forged) headers.set('Etax-Request', '1');
     if (init.token) headers.set('Authorization', `Bearer ${init.token}`);
     if (init.json !== undefined) headers.set('Content-Type', 'application/json');
     return fetch(`${host.url}${BASE}${path}`, {
@@ -278,6 +280,61 @@ describe('Node host: what a deployment sets', () => {
       assert.equal(r.headers.get('access-control-expose-headers'), 'Retry-After');
       const other = await s.api('/v1/capabilities', { headers: { Origin: 'https://evil.example' } });
       assert.equal(other.headers.get('access-control-allow-origin'), null);
+    } finally {
+      await s.host.close();
+    }
+  });
+
+  it('holds state-changing requests to the forgery rule: the protocol header, and no foreign origin', async () => {
+    const s = await start({}, { allowedOrigins: ['https://etax.example.gov.cn'] });
+    try {
+      const code = async (r: Response) => [r.status, ((await r.json()) as { error: { code: string } }).error.code];
+      // A cross-site form: no header.
+      assert.deepEqual(await code(await s.api('/v1/flows/qr', { json: {}, forged: true })), [403, 'forbidden']);
+      // A foreign page's script that somehow sends the header.
+      const foreign = await s.api('/v1/flows/qr', { json: {}, headers: { Origin: 'https://evil.example' } });
+      assert.deepEqual(await code(foreign), [403, 'forbidden']);
+      const f = await s.qr();
+      const del = await s.api(`/v1/flows/${f.flowId}`, { method: 'DELETE', token: f.flowToken, forged: true });
+      assert.deepEqual(await code(del), [403, 'forbidden']);
+      // Same origin (by host, whatever the scheme a proxy ended), an allowed origin, and reads without the header.
+      const own = new URL(s.host.url).host;
+      for (const origin of [`http://${own}`, `https://${own}`, 'https://etax.example.gov.cn']) {
+        assert.equal((await s.api('/v1/flows/qr', { json: {}, headers: { Origin: origin } })).status, 201, origin);
+      }
+      assert.equal((await s.api(`/v1/flows/${f.flowId}`, { token: f.flowToken, forged: true })).status, 200);
+      // The WebSocket upgrade from a foreign page is refused.
+      const status = await new Promise<number>((resolve) => {
+        const ws = new WebSocket(`${s.host.url.replace('http', 'ws')}${BASE}/v1/flows/${f.flowId}/ws`, {
+          origin: 'https://evil.example',
+        });
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => resolve(101));
+      });
+      assert.equal(status, 403);
+    } finally {
+      await s.host.close();
+    }
+  });
+
+  it('records what the creating request said of the page, and refuses a body over the limit', async () => {
+    const s = await start({}, { maxBody: 1024 });
+    try {
+      const created = await s.api('/v1/flows/qr', {
+        json: {},
+        headers: { 'User-Agent': 'Mozilla/5.0 (Windows NT 10.0) Chrome/131.0 Safari/537.36' },
+      });
+      const { flowId } = (await created.json()) as FlowCreated;
+      const record = await s.engine.store.getFlow(flowId);
+      assert.deepEqual(record?.client, {
+        userAgent: 'Mozilla/5.0 (Windows NT 10.0) Chrome/131.0 Safari/537.36',
+        address: '127.0.0.1',
+      });
+      const big = await s.api('/v1/flows/password', {
+        json: { entry: 'individual', fields: { account: 'x'.repeat(2000) }, password: 'p' },
+      });
+      assert.equal(big.status, 400);
+      assert.equal(((await big.json()) as { error: { code: string } }).error.code, 'invalid_request');
     } finally {
       await s.host.close();
     }

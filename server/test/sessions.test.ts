@@ -29,7 +29,7 @@ describe('session delivery by cookie', () => {
     });
     try {
       const f = (await (
-        await fetch(`${host.url}${BASE}/v1/flows/qr`, { method: 'POST', body: '{}' })
+        await fetch(`${host.url}${BASE}/v1/flows/qr`, { method: 'POST', headers: { 'Etax-Request': '1' }, body: '{}' })
       ).json()) as FlowCreated;
       await engine.scan(f.flowId, 'etax', 'wangxiuying');
       const done = (await engine.confirm(f.flowId)) as { status: string; redirectUrl?: string; session?: unknown };

@@ -106,7 +106,8 @@ export async function request(
   signal?.addEventListener('abort', abort);
   try {
     if (signal?.aborted) throw signal.reason;
-    const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
+    // `Etax-Request` is the forgery rule's header (§15.2), on every request.
+    const headers: Record<string, string> = { Accept: 'application/json', 'Etax-Request': '1', ...options.headers };
     if (token) headers.Authorization = `Bearer ${token}`;
     const { acceptLanguage: lang } = options;
     const language = typeof lang === 'function' ? lang() : lang;

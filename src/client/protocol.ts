@@ -179,6 +179,7 @@ export type ServerErrorCode =
   | 'account_locked'
   | 'rate_limited'
   | 'unauthorized'
+  | 'forbidden'
   | 'flow_not_found'
   | 'flow_expired'
   | 'invalid_state'
@@ -236,6 +237,7 @@ export const ERROR_STATUS: Record<ServerErrorCode, number> = {
   account_locked: 423,
   rate_limited: 429,
   unauthorized: 401,
+  forbidden: 403,
   flow_not_found: 404,
   flow_expired: 410,
   invalid_state: 409,

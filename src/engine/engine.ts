@@ -33,6 +33,7 @@ import {
   isLive,
   showsQr,
   viewOf,
+  type FlowClient,
   type FlowKind,
   type FlowRecord,
   type Phase,
@@ -67,6 +68,16 @@ const TAXPAYER_ID = /^(?:[0-9A-Z]{15}|[0-9A-Z]{17,18}|[0-9A-Z]{20})$/;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The page's description as the record keeps it: only the members given, the User-Agent cut short. */
+const clientOf = (client: FlowClient | undefined): Pick<FlowRecord, 'client'> => {
+  if (!client) return {};
+  const kept: FlowClient = {};
+  if (client.origin) kept.origin = client.origin.slice(0, 256);
+  if (client.userAgent) kept.userAgent = client.userAgent.slice(0, 256);
+  if (client.address) kept.address = client.address.slice(0, 64);
+  return Object.keys(kept).length ? { client: kept } : {};
+};
 const isFace = (m: unknown): m is FaceMethod => m === 'face_iit' || m === 'face_etax';
 const copy = (flow: FlowRecord): FlowRecord => JSON.parse(JSON.stringify(flow)) as FlowRecord;
 
@@ -165,13 +176,13 @@ export class Engine {
   }
 
   /** `POST /v1/flows/qr`. */
-  async createQr(body?: unknown): Promise<FlowCreated> {
+  async createQr(body?: unknown, client?: FlowClient): Promise<FlowCreated> {
     if (body !== undefined && !isObj(body)) throw new EngineError('invalid_request');
-    return this.create('qr', { status: 'qr_waiting' }, { qr: this.newQr() });
+    return this.create('qr', { status: 'qr_waiting' }, { qr: this.newQr(), ...clientOf(client) });
   }
 
   /** `POST /v1/flows/password`, with the checks in the order of §7.1. */
-  async createPassword(body: unknown): Promise<FlowCreated> {
+  async createPassword(body: unknown, client?: FlowClient): Promise<FlowCreated> {
     const s = this.settings;
     if (!isObj(body)) throw new EngineError('invalid_request');
     const entry = s.entries.find((e) => e.id === body.entry);
@@ -222,6 +233,7 @@ export class Engine {
         ...(person.phone ? { maskedPhone: maskPhone(person.phone) } : {}),
         methods,
         ...this.offer(verdict.offer),
+        ...clientOf(client),
       },
     );
   }
@@ -258,7 +270,8 @@ export class Engine {
       const cancelTimer = this.clock.after(hold * 1000, finish);
       signal?.addEventListener('abort', finish);
       void this.store
-        .subscribe(flowId, (f) => f.seq > after && finish())
+        // A flow the store lost answers at once: the request finds it gone (`flow_not_found`).
+        .subscribe(flowId, (f) => f.seq > after && finish(), finish)
         .then(async (unsubscribe) => {
           off = unsubscribe;
           if (done) return unsubscribe();
@@ -291,7 +304,15 @@ export class Engine {
       this.track(f);
       send(this.view(f));
     };
-    const off = await this.store.subscribe(flowId, deliver);
+    // A flow the store lost (Redis restarted without its data) ends for the page as
+    // expired, the state after which it offers to start again; nothing can follow.
+    const lost = () => {
+      if (last === Infinity) return;
+      const state: FlowState = { seq: last + 1, status: 'expired' };
+      last = Infinity;
+      send(state);
+    };
+    const off = await this.store.subscribe(flowId, deliver, lost);
     try {
       deliver(await this.refresh(await this.load(flowId)));
     } catch (e) {
@@ -723,8 +744,13 @@ export class Engine {
   }
 
   private async refreshById(flowId: string): Promise<void> {
-    const flow = await this.store.getFlow(flowId);
-    if (flow) await this.refresh(flow).catch(() => undefined);
+    try {
+      const flow = await this.store.getFlow(flowId);
+      if (flow) await this.refresh(flow);
+    } catch {
+      // The store is out of reach (a timer fired while Redis restarts): the flow is
+      // brought up to date when it is next read, by a request or by its waiters catching up.
+    }
   }
 
   /** The next record when time or a lock has changed the flow, else undefined. */

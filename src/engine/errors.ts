@@ -15,6 +15,7 @@ export const MESSAGES: Record<'zh-CN' | 'en', Record<ServerErrorCode, string>> =
     account_locked: '连续认证错误次数过多，您的账号已被锁定',
     rate_limited: '操作过于频繁，请稍后再试',
     unauthorized: '登录凭证无效，请重新登录',
+    forbidden: '请求来源不被允许，请从本网站页面登录',
     flow_not_found: '登录会话不存在或已结束，请重新登录',
     flow_expired: '登录会话已过期，请重新登录',
     invalid_state: '当前状态下不能进行该操作',
@@ -37,6 +38,7 @@ export const MESSAGES: Record<'zh-CN' | 'en', Record<ServerErrorCode, string>> =
     account_locked: 'Too many failed attempts: the account is locked',
     rate_limited: 'Too many requests; try again later',
     unauthorized: 'The login credential is not valid; log in again',
+    forbidden: 'Requests from this origin are not allowed; log in from this site',
     flow_not_found: 'The login does not exist or has ended; log in again',
     flow_expired: 'The login has expired; log in again',
     invalid_state: 'This cannot be done at this step',
@@ -87,6 +89,20 @@ export class EngineError extends Error {
         ...(field === undefined ? {} : { field }),
       },
     };
+  }
+}
+
+/**
+ * The store cannot answer now (Redis restarting or out of reach): the request
+ * is answered `503 unavailable` with `Retry-After`, like any protocol error, a
+ * stream is closed with a hint to come back, and the cause stays for the log.
+ * A store throws it for every failure of its own; the engine lets it through.
+ */
+export class StoreUnavailableError extends EngineError {
+  override name = 'StoreUnavailableError';
+  constructor(cause?: unknown, retryAfter = 1) {
+    super('unavailable', { retryAfter });
+    this.cause = cause;
   }
 }
 

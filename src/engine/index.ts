@@ -43,6 +43,7 @@ export {
 export {
   EngineError,
   MESSAGES,
+  StoreUnavailableError,
   TransitionError,
   errorResponse,
   languageOf,
@@ -55,6 +56,7 @@ export {
   isLive,
   showsQr,
   viewOf,
+  type FlowClient,
   type FlowKind,
   type FlowRecord,
   type Phase,

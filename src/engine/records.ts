@@ -77,6 +77,18 @@ export interface FlowRecord {
   secondFactor?: StepUpMethod;
   /** How the flow was completed, from the session issuer. */
   completion?: { redirectUrl?: string; session?: SessionToken };
+  /** The page that started the flow, as its request showed it (for the app's confirmation screen, §15.5). */
+  client?: FlowClient;
+}
+
+/** What the request that created a flow said of the page: never used to decide, only shown and logged. */
+export interface FlowClient {
+  /** The page's origin (`Origin` header). */
+  origin?: string;
+  /** The browser's `User-Agent`, cut to 256 characters. */
+  userAgent?: string;
+  /** The client's address, as the host determined it (behind trusted proxies, the forwarded one). */
+  address?: string;
 }
 
 export const TERMINAL: readonly Status[] = ['authenticated', 'denied', 'cancelled', 'expired', 'locked'];

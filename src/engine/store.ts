@@ -38,8 +38,12 @@ export interface Store {
   /**
    * Calls `listener` with every record of the flow written after the returned
    * promise resolves, on this instance or another; resolves to the unsubscribe.
+   * `lost` is called if the store finds that it has lost the flow while it was
+   * listened to (Redis restarted without its data), so that waiters are not
+   * left waiting for a flow that no longer exists; a store that never loses
+   * data (the memory store) never calls it.
    */
-  subscribe(flowId: string, listener: (flow: FlowRecord) => void): Promise<() => void>;
+  subscribe(flowId: string, listener: (flow: FlowRecord) => void, lost?: () => void): Promise<() => void>;
 
   /**
    * Adds `by` (default 1) to a counter and returns the new count. A counter

@@ -1,15 +1,20 @@
 /**
- * Protocol v1 on the wire, once, over the engine: a web-standard handler
- * (`Request` → `Response`) for every endpoint, with polling, long-polling and
- * SSE, and `openSocket()` for the WebSocket. Hosts mount it: the Node server
- * (`server/`) through `node:http` and `ws`, the in-page mock through msw. No
- * framework: the eleven endpoints need a `switch`, and the browser package
- * keeps its dependencies to those of the elements.
+ * Protocol v1 on the wire, once, over the engine: a Hono app with a route for
+ * every endpoint (polling, long-polling, SSE, the WebSocket upgrade), the
+ * forgery rule and CORS. Hosts mount it: the Node server (`server/`) through
+ * `@hono/node-server` and `ws`, the in-page mock through msw. Hono works on
+ * web-standard `Request`s, so one set of routes serves both; it is an optional
+ * peer of the browser package, needed only by the mock.
  */
+import { Hono, type Context } from 'hono';
+import { cors } from 'hono/cors';
+import { routePath } from 'hono/route';
+import type { MiddlewareHandler } from 'hono';
+import type { WSContext, WSEvents } from 'hono/ws';
 import type { TransportName } from '../client/protocol.js';
 import type { Engine } from '../engine/engine.js';
 import { EngineError, errorResponse, languageOf } from '../engine/errors.js';
-import { TERMINAL } from '../engine/records.js';
+import { TERMINAL, type FlowClient } from '../engine/records.js';
 import { readAfter, readWait, resumeAfter } from '../engine/wire.js';
 
 /** One server-sent event; absent members are not written. */
@@ -27,6 +32,18 @@ export interface StreamConnection {
   /** Hangs up: SSE with a `retry:` hint first, WebSocket with 1013 (try again later). */
   close(): void;
 }
+
+/** One answered request, for a host's metrics: the route as declared (flow ids left out). */
+export interface Answered {
+  method: string;
+  route: string;
+  status: number;
+  /** Seconds to answer (a long-poll counts its hold; a stream, its time to open). */
+  seconds: number;
+}
+
+/** The request header every page-API request carries (§15.2): a cross-site form cannot send it. */
+export const FORGERY_HEADER = 'Etax-Request';
 
 export interface WireOptions {
   engine: Engine;
@@ -54,6 +71,18 @@ export interface WireOptions {
   onFailure?: (error: EngineError, request: Request) => void;
   /** An error that is not a protocol answer (a bug, a store down): for the host's log. */
   onError?: (error: unknown, request: Request) => void;
+  /** Every request answered, for metrics. */
+  onAnswered?: (answered: Answered) => void;
+  /** The client's address as the host sees it (the Node host: the socket, or a trusted proxy's header). */
+  addressOf?: (c: Context) => string | undefined;
+  /**
+   * Turns the WebSocket route's request into a socket (the Node host passes
+   * `@hono/node-server`'s `upgradeWebSocket`). Without it the route answers
+   * `426`; the in-page mock serves sockets through msw instead.
+   */
+  upgradeWebSocket?: (createEvents: (c: Context) => WSEvents) => MiddlewareHandler;
+  /** Aborted when the host shuts down: long-polls answer at once. */
+  shutdown?: AbortSignal;
 }
 
 /** Close codes of the WebSocket (§13.4). */
@@ -69,44 +98,27 @@ export const WS_CLOSE = {
 /** How long a WebSocket may stay silent before its `auth` message, ms. */
 const AUTH_TIMEOUT = 10_000;
 
-type Route =
-  | { name: 'capabilities' | 'qr' | 'password' }
-  | { name: 'flow' | 'events' | 'ws' | 'step-up' | 'sms' | 'sms/verify' | 'identity'; flowId: string };
+const NOT_OFFERED = '服务端未提供该推送方式';
 
-const FLOW_ACTIONS = new Set(['step-up', 'sms', 'sms/verify', 'identity']);
+/** The declared route below the base (`/v1/flows/:flowId`), or `other` when only middleware matched. */
+const routeOf = (path: string, base: string) => (!path || path.endsWith('*') ? 'other' : path.slice(base.length));
 
-/** The endpoint a method and a path below the base name, or undefined. */
-function routeOf(method: string, path: string): Route | undefined {
-  if (path === '/v1/capabilities') return method === 'GET' ? { name: 'capabilities' } : undefined;
-  if (path === '/v1/flows/qr') return method === 'POST' ? { name: 'qr' } : undefined;
-  if (path === '/v1/flows/password') return method === 'POST' ? { name: 'password' } : undefined;
-  const m = /^\/v1\/flows\/([^/]+)(?:\/(events|ws|step-up|sms|sms\/verify|identity))?$/.exec(path);
-  if (!m) return undefined;
-  let flowId: string;
-  try {
-    flowId = decodeURIComponent(m[1]);
-  } catch {
-    return undefined;
-  }
-  const sub = m[2];
-  if (!sub) return method === 'GET' || method === 'DELETE' ? { name: 'flow', flowId } : undefined;
-  if (sub === 'events' || sub === 'ws') return method === 'GET' ? { name: sub, flowId } : undefined;
-  return method === 'POST' && FLOW_ACTIONS.has(sub) ? { name: sub as 'sms', flowId } : undefined;
-}
-
-const bearer = (request: Request) => /^Bearer\s+(\S+)$/i.exec(request.headers.get('Authorization') ?? '')?.[1];
+const bearer = (c: Context) => /^Bearer\s+(\S+)$/i.exec(c.req.header('Authorization') ?? '')?.[1];
 
 export class Wire {
   readonly engine: Engine;
   readonly basePath: string;
   /** Open SSE and WebSocket connections. */
   readonly streams = new Set<StreamConnection>();
+  /** The routes of the API, below `basePath`. */
+  readonly app: Hono;
   private readonly options: WireOptions;
 
   constructor(options: WireOptions) {
     this.options = options;
     this.engine = options.engine;
     this.basePath = options.basePath.replace(/\/+$/, '');
+    this.app = this.routes();
   }
 
   /** Whether this host serves a transport now. */
@@ -121,23 +133,8 @@ export class Wire {
     return pathname.slice(this.basePath.length) || '/';
   }
 
-  /** Answers one request of the API (any path below the base URL). */
-  fetch = async (request: Request): Promise<Response> => {
-    const path = this.pathOf(request.url) ?? '/';
-    const cors = this.corsHeaders(request);
-    if (request.method === 'OPTIONS') return this.preflight(request, cors);
-    let response: Response;
-    try {
-      response = await this.answer(request, path);
-    } catch (e) {
-      if (!(e instanceof EngineError)) this.options.onError?.(e, request);
-      const failure = e instanceof EngineError ? e : new EngineError('internal_error');
-      this.options.onFailure?.(failure, request);
-      response = await this.failure(request, failure);
-    }
-    for (const [k, v] of Object.entries(cors)) response.headers.set(k, v);
-    return response;
-  };
+  /** Answers one request of the API (any path below the base URL); `env` is the host's (Hono bindings). */
+  fetch = async (request: Request, env?: unknown): Promise<Response> => this.app.fetch(request, env);
 
   /**
    * A WebSocket of `flowId` has opened: the host passes every text message to
@@ -228,63 +225,141 @@ export class Wire {
 
   /* ------------------------------------------------------------- inside */
 
-  private async answer(request: Request, path: string): Promise<Response> {
-    const route = routeOf(request.method, path);
-    if (!route) {
-      const version = /^\/v(\d+)(?:\/|$)/.exec(path)?.[1];
-      if (version && version !== '1') throw new EngineError('unsupported_version');
-      throw new EngineError('invalid_request', { message: '未知的接口' });
-    }
+  private routes(): Hono {
+    const app = new Hono().basePath(this.basePath || '/');
     const e = this.engine;
-    switch (route.name) {
-      case 'capabilities': {
-        const caps = e.capabilities();
-        return this.json(request, 200, { ...caps, transports: caps.transports.filter((t) => this.offers(t)) });
+    const allowed = this.options.allowedOrigins ?? [];
+
+    app.use(async (c, next) => {
+      const started = performance.now();
+      await next();
+      this.options.onAnswered?.({
+        method: c.req.method,
+        route: routeOf(routePath(c, -1), this.basePath),
+        status: c.res.status,
+        seconds: (performance.now() - started) / 1000,
+      });
+    });
+    app.use(
+      cors({
+        origin: (origin) => (allowed.includes(origin) ? origin : null),
+        allowMethods: ['GET', 'POST', 'DELETE'],
+        exposeHeaders: ['Retry-After'],
+        maxAge: 600,
+        credentials: this.options.credentials,
+      }),
+    );
+    // The forgery rule (§15.2): a state-changing request carries the protocol's
+    // header, which a cross-site form cannot send, and comes from this origin or an allowed one.
+    app.use(async (c, next) => {
+      const changes = c.req.method === 'POST' || c.req.method === 'DELETE';
+      if (changes && (c.req.header(FORGERY_HEADER) !== '1' || this.foreign(c))) {
+        throw new EngineError('forbidden');
       }
-      case 'qr': {
-        const created = await e.createQr(await this.body(request));
-        return this.json(request, 201, { ...created, transports: created.transports?.filter((t) => this.offers(t)) });
-      }
-      case 'password': {
-        const created = await e.createPassword(await this.body(request));
-        return this.json(request, 201, { ...created, transports: created.transports?.filter((t) => this.offers(t)) });
-      }
-      case 'flow': {
-        const token = bearer(request);
-        if (request.method === 'DELETE') {
-          await e.cancel(route.flowId, token);
-          return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
-        }
-        // The flow and its token first (§14.4), then the query.
-        await e.current(route.flowId, token);
-        const q = new URL(request.url).searchParams;
-        const after = readAfter(q.get('after'));
-        const wait = readWait(q.get('wait'));
-        return this.json(request, 200, await e.state(route.flowId, token, { after, wait, signal: request.signal }));
-      }
-      case 'events':
-        return this.events(request, route.flowId);
-      case 'ws':
-        if (!this.offers('websocket')) throw new EngineError('invalid_request', { message: '服务端未提供该推送方式' });
-        return new Response(null, { status: 426, headers: { Upgrade: 'websocket', 'Cache-Control': 'no-store' } });
-      case 'step-up':
-      case 'sms':
-      case 'sms/verify':
-      case 'identity': {
-        const token = bearer(request);
-        const body = await this.body(request, () => e.current(route.flowId, token));
-        switch (route.name) {
-          case 'step-up':
-            return this.json(request, 200, await e.stepUp(route.flowId, token, body));
-          case 'sms':
-            return this.json(request, 200, await e.sendSms(route.flowId, token, body));
-          case 'sms/verify':
-            return this.json(request, 200, await e.verifySms(route.flowId, token, body));
-          default:
-            return this.json(request, 200, await e.chooseIdentity(route.flowId, token, body));
-        }
-      }
+      await next();
+    });
+
+    app.get('/v1/capabilities', (c) => {
+      const caps = e.capabilities();
+      return this.json(c.req.raw, 200, { ...caps, transports: caps.transports.filter((t) => this.offers(t)) });
+    });
+    app.post('/v1/flows/qr', async (c) => {
+      const created = await e.createQr(await this.body(c.req.raw), this.clientOf(c));
+      return this.json(c.req.raw, 201, { ...created, transports: created.transports?.filter((t) => this.offers(t)) });
+    });
+    app.post('/v1/flows/password', async (c) => {
+      const created = await e.createPassword(await this.body(c.req.raw), this.clientOf(c));
+      return this.json(c.req.raw, 201, { ...created, transports: created.transports?.filter((t) => this.offers(t)) });
+    });
+    app.get('/v1/flows/:flowId', async (c) => {
+      const flowId = c.req.param('flowId');
+      const token = bearer(c);
+      // The flow and its token first (§14.4), then the query.
+      await e.current(flowId, token);
+      const after = readAfter(c.req.query('after') ?? null);
+      const wait = readWait(c.req.query('wait') ?? null);
+      const signal = this.options.shutdown
+        ? AbortSignal.any([c.req.raw.signal, this.options.shutdown])
+        : c.req.raw.signal;
+      return this.json(c.req.raw, 200, await e.state(flowId, token, { after, wait, signal }));
+    });
+    app.delete('/v1/flows/:flowId', async (c) => {
+      await e.cancel(c.req.param('flowId'), bearer(c));
+      return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
+    });
+    app.get('/v1/flows/:flowId/events', (c) => this.events(c.req.raw, c.req.param('flowId')));
+    app.get('/v1/flows/:flowId/ws', (c, next) => this.socketRoute(c, next));
+
+    const action = (
+      path: string,
+      act: (flowId: string, token: string | undefined, body: unknown) => Promise<unknown>,
+    ) =>
+      app.post(`/v1/flows/:flowId/${path}`, async (c) => {
+        const flowId = c.req.param('flowId');
+        const token = bearer(c);
+        const body = await this.body(c.req.raw, () => e.current(flowId, token));
+        return this.json(c.req.raw, 200, await act(flowId, token, body));
+      });
+    action('step-up', (id, token, body) => e.stepUp(id, token, body));
+    action('sms', (id, token, body) => e.sendSms(id, token, body));
+    action('sms/verify', (id, token, body) => e.verifySms(id, token, body));
+    action('identity', (id, token, body) => e.chooseIdentity(id, token, body));
+
+    app.notFound((c) => {
+      const version = /^\/v(\d+)(?:\/|$)/.exec(this.pathOf(c.req.url) ?? '')?.[1];
+      throw new EngineError(version && version !== '1' ? 'unsupported_version' : 'invalid_request', {
+        ...(version && version !== '1' ? {} : { message: '未知的接口' }),
+      });
+    });
+    app.onError((error, c) => {
+      if (!(error instanceof EngineError)) this.options.onError?.(error, c.req.raw);
+      const failure = error instanceof EngineError ? error : new EngineError('internal_error');
+      this.options.onFailure?.(failure, c.req.raw);
+      return this.failure(c.req.raw, failure);
+    });
+    return app;
+  }
+
+  /** Whether the request's `Origin` is neither this server's nor an allowed one. */
+  private foreign(c: Context): boolean {
+    const origin = c.req.header('Origin');
+    if (!origin || this.options.allowedOrigins?.includes(origin)) return false;
+    try {
+      // The host only: behind a TLS-terminating proxy the scheme the server sees differs.
+      return new URL(origin).host !== new URL(c.req.url).host;
+    } catch {
+      return true;
     }
+  }
+
+  /** What the creating request says of the page (§15.5). */
+  private clientOf(c: Context): FlowClient {
+    return {
+      origin: c.req.header('Origin'),
+      userAgent: c.req.header('User-Agent'),
+      address: this.options.addressOf?.(c),
+    };
+  }
+
+  /** `GET …/ws`: the upgrade when the host can make one, else `426` (or `400` when WebSocket is not offered, §13.4). */
+  private async socketRoute(c: Context, next: () => Promise<void>): Promise<Response> {
+    if (!this.offers('websocket')) throw new EngineError('invalid_request', { message: NOT_OFFERED });
+    const upgrade = this.options.upgradeWebSocket;
+    if (!upgrade || c.req.header('Upgrade')?.toLowerCase() !== 'websocket') {
+      return new Response(null, { status: 426, headers: { Upgrade: 'websocket', 'Cache-Control': 'no-store' } });
+    }
+    if (this.foreign(c)) throw new EngineError('forbidden');
+    const flowId = c.req.param('flowId')!;
+    if (this.options.refuseStreams?.(flowId)) throw new EngineError('unavailable', { retryAfter: 1 });
+    let session: ReturnType<Wire['openSocket']> | undefined;
+    const answer = await upgrade(() => ({
+      onOpen: (_event: Event, ws: WSContext<unknown>) => {
+        session = this.openSocket(flowId, { send: (text) => ws.send(text), close: (code) => ws.close(code) });
+      },
+      onMessage: (event: MessageEvent) => session?.message(String(event.data)),
+      onClose: () => session?.closed(),
+    }))(c, next);
+    return answer ?? new Response(null, { status: 426, headers: { Upgrade: 'websocket' } });
   }
 
   /** `GET …/events`: the SSE stream, or the error (JSON) that keeps it from opening (§13.3). */
@@ -461,29 +536,5 @@ export class Wire {
   private failure(request: Request, e: EngineError): Promise<Response> {
     const { status, headers, body } = errorResponse(e, languageOf(request.headers.get('Accept-Language')));
     return this.json(request, status, body, headers);
-  }
-
-  private corsHeaders(request: Request): Record<string, string> {
-    const origin = request.headers.get('Origin');
-    if (!origin || !this.options.allowedOrigins?.includes(origin)) return {};
-    return {
-      'Access-Control-Allow-Origin': origin,
-      Vary: 'Origin',
-      'Access-Control-Expose-Headers': 'Retry-After',
-      ...(this.options.credentials ? { 'Access-Control-Allow-Credentials': 'true' } : {}),
-    };
-  }
-
-  private preflight(request: Request, cors: Record<string, string>): Response {
-    const headers = new Headers({ ...cors, 'Cache-Control': 'no-store' });
-    if (cors['Access-Control-Allow-Origin']) {
-      headers.set('Access-Control-Allow-Methods', 'GET, POST, DELETE');
-      headers.set(
-        'Access-Control-Allow-Headers',
-        request.headers.get('Access-Control-Request-Headers') ?? 'Authorization, Content-Type',
-      );
-      headers.set('Access-Control-Max-Age', '600');
-    }
-    return new Response(null, { status: 204, headers });
   }
 }

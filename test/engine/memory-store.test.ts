@@ -5,5 +5,7 @@ import { storeContract } from './store-contract.js';
 
 storeContract('MemoryStore', () => {
   const clock = new FakeClock();
-  return { store: new MemoryStore(clock), pass: (ms) => clock.advance(ms) };
+  const store = new MemoryStore(clock);
+  // One process's memory: every engine of the process is an instance over the same store.
+  return { store, peer: store, pass: (ms) => clock.advance(ms) };
 });

@@ -2,12 +2,14 @@
  * What every store of the engine must do, as a suite any implementation runs:
  *
  * ```ts
- * storeContract('RedisStore', async () => ({ store: new RedisStore(url), pass: (ms) => sleep(ms) }));
+ * storeContract('RedisStore', async () => ({ store: new RedisStore({ url }), peer: …, pass: (ms) => sleep(ms) }));
  * ```
  *
  * `pass(ms)` lets `ms` milliseconds go by on the store's clock (a fake clock
  * for the memory store; real time for a store with a clock of its own, so the
- * lifetimes here are short).
+ * lifetimes here are short). `peer` is the same data as another instance of
+ * the server sees it (for Redis: a store of its own connections): what one
+ * instance writes, counts or publishes, the other reads, counts on and hears.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -15,6 +17,8 @@ import type { FlowRecord, Store } from '../../src/engine/index.js';
 
 export interface StoreUnderTest {
   store: Store;
+  /** The same data through another instance's store (the memory store: itself, one process being one instance). */
+  peer: Store;
   pass(ms: number): Promise<void>;
   close?(): Promise<void>;
 }
@@ -188,6 +192,66 @@ export function storeContract(name: string, make: () => Promise<StoreUnderTest> 
           off2();
           assert.deepEqual(seen.map((f) => f.seq).sort(), [-1, 2]);
           assert.equal((await store.getFlow(flow.id))?.seq, 2);
+        }),
+      );
+    });
+
+    describe('many instances over one store', () => {
+      it(
+        'lets exactly one of many writers racing from two instances win',
+        withStore(async ({ store, peer }) => {
+          const flow = flowOf();
+          await store.createFlow(flow, HOUR);
+          const results = await Promise.all(
+            Array.from({ length: 20 }, (_, i) =>
+              (i % 2 ? peer : store).replaceFlow({ ...flow, seq: 2, phase: { status: 'expired' } }, 1, HOUR),
+            ),
+          );
+          assert.equal(results.filter(Boolean).length, 1);
+          assert.equal(await peer.createFlow(flow, HOUR), false);
+          assert.deepEqual(await peer.getFlow(flow.id), { ...flow, seq: 2, phase: { status: 'expired' } });
+        }),
+      );
+
+      it(
+        'lets a waiter on one instance hear every write of the other, in order, and stop hearing when it leaves',
+        withStore(async ({ store, peer }) => {
+          const flow = flowOf();
+          await peer.createFlow(flow, HOUR);
+          const heard: number[] = [];
+          const off = await store.subscribe(flow.id, (f) => heard.push(f.seq));
+          for (let seq = 2; seq <= 6; seq++) await peer.replaceFlow({ ...flow, seq }, seq - 1, HOUR);
+          await waitFor(() => heard.length === 5);
+          off();
+          // Once it left it hears nothing more, while a waiter that came after it hears the next write.
+          const later: number[] = [];
+          const offLater = await store.subscribe(flow.id, (f) => later.push(f.seq));
+          await peer.replaceFlow({ ...flow, seq: 7 }, 6, HOUR);
+          await waitFor(() => later.length === 1);
+          offLater();
+          assert.deepEqual(heard, [2, 3, 4, 5, 6]);
+          assert.deepEqual(later, [7]);
+        }),
+      );
+
+      it(
+        'shares counters, their windows, values and removals between instances',
+        withStore(async ({ store, peer }) => {
+          const k = key('shared');
+          const counts = await Promise.all(
+            Array.from({ length: 20 }, (_, i) => (i % 2 ? peer : store).increment(k, HOUR)),
+          );
+          assert.deepEqual(
+            [...counts].sort((a, b) => a - b),
+            Array.from({ length: 20 }, (_, i) => i + 1),
+          );
+          const lock = key('lock');
+          await store.write(lock, '1765011600000', HOUR);
+          const held = await peer.read(lock);
+          assert.equal(held?.value, '1765011600000');
+          assert.ok(held!.ttl > HOUR - 1000 && held!.ttl <= HOUR, `ttl ${held?.ttl}`);
+          await peer.remove(lock);
+          assert.equal(await store.read(lock), undefined);
         }),
       );
     });

@@ -19,11 +19,17 @@ export interface CallInit {
   raw?: string;
   token?: string;
   headers?: Record<string, string>;
+  /** Leave out the forgery rule's header (§15.2), as a cross-site form would. */
+  forged?: boolean;
 }
 
 /** One request below `base`; the JSON body is parsed when there is one. */
 export async function call<T = Loose>(base: string, path: string, init: CallInit = {}): Promise<Answer<T>> {
-  const headers: Record<string, string> = { Accept: 'application/json', ...init.headers };
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    ...(init.forged ? {} : { 'Etax-Request': '1' }),
+    ...init.headers,
+  };
   if (init.token) headers.Authorization = `Bearer ${init.token}`;
   let body: string | undefined = init.raw;
   if (init.body !== undefined) {

@@ -123,7 +123,11 @@ describe('mock backend: the headless client end to end', () => {
     await reach('step-up');
     expect(seen.some((b) => b.includes('Etax@2024'))).to.equal(false);
     expect(JSON.stringify(other.control.requests[1].body)).to.include('[redacted]');
-    const plain = await fetch('/api/sealed/v1/flows/qr', { method: 'POST', body: '{}' });
+    const plain = await fetch('/api/sealed/v1/flows/qr', {
+      method: 'POST',
+      headers: { 'Etax-Request': '1' },
+      body: '{}',
+    });
     expect(plain.status).to.equal(400);
     worker.resetHandlers();
   });
