@@ -6,9 +6,9 @@
  */
 import { createAdaptorServer, upgradeWebSocket } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { EngineError, errorResponse } from '../../src/engine/index.js';
@@ -55,6 +55,21 @@ const errorAnswer = (e: EngineError): Response => {
   const { status, headers, body } = errorResponse(e);
   return Response.json(body, { status, headers: { ...headers, 'Cache-Control': 'no-store' } });
 };
+
+/**
+ * A refused WebSocket upgrade goes out whole, its error object included (§13.4):
+ * @hono/node-server would send the status and headers of the refusal alone.
+ */
+async function refusing(c: Context, response: Response): Promise<Response> {
+  const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
+  if (!c.req.header('Upgrade') || response.status < 400 || !socket) return response;
+  const body = Buffer.from(await response.arrayBuffer());
+  const head = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`, 'Connection: close'];
+  response.headers.forEach((v, k) => head.push(`${k}: ${v}`));
+  head.push(`Content-Length: ${body.length}`);
+  socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), body]));
+  return response;
+}
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const log = options.log ?? stdoutLog;
@@ -128,10 +143,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         onError: () => errorAnswer(new EngineError('invalid_request', { message: '请求内容过大' })),
       }),
     );
-    app.all(base, (c) => {
-      if (draining) return errorAnswer(new EngineError('unavailable', { retryAfter: 1 }));
+    app.all(base, async (c) => {
+      if (draining) return refusing(c, errorAnswer(new EngineError('unavailable', { retryAfter: 1 })));
       const next = (request: Request) => wire.fetch(request, c.env);
-      return options.around && !c.req.header('Upgrade') ? options.around(c.req.raw, next) : next(c.req.raw);
+      if (c.req.header('Upgrade')) return refusing(c, await next(c.req.raw));
+      return options.around ? options.around(c.req.raw, next) : next(c.req.raw);
     });
   };
   api(wire.basePath || '/');
