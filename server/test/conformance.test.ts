@@ -353,8 +353,8 @@ const FAULTS: Fault[] = [
   },
   {
     name: 'the forgery rule not applied',
-    caughtBy: ['§15 Forgery (Etax-Request)', 'answer 403 forbidden'],
-    only: ['§15 Forgery'],
+    caughtBy: ['§15.2 Forgery rule', 'answer 403 forbidden'],
+    only: ['§15.2 Forgery'],
     // Every request passed on as if it came from the page itself.
     around: () => async (request, next) => {
       const headers = new Headers(request.headers);

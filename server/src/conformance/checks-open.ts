@@ -37,6 +37,15 @@ const qrOf = (s: Json) => s.qr as { payload: string; expiresIn: number; matchCod
 
 const heartbeatOf = async (kit: Kit, flow?: Created) => Number(flow?.heartbeat ?? (await kit.caps()).heartbeat ?? 15);
 
+/** The error code of a body, or undefined when it is not the error object. */
+function codeIn(text: string): unknown {
+  try {
+    return (JSON.parse(text) as { error?: { code?: unknown } })?.error?.code;
+  } catch {
+    return undefined;
+  }
+}
+
 const path = (flow: Created, rest = '') => `/v1/flows/${encodeURIComponent(flow.flowId)}${rest}`;
 
 export const OPEN_CHECKS: Check[] = [
@@ -397,7 +406,10 @@ export const OPEN_CHECKS: Check[] = [
         const r = await kit.events(flow);
         const text = await r.text();
         expect(r.status === 400, `SSE not offered, yet …/events answered ${r.status}`);
-        expect(JSON.parse(text)?.error?.code === 'invalid_request', 'not invalid_request');
+        expect(
+          codeIn(text) === 'invalid_request',
+          `SSE not offered: not the error object of invalid_request: ${clip(text, 100)}`,
+        );
         return 'not offered: 400 invalid_request';
       }
       const r = await kit.events(flow);
@@ -566,7 +578,10 @@ export const OPEN_CHECKS: Check[] = [
           const opened = await ws.opened;
           if (!opened) {
             expect(ws.refusal?.status === 400, `not offered: the upgrade answered ${ws.refusal?.status ?? 'nothing'}`);
-            expect(JSON.parse(ws.refusal.body)?.error?.code === 'invalid_request', 'not offered: not invalid_request');
+            expect(
+              codeIn(ws.refusal.body) === 'invalid_request',
+              `not offered: the upgrade answered 400 without the error object of invalid_request (body ${JSON.stringify(clip(ws.refusal.body, 100))})`,
+            );
             return 'not offered: the upgrade answered 400 invalid_request';
           }
           const code = await ws.closeCode(3000);
@@ -654,7 +669,7 @@ export const OPEN_CHECKS: Check[] = [
           );
         } else {
           const status = foreign.refusal?.status ?? 0;
-          expect(status >= 400 && status < 500, `the upgrade from ${FOREIGN_ORIGIN} answered ${status}`);
+          expect(status === 403, `the upgrade from ${FOREIGN_ORIGIN} answered ${status}, not 403 forbidden`);
         }
       } finally {
         foreign.close();
@@ -738,7 +753,7 @@ export const OPEN_CHECKS: Check[] = [
   },
   {
     section: '§14.4 The order of checks',
-    name: "path, then flow, then token, then body, then the flow's end, then its state",
+    name: "path, then the forgery rule, then flow, then token, then body, then the flow's end, then its state",
     async run(kit) {
       const flow = await kit.createQr();
       expectError(
@@ -746,6 +761,12 @@ export const OPEN_CHECKS: Check[] = [
         400,
         'unsupported_version',
         'unknown version before the flow',
+      );
+      expectError(
+        await kit.request('POST', '/v1/flows/fl_conformance_none/step-up', { json: {}, noForgeryHeader: true }),
+        403,
+        'forbidden',
+        'unknown flow without Etax-Request: the forgery rule before the flow',
       );
       expectError(
         await kit.request('POST', '/v1/flows/fl_conformance_none/step-up', { json: 'x' }),
@@ -874,7 +895,7 @@ export const OPEN_CHECKS: Check[] = [
 
   /* ------------------------------------------------------------ §15 forgery */
   {
-    section: '§15 Forgery (Etax-Request)',
+    section: '§15.2 Forgery rule',
     name: 'POST and DELETE without Etax-Request: 1, or from a foreign Origin, answer 403 forbidden and change nothing',
     async run(kit) {
       expectError(

@@ -551,8 +551,18 @@ export class Socket {
     let settle: (v: number | string) => void = () => {};
     this.closed = new Promise((resolve) => (settle = resolve));
     this.opened = new Promise((resolve) => {
+      // An upgrade that gets no answer at all counts as refused, after 5 s.
+      const silent = setTimeout(() => {
+        this.refusal = { status: 0, body: 'no answer to the upgrade within 5 s' };
+        resolve(false);
+        settle('no answer');
+        this.ws.terminate();
+      }, 5000);
+      this.ws.on('upgrade', () => clearTimeout(silent));
+      this.ws.on('close', () => clearTimeout(silent));
       this.ws.on('open', () => resolve(true));
       this.ws.on('unexpected-response', (_req, res) => {
+        clearTimeout(silent);
         let body = '';
         res.on('data', (d: Buffer) => (body += String(d)));
         res.on('end', () => {
@@ -562,6 +572,7 @@ export class Socket {
         });
       });
       this.ws.on('error', () => {
+        clearTimeout(silent);
         resolve(false);
         settle('error');
       });
