@@ -11,13 +11,16 @@
  * mock backend through msw's worker; the WebSocket transport is given as this
  * page's own (`clientOptions.webSocket`), whose sockets msw intercepts here.
  */
+import type { LoginState } from '../src/client/state.js';
 import { webSocket } from '../src/client/websocket.js';
 import type { EtaxLogin } from '../src/components/etax-login/etax-login.js';
+import type { EtaxStateChangeEvent } from '../src/components/events/state-change.js';
 import { createMockBackend, DEFAULT_FIXTURE, DEFAULT_PASSWORD } from '../src/mock/index.js';
 import './accounts-card.js';
 import { DEMO_BACKEND, QR_ACCOUNT } from './backend-options.js';
 import './event-log.js';
 import { startMockWorker } from './mock-worker.js';
+import { mockPhoneApps, TaxAppBackend, type PhoneApps, type ScreenQr } from './phone-apps.js';
 import './phone-simulator.js';
 import { RemoteControl, type DemoControl } from './remote-control.js';
 import './server-panel.js';
@@ -91,6 +94,14 @@ function apply(s: Settings) {
   }
 }
 
+/** The QR the page shows for the phone to scan, as its camera would read it off the screen. */
+function screenOf(state: LoginState): ScreenQr | undefined {
+  if (state.kind === 'qr-waiting')
+    return { payload: state.qr.payload, ...(state.qr.apps ? { apps: state.qr.apps } : {}) };
+  if (state.kind === 'face-waiting') return { payload: state.qr.payload, face: state.method };
+  return undefined;
+}
+
 /** The portal page is there, its elements not yet registered: set its `<etax-login>` up, then let it start. */
 function onPortalReady(event: MessageEvent<{ type?: string }>) {
   if (event.source !== frame.contentWindow || event.origin !== location.origin) return;
@@ -103,6 +114,12 @@ function onPortalReady(event: MessageEvent<{ type?: string }>) {
   login.navigate = (url) => say(t.redirected(new URL(url).pathname), { label: t.again, run: restart });
   // The elements' events bubble out of their shadow roots up to the portal's document.
   log.source = portal;
+  // What the phone's camera sees: the QR on the portal's screen.
+  portal.addEventListener('etax-state-change', (event) => {
+    phone.screen = screenOf((event as EtaxStateChangeEvent).detail.state);
+    // What the page just showed (a scan, an SMS sent) the phone asks its apps about at once.
+    void phone.refresh();
+  });
   // The frame is as tall as the portal page, up to the height of the screen (demo.css).
   new ResizeObserver(() => {
     frame.style.height = `${Math.ceil(portal.documentElement.getBoundingClientRect().height)}px`;
@@ -124,11 +141,14 @@ async function main() {
 
   say(t.loading);
   let control: DemoControl;
+  let apps: PhoneApps;
   if (ON_SERVER) {
-    // The demo server answers the API; the phone and the operator act through its development route.
+    // The demo server answers the API. The phone acts through the signed app API, by way of the
+    // demo server playing the apps' backend; the operator through its development route.
     const remote = new RemoteControl();
     await remote.ready;
     control = remote;
+    apps = new TaxAppBackend();
   } else {
     // The static build: the mock backend runs in this page (msw's service worker).
     const backend = createMockBackend(DEMO_BACKEND);
@@ -139,10 +159,15 @@ async function main() {
       return;
     }
     control = backend.control;
+    apps = mockPhoneApps(backend.control);
   }
-  phone.control = server.control = control;
+  phone.apps = apps;
+  server.control = control;
   server.onServer = ON_SERVER;
-  server.addEventListener('demo-reset', restart);
+  server.addEventListener('demo-reset', () => {
+    phone.reset();
+    restart();
+  });
   addEventListener('message', onPortalReady);
   frame.src = 'portal.html';
   say('');

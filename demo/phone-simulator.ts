@@ -1,26 +1,29 @@
 /**
- * `<demo-phone>`: the taxpayer's phone, played against the mock backend. It
- * scans the QR the web page shows with the e-tax app or the IIT app, shows
- * the confirmation screen (with the page's check code) or the face
- * recognition screen, and receives the SMS codes. It follows the mock's flows
- * through `control.subscribe()` and acts through the controls, as the real
- * apps act on the real server.
+ * `<demo-phone>`: the taxpayer's phone. It reads the QR the web page shows
+ * (`screen`) and scans it with the e-tax app or the IIT app, shows the
+ * confirmation screen (the page's check code, and where the request comes
+ * from) or the face recognition screen, and receives the SMS codes. It acts
+ * and sees flows only through the apps (`apps`): on the demo server the
+ * signed app API, as the real apps act through their backend.
  */
-import type { DemoControl } from './remote-control.js';
 import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { QrApp } from '../src/client/protocol.js';
-import type { FlowInfo, MockAccount, SmsMessage } from '../src/mock/index.js';
+import type { MockAccount } from '../src/mock/index.js';
+import type { AppFlow, PhoneApps, PhoneSms, ScreenQr } from './phone-apps.js';
 import { STRINGS, type DemoStrings } from './strings.js';
 
-/** What the phone scanned last: a login QR or a face-recognition QR of one flow. */
+/** What the phone scanned last: a login QR or a face-recognition QR of one flow, as the app sees it now. */
 interface Scanned {
   flowId: string;
   face: boolean;
   app: QrApp;
+  /** The account the app was signed in to when it scanned. */
+  account: string;
+  view: AppFlow;
 }
 
-const SHOWS_QR = ['qr_waiting', 'face_waiting'];
+const ENDED = ['authenticated', 'denied', 'cancelled', 'expired', 'locked'];
 const time = (ms: number) => new Date(ms).toLocaleTimeString('zh-CN', { hour12: false });
 
 export class DemoPhone extends LitElement {
@@ -204,6 +207,25 @@ export class DemoPhone extends LitElement {
       color: #8a4b00;
       margin: 0;
     }
+    .warn {
+      font-size: 13px;
+      color: #57606a;
+      margin: 0;
+    }
+    dl.page {
+      display: grid;
+      grid-template-columns: auto 1fr;
+      gap: 2px 8px;
+      margin: 0;
+      font-size: 13px;
+    }
+    dl.page dt {
+      color: #57606a;
+    }
+    dl.page dd {
+      margin: 0;
+      overflow-wrap: anywhere;
+    }
     .banner {
       margin: 8px 10px 0;
       padding: 8px 10px;
@@ -262,8 +284,11 @@ export class DemoPhone extends LitElement {
     }
   `;
 
-  /** The mock backend's controls. */
-  @property({ attribute: false }) control?: DemoControl;
+  /** The tax apps: the app API on the demo server, the mock's controls in the static build. */
+  @property({ attribute: false }) apps?: PhoneApps;
+
+  /** The QR the web page shows now (what the camera would read), if any. */
+  @property({ attribute: false }) screen?: ScreenQr;
 
   /** People of the mock's fixture (the account the app is signed in to). */
   @property({ attribute: false }) accounts: MockAccount[] = [];
@@ -280,10 +305,13 @@ export class DemoPhone extends LitElement {
   @state() private agreed = false;
   @state() private slid = false;
   @state() private note = '';
-  /** The flow the note is about: the note goes once that flow has ended. */
-  private noteFlow?: string;
+  /** What the note is about, a flow id or a QR payload: the note goes once that flow has ended or that QR is gone. */
+  private noteAbout?: string;
   /** SMS already seen in the inbox. */
   @state() private seen = 0;
+  @state() private inbox: PhoneSms[] = [];
+  /** Raised by every action, so that an older refresh does not undo what an action showed. */
+  private acts = 0;
 
   private off?: () => void;
 
@@ -299,61 +327,98 @@ export class DemoPhone extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('control')) {
+    if (changed.has('apps')) {
       this.listen();
-      this.scanned = undefined;
-      this.seen = 0;
+      this.reset();
+    }
+    // A warning about a QR goes with that QR.
+    if (changed.has('screen') && this.note && !this.scanned && this.noteAbout !== this.screen?.payload) {
+      this.note = '';
     }
   }
 
   private listen() {
     this.off?.();
-    this.off = this.control?.subscribe((change) => {
-      if (change.type === 'reset') {
-        this.scanned = undefined;
-        this.seen = 0;
-        this.note = '';
+    this.off = this.apps?.subscribe(() => void this.refresh());
+    void this.refresh();
+  }
+
+  /** Forgets what the phone scanned and read (the backend was reset). */
+  reset(): void {
+    this.scanned = undefined;
+    this.inbox = [];
+    this.seen = 0;
+    this.note = '';
+  }
+
+  /** Asks the apps again: the scanned flow as it is now, and the inbox. */
+  async refresh(): Promise<void> {
+    const apps = this.apps;
+    if (!apps) return;
+    const was = this.scanned;
+    const acts = this.acts;
+    if (was && !ENDED.includes(was.view.status)) {
+      try {
+        const view = await apps.flow(was.account, was.flowId);
+        if (this.scanned === was && this.acts === acts) this.scanned = { ...was, view };
+      } catch {
+        // The flow is gone, or no longer this account's: the phone keeps what it showed.
       }
-      if (change.type === 'flow' && this.note && !this.control?.flows.find((f) => f.id === this.noteFlow)?.live) {
-        this.note = '';
-      }
-      if (change.type !== 'request') this.requestUpdate();
-    });
+    }
+    const now = this.scanned;
+    if (this.note && now && this.noteAbout === now.flowId && ENDED.includes(now.view.status)) {
+      this.note = '';
+    }
+    try {
+      const inbox = await apps.inbox();
+      if (inbox.length !== this.inbox.length || inbox.at(-1)?.sentAt !== this.inbox.at(-1)?.sentAt) this.inbox = inbox;
+    } catch {
+      // The inbox stays as it was until the next refresh.
+    }
   }
 
   /* ------------------------------------------------------------ handlers */
 
-  /** Runs a control; a refusal (the flow moved on meanwhile) is shown on the phone. */
-  private async act(run: () => unknown) {
+  /** Runs an app action on the scanned flow; a refusal (the flow moved on meanwhile) is shown on the phone. */
+  private async act(run: (apps: PhoneApps, s: Scanned) => Promise<AppFlow>, after?: () => void) {
+    const s = this.scanned;
+    if (!s || !this.apps) return;
     this.note = '';
+    this.acts++;
     try {
-      await run();
+      const view = await run(this.apps, s);
+      if (this.scanned === s) this.scanned = { ...s, view };
+      after?.();
     } catch (e) {
-      this.noteFlow = this.control?.flow()?.id;
+      this.noteAbout = s.flowId;
       this.note = (e as Error).message;
     }
-    this.requestUpdate();
   }
 
-  private onScan(target: FlowInfo) {
-    const face = target.status === 'face_waiting';
-    const needed: QrApp | undefined = face
-      ? target.state.status === 'face_waiting' && target.state.method === 'face_iit'
-        ? 'iit'
-        : 'etax'
-      : undefined;
-    const apps = target.state.status === 'qr_waiting' ? (target.state.qr.apps ?? ['etax', 'iit']) : [];
-    if ((needed && needed !== this.app) || (!face && !apps.includes(this.app))) {
-      this.noteFlow = target.id;
-      this.note = this.t.phone.wrongApp(this.t.phone.apps[needed ?? apps[0]]);
+  private async onScan(target: ScreenQr) {
+    const apps = this.apps;
+    if (!apps) return;
+    const face = !!target.face;
+    const needed: QrApp | undefined = target.face ? (target.face === 'face_iit' ? 'iit' : 'etax') : undefined;
+    const readers = target.apps ?? ['etax', 'iit'];
+    if ((needed && needed !== this.app) || (!face && !readers.includes(this.app))) {
+      this.noteAbout = target.payload;
+      this.note = this.t.phone.wrongApp(this.t.phone.apps[needed ?? readers[0]]);
       return;
     }
-    void this.act(async () => {
-      await this.control!.scan(this.app, face ? target.id : { flowId: target.id, account: this.signedIn });
-      this.scanned = { flowId: target.id, face, app: this.app };
+    this.note = '';
+    this.acts++;
+    const account = this.signedIn;
+    const app = this.app;
+    try {
+      const view = await apps.scan(account, app, target.payload);
+      this.scanned = { flowId: view.flowId, face, app, account, view };
       this.agreed = false;
       this.slid = false;
-    });
+    } catch (e) {
+      this.noteAbout = target.payload;
+      this.note = (e as Error).message;
+    }
   }
 
   private done() {
@@ -367,15 +432,13 @@ export class DemoPhone extends LitElement {
 
   /* -------------------------------------------------------------- render */
 
-  private renderHome(t: DemoStrings['phone'], flows: FlowInfo[]): TemplateResult {
-    const target = [...flows].reverse().find((f) => f.live && SHOWS_QR.includes(f.status));
+  private renderHome(t: DemoStrings['phone']): TemplateResult {
+    const target = this.screen;
     const what = !target
       ? t.noQr
-      : target.status === 'qr_waiting'
+      : !target.face
         ? t.loginQr
-        : t.faceQr(
-            t.apps[target.state.status === 'face_waiting' && target.state.method === 'face_etax' ? 'etax' : 'iit'],
-          );
+        : t.faceQr(t.apps[target.face === 'face_etax' ? 'etax' : 'iit']);
     return html`
       <label
         >${t.account}
@@ -404,36 +467,70 @@ export class DemoPhone extends LitElement {
     `;
   }
 
-  private renderLoginScan(t: DemoStrings['phone'], flow: FlowInfo): TemplateResult {
-    const s = flow.state;
-    const id = flow.id;
-    const c = this.control!;
-    if (s.status === 'qr_scanned') {
-      const person = this.accounts.find((a) => a.id === flow.account);
+  /** Where the login was asked from, as the app API tells the phone (§15.5): the person refuses a login they did not start. */
+  private renderPage(t: DemoStrings['phone'], view: AppFlow) {
+    const { origin, browser, place } = view.page;
+    if (!origin && !browser && !place) return nothing;
+    return html`<dl class="page" data-page>
+      ${
+        origin
+          ? html`<dt>${t.page.origin}</dt>
+              <dd>${origin}</dd>`
+          : nothing
+      }
+      ${
+        browser
+          ? html`<dt>${t.page.browser}</dt>
+              <dd>${browser}</dd>`
+          : nothing
+      }
+      ${
+        place
+          ? html`<dt>${t.page.place}</dt>
+              <dd>${place}</dd>`
+          : nothing
+      }
+    </dl>`;
+  }
+
+  private renderLoginScan(t: DemoStrings['phone'], s: Scanned): TemplateResult {
+    const v = s.view;
+    if (v.status === 'qr_scanned') {
+      const person = this.accounts.find((a) => a.id === s.account);
       return html`<div class="card">
         <h3>${t.confirmTitle}</h3>
         <p>${t.confirmText(person?.name ?? '')}</p>
+        ${this.renderPage(t, v)}
         ${
-          s.qr.matchCode
+          v.matchCode
             ? html`<p class="muted">${t.matchCode}</p>
-                <p class="code" data-match-code>${s.qr.matchCode}</p>`
+                <p class="code" data-match-code>${v.matchCode}</p>`
             : nothing
         }
-        <button type="button" class="act primary ${this.app}" @click=${() => this.act(() => c.confirm(id))}>
+        <p class="warn">${t.page.warning}</p>
+        <button
+          type="button"
+          class="act primary ${this.app}"
+          @click=${() => this.act((a, x) => a.confirm(x.account, x.flowId))}
+        >
           ${t.confirm}
         </button>
         <div class="row">
-          <button type="button" class="act" @click=${() => this.act(() => c.deny(id))}>${t.deny}</button>
-          <button type="button" class="act" @click=${() => this.act(() => c.cancel(id))}>${t.cancel}</button>
+          <button type="button" class="act" @click=${() => this.act((a, x) => a.refuse(x.account, x.flowId))}>
+            ${t.deny}
+          </button>
+          <button type="button" class="act" @click=${() => this.act((a, x) => a.cancel(x.account, x.flowId))}>
+            ${t.cancel}
+          </button>
         </div>
         <button
           type="button"
           class="link"
           @click=${() =>
-            this.act(async () => {
-              await c.unscan(id);
-              this.scanned = undefined;
-            })}
+            this.act(
+              (a, x) => a.back(x.account, x.flowId),
+              () => (this.scanned = undefined),
+            )}
         >
           ${t.back}
         </button>
@@ -441,32 +538,29 @@ export class DemoPhone extends LitElement {
     }
     const r = t.results;
     const text =
-      s.status === 'authenticated' || s.status === 'identity_required'
+      v.status === 'authenticated' || v.status === 'identity_required'
         ? r.confirmed
-        : s.status === 'denied'
+        : v.status === 'denied'
           ? r.denied
-          : s.status === 'cancelled'
-            ? s.by === 'phone'
+          : v.status === 'cancelled'
+            ? v.by === 'phone'
               ? r.cancelled
               : r.gone
-            : s.status === 'locked'
+            : v.status === 'locked'
               ? r.locked
               : r.gone;
     return this.renderResult(text);
   }
 
-  private renderFaceScan(t: DemoStrings['phone'], flow: FlowInfo): TemplateResult {
-    const s = flow.state;
-    const id = flow.id;
-    const c = this.control!;
-    const method = 'method' in s ? s.method : undefined;
+  private renderFaceScan(t: DemoStrings['phone'], s: Scanned): TemplateResult {
+    const v = s.view;
     const head = html`<h3>${t.faceTitle}</h3>
-      ${method ? html`<p class="muted">${t.faceFor(t.methods[method])}</p>` : nothing}`;
-    if (s.status === 'face_scanned') {
-      const iit = this.scanned?.app === 'iit';
+      ${v.method ? html`<p class="muted">${t.faceFor(t.methods[v.method])}</p>` : nothing}`;
+    if (v.status === 'face_scanned') {
+      const iit = s.app === 'iit';
       const ready = !iit || (this.agreed && this.slid);
       return html`<div class="card">
-        ${head}
+        ${head} ${this.renderPage(t, v)}
         <div class="face" aria-hidden="true">◠ ◠<br />‿</div>
         ${
           iit
@@ -496,40 +590,58 @@ export class DemoPhone extends LitElement {
         <p class="muted">${t.actions}</p>
         <button
           type="button"
-          class="act primary ${this.scanned?.app}"
+          class="act primary ${s.app}"
           ?disabled=${!ready}
-          @click=${() => this.act(() => c.faceVerify(id))}
+          @click=${() => this.act((a, x) => a.faceStart(x.account, x.flowId))}
         >
           ${t.startFace}
         </button>
         <div class="row">
-          <button type="button" class="act" @click=${() => this.act(() => c.deny(id))}>${t.deny}</button>
-          <button type="button" class="act" @click=${() => this.act(() => c.cancel(id))}>${t.cancel}</button>
+          <button type="button" class="act" @click=${() => this.act((a, x) => a.refuse(x.account, x.flowId))}>
+            ${t.deny}
+          </button>
+          <button type="button" class="act" @click=${() => this.act((a, x) => a.cancel(x.account, x.flowId))}>
+            ${t.cancel}
+          </button>
         </div>
       </div>`;
     }
-    if (s.status === 'face_verifying') {
+    if (v.status === 'face_verifying') {
       return html`<div class="card">
         ${head}
         <p>${t.verifying}</p>
         <div class="row">
-          <button type="button" class="act primary" @click=${() => this.act(() => c.facePass(id))}>${t.pass}</button>
-          <button type="button" class="act" @click=${() => this.act(() => c.faceFail(id))}>${t.fail}</button>
+          <button
+            type="button"
+            class="act primary"
+            @click=${() => this.act((a, x) => a.faceResult(x.account, x.flowId, true))}
+          >
+            ${t.pass}
+          </button>
+          <button
+            type="button"
+            class="act"
+            @click=${() => this.act((a, x) => a.faceResult(x.account, x.flowId, false))}
+          >
+            ${t.fail}
+          </button>
         </div>
-        <button type="button" class="link" @click=${() => this.act(() => c.cancel(id))}>${t.cancel}</button>
+        <button type="button" class="link" @click=${() => this.act((a, x) => a.cancel(x.account, x.flowId))}>
+          ${t.cancel}
+        </button>
       </div>`;
     }
     const r = t.results;
     const text =
-      s.status === 'authenticated' || s.status === 'identity_required'
+      v.status === 'authenticated' || v.status === 'identity_required'
         ? r.passed
-        : s.status === 'face_failed'
-          ? r.failed(s.methods.includes(s.method) ? s.attemptsLeft : 0)
-          : s.status === 'denied'
+        : v.status === 'face_failed'
+          ? r.failed(v.attemptsLeft ?? 0)
+          : v.status === 'denied'
             ? r.denied
-            : s.status === 'cancelled' && s.by === 'phone'
+            : v.status === 'cancelled' && v.by === 'phone'
               ? r.cancelled
-              : s.status === 'locked'
+              : v.status === 'locked'
                 ? r.locked
                 : r.gone;
     return this.renderResult(text);
@@ -542,7 +654,7 @@ export class DemoPhone extends LitElement {
     </div>`;
   }
 
-  private renderInbox(t: DemoStrings['phone'], messages: readonly SmsMessage[]): TemplateResult {
+  private renderInbox(t: DemoStrings['phone'], messages: readonly PhoneSms[]): TemplateResult {
     if (!messages.length) return html`<p class="app muted">${t.noSms}</p>`;
     return html`<ol class="inbox" aria-label=${t.inbox}>
       ${[...messages].reverse().map(
@@ -557,21 +669,16 @@ export class DemoPhone extends LitElement {
 
   override render(): TemplateResult {
     const t = this.t.phone;
-    const c = this.control;
-    const flows = c?.flows ?? [];
-    const messages = c?.smsCodes ?? [];
+    const messages = this.inbox;
     if (this.tab === 'sms' && this.seen !== messages.length) queueMicrotask(() => (this.seen = messages.length));
     const unseen = this.tab === 'app' && messages.length > this.seen ? messages[messages.length - 1] : undefined;
-    const flow = this.scanned && c?.flow(this.scanned.flowId);
-    const unscanned =
-      !flow ||
-      (this.scanned &&
-        (flow.status === 'qr_waiting' || flow.status === 'face_waiting' || flow.status === 'step_up_required'));
+    const s = this.scanned;
+    const unscanned = !s || ['qr_waiting', 'face_waiting', 'step_up_required'].includes(s.view.status);
     let body: TemplateResult;
-    if (!c) body = html``;
-    else if (unscanned) body = this.renderHome(t, flows);
-    else if (this.scanned!.face) body = this.renderFaceScan(t, flow);
-    else body = this.renderLoginScan(t, flow);
+    if (!this.apps) body = html``;
+    else if (unscanned) body = this.renderHome(t);
+    else if (s.face) body = this.renderFaceScan(t, s);
+    else body = this.renderLoginScan(t, s);
 
     return html`<div class="frame" role="group" aria-label=${t.label}>
       <div class="bar" aria-hidden="true"><span>9:41</span><span>5G ▮▮▮</span></div>

@@ -1,24 +1,16 @@
 /**
- * The phone's and the operator's controls when the demo runs on the demo
- * server (`npm start`): every action is a request to the server's development
- * route, and what the phone and the server panel show comes from its event
- * stream. Nothing secret travels: no flow token, no session; the SMS the phone
- * receives is the phone's own inbox.
+ * The operator's controls when the demo runs on the demo server (`npm start`):
+ * every action of the server panel is a request to the server's development
+ * route, and the flows the panel shows come from its event stream. Nothing
+ * secret travels: no flow token, no session. (The phone acts through the app
+ * API instead: `phone-apps.ts`.)
  */
-import type { BackendChange, FlowInfo, MockControl, SmsMessage } from '../src/mock/index.js';
+import type { BackendChange, FlowInfo, MockControl } from '../src/mock/index.js';
 import { DEV_PATH, type DemoSnapshot } from './backend-options.js';
 
-/** The controls the demo's phone simulator and server panel use. */
+/** The controls the demo's server panel uses. */
 export type DemoControl = Pick<
   MockControl,
-  | 'scan'
-  | 'unscan'
-  | 'confirm'
-  | 'deny'
-  | 'cancel'
-  | 'faceVerify'
-  | 'facePass'
-  | 'faceFail'
   | 'rotateQr'
   | 'expireQr'
   | 'expireFlow'
@@ -33,13 +25,11 @@ export type DemoControl = Pick<
   | 'reset'
   | 'flows'
   | 'flow'
-  | 'smsCodes'
   | 'subscribe'
 >;
 
 export class RemoteControl implements DemoControl {
   #flows: FlowInfo[] = [];
-  #sms: SmsMessage[] = [];
   readonly #listeners = new Set<(change: BackendChange) => void>();
   readonly #events: EventSource;
   /** Settles once the first snapshot came. */
@@ -51,7 +41,6 @@ export class RemoteControl implements DemoControl {
       this.#events.addEventListener('message', (event: MessageEvent<string>) => {
         const s = JSON.parse(event.data) as DemoSnapshot;
         this.#flows = s.flows;
-        this.#sms = s.smsCodes;
         resolve();
         if (s.change.type === 'hello') return;
         const change = (s.change.type === 'reset' ? { type: 'reset' } : { type: 'flow', flowId: '' }) as BackendChange;
@@ -79,10 +68,6 @@ export class RemoteControl implements DemoControl {
     return this.#flows;
   }
 
-  get smsCodes(): readonly SmsMessage[] {
-    return this.#sms;
-  }
-
   flow(flowId?: string): FlowInfo | undefined {
     return flowId
       ? this.#flows.find((f) => f.id === flowId)
@@ -94,14 +79,6 @@ export class RemoteControl implements DemoControl {
     return () => this.#listeners.delete(listener);
   }
 
-  scan: DemoControl['scan'] = (...a) => this.#call('scan', ...a);
-  unscan: DemoControl['unscan'] = (...a) => this.#call('unscan', ...a);
-  confirm: DemoControl['confirm'] = (...a) => this.#call('confirm', ...a);
-  deny: DemoControl['deny'] = (...a) => this.#call('deny', ...a);
-  cancel: DemoControl['cancel'] = (...a) => this.#call('cancel', ...a);
-  faceVerify: DemoControl['faceVerify'] = (...a) => this.#call('faceVerify', ...a);
-  facePass: DemoControl['facePass'] = (...a) => this.#call('facePass', ...a);
-  faceFail: DemoControl['faceFail'] = (...a) => this.#call('faceFail', ...a);
   rotateQr: DemoControl['rotateQr'] = (...a) => this.#call('rotateQr', ...a);
   expireQr: DemoControl['expireQr'] = (...a) => this.#call('expireQr', ...a);
   expireFlow: DemoControl['expireFlow'] = (...a) => this.#call('expireFlow', ...a);

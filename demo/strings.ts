@@ -89,6 +89,12 @@ const zhCN = {
     deny: '拒绝',
     cancel: '取消',
     back: '返回（不作答）',
+    page: {
+      origin: '登录网页',
+      browser: '浏览器',
+      place: '地点',
+      warning: '请仅确认您本人在官方电子税务局网页上发起的登录；如不是您本人操作，请点击“拒绝”。',
+    },
     faceTitle: '人脸识别',
     faceFor: (method: string) => `再次认证：${method}`,
     agree: '我已阅读并同意《人脸识别授权协议》',
@@ -259,6 +265,13 @@ const en: DemoStrings = {
     deny: 'Refuse',
     cancel: 'Cancel',
     back: 'Back (no answer)',
+    page: {
+      origin: 'Web page',
+      browser: 'Browser',
+      place: 'Place',
+      warning:
+        'Confirm only a login you started yourself on the official e-tax website; if it was not you, tap Refuse.',
+    },
     faceTitle: 'Face recognition',
     faceFor: (method: string) => `Step-up: ${method}`,
     agree: 'I have read and agree to the face recognition authorisation',

@@ -1,7 +1,8 @@
 // `npm start`: the demo (demo/) on http://localhost:8000/ (PORT overrides), on the
 // reference server: the Node host (server/src/host.ts) over the protocol engine,
-// with the in-memory store and the demo accounts, answers the API and the
-// development route of the demo's phone (server/src/demo-host.ts); every other
+// with the in-memory store and the demo accounts, answers the API, the app API
+// (which the demo's phone uses through the demo server playing the tax apps'
+// backend) and the server panel's development route (server/src/demo-host.ts); every other
 // request goes on to the dev server below, which serves the pages on a loopback
 // port of its own. The page's `<etax-login>` thus talks to a real server over
 // real sockets (HTTP, SSE, WebSocket), from the same origin.
@@ -130,8 +131,9 @@ const PASSED = ['accept', 'if-none-match', 'if-modified-since', 'user-agent'];
 /**
  * Starts the demo on the reference server: resolves to `{ url, stop() }`. Needs
  * the TypeScript hooks (`node --import ./scripts/ts-hooks.mjs`), as `npm start` gives.
+ * `log` takes the server's log lines (default: errors to stderr, none when `quiet`).
  */
-export async function startDemo({ port = Number(process.env.PORT) || 8000, open = false, quiet = false } = {}) {
+export async function startDemo({ port = Number(process.env.PORT) || 8000, open = false, quiet = false, log } = {}) {
   const pagesPort = await freePort();
   const pages = await startDevServer({
     config: demoServerConfig({ port: pagesPort, hostname: '127.0.0.1', onServer: true }),
@@ -161,7 +163,7 @@ export async function startDemo({ port = Number(process.env.PORT) || 8000, open 
       out.delete('transfer-encoding');
       return new Response(answer.body, { status: answer.status, headers: out });
     },
-    ...(quiet ? {} : { log: (line) => line.level === 'error' && console.error(JSON.stringify(line)) }),
+    ...(log ? { log } : quiet ? {} : { log: (line) => line.level === 'error' && console.error(JSON.stringify(line)) }),
   });
   const url = `http://localhost:${new URL(host.url).port}`;
   if (open) await import('node:child_process').then(({ spawn }) => openBrowser(spawn, url));
@@ -187,6 +189,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void demo.stop().then(() => process.exit(0)));
   console.log(
     `\n  etax-login demo on the reference server: ${demo.url}/   state gallery: ${demo.url}/gallery.html\n` +
-      `  API: ${demo.url}/api/etax-login   (development route of the demo's phone: /dev/demo)\n`,
+      `  API: ${demo.url}/api/etax-login   app API (the phone, signed by this server): ${demo.url}/app-api\n` +
+      `  server panel's development route: ${demo.url}/dev/demo\n`,
   );
 }

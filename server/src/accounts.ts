@@ -90,6 +90,7 @@ export function directoryOf(parsed: unknown, source = 'accounts'): MemoryDirecto
       fail(`accounts[${i}].passwordHash must be an scrypt hash (etax-login-server hash-password)`);
     }
     if (!Array.isArray(a.links)) fail(`accounts[${i}].links must be a list`);
+    if (a.test !== undefined && typeof a.test !== 'boolean') fail(`accounts[${i}].test must be true or false`);
   }
   for (const [i, e] of data.enterprises!.entries()) {
     if (!e || typeof e.taxpayerId !== 'string' || typeof e.name !== 'string') {

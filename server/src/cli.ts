@@ -7,6 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { Engine, MemoryStore, TokenIssuer, type SessionIssuer, type Store } from '../../src/engine/index.js';
 import { directoryOf, hashPassword, loadAccounts } from './accounts.js';
+import { createAppApi } from './app-api.js';
 import { ConfigError, helpText, readConfig } from './config.js';
 import { startHost } from './host.js';
 import { DevOutbox } from './outbox.js';
@@ -92,15 +93,27 @@ async function main(argv: string[]): Promise<number> {
       lifetime: config.sessionLifetime || 1800,
     });
   }
+  const sms = new DevOutbox(log);
   const engine = new Engine({
     accounts,
     store,
     // With Redis, every instance reads time from Redis's clock, so that they agree on when things end.
     ...(redis ? { clock: redis.clock } : {}),
-    sms: new DevOutbox(log),
+    sms,
     sessions,
     settings: config.settings,
   });
+  // The app API only with a secret: without one, nothing answers at its path.
+  const appApi = config.appSecrets.length
+    ? createAppApi({
+        engine,
+        secrets: config.appSecrets,
+        basePath: config.appBasePath,
+        window: config.appSignatureWindow,
+        ...(config.testOutbox ? { testOutbox: sms.testOutbox(accounts) } : {}),
+        log,
+      })
+    : undefined;
   const host = await startHost({
     engine,
     basePath: config.basePath,
@@ -111,6 +124,7 @@ async function main(argv: string[]): Promise<number> {
     log,
     // Not ready while Redis does not answer: a load balancer sends the requests elsewhere meanwhile.
     ...(redis ? { ready: () => redis.ready() } : {}),
+    ...(appApi ? { appApi: { basePath: config.appBasePath, fetch: (request: Request) => appApi.fetch(request) } } : {}),
     fallback: (request) =>
       cookies && new URL(request.url).pathname === cookies.completePath
         ? cookies.complete(request)
@@ -137,6 +151,8 @@ async function main(argv: string[]): Promise<number> {
     // Where Redis is, without the user or password the URL may carry.
     store: config.redis ? `${new URL(config.redis).protocol}//${new URL(config.redis).host}` : 'memory',
     transports: config.transports,
+    appApi: appApi ? config.appBasePath : 'off (no ETAX_APP_SECRET)',
+    ...(config.testOutbox ? { testOutbox: 'on: SMS codes of test accounts are readable through the app API' } : {}),
   });
   await stopped;
   log({ level: 'info', msg: 'stopped' });

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import type { TransportName } from '../../src/client/protocol.js';
 import type { EngineSettingsInput } from '../../src/engine/index.js';
+import { MAX_SECRETS, MIN_SECRET_LENGTH } from './app-api.js';
 
 export interface ServerConfig {
   host: string;
@@ -34,6 +35,19 @@ export interface ServerConfig {
   redis?: string;
   /** Put before every Redis key and channel. */
   redisPrefix: string;
+  /** Path of the app API below the origin (`docs/app-api.md`); mounted only with a secret. */
+  appBasePath: string;
+  /** Seconds an app API request's timestamp may be off the server's clock. */
+  appSignatureWindow: number;
+  /** File of app API secrets, one a line (the current one, then the previous one). */
+  appSecretFile?: string;
+  /**
+   * The app API's secrets, read from `ETAX_APP_SECRET` and `ETAX_APP_SECRET_PREVIOUS`
+   * or from `appSecretFile`: none (no app API), or the current one and maybe the previous one.
+   */
+  appSecrets: string[];
+  /** Serve the SMS outbox of test accounts through the app API (test deployments only). */
+  testOutbox: boolean;
 }
 
 interface Option {
@@ -205,6 +219,37 @@ export const OPTIONS: Option[] = [
     default: 'etax-login:',
     help: 'put before every Redis key and channel',
   },
+  {
+    flag: '--app-base-path',
+    env: 'ETAX_APP_BASE_PATH',
+    key: 'appBasePath',
+    type: 'string',
+    default: '/app-api',
+    help: 'path of the app API (docs/app-api.md), served only with a secret',
+  },
+  {
+    flag: '--app-signature-window',
+    env: 'ETAX_APP_SIGNATURE_WINDOW',
+    key: 'appSignatureWindow',
+    type: 'number',
+    default: '300',
+    help: 'seconds an app API request may be off the server clock',
+  },
+  {
+    flag: '--app-secret-file',
+    env: 'ETAX_APP_SECRET_FILE',
+    key: 'appSecretFile',
+    type: 'string',
+    help: 'file of app API secrets, one a line: current, then previous',
+  },
+  {
+    flag: '--test-outbox',
+    env: 'ETAX_TEST_OUTBOX',
+    key: 'testOutbox',
+    type: 'boolean',
+    default: 'false',
+    help: 'test deployments only: SMS of "test" accounts readable through the app API',
+  },
 ];
 
 const TRANSPORTS: TransportName[] = ['poll', 'long-poll', 'sse', 'websocket'];
@@ -234,8 +279,11 @@ export function helpText(): string {
     'Secrets are read from the environment or a file, never from flags, which other users of',
     'the machine can see: ETAX_SESSION_KEY (base64, at least 32 bytes) or ETAX_SESSION_KEY_FILE;',
     'ETAX_REDIS_PASSWORD (the Redis password, when ETAX_REDIS_URL or the config file has none).',
+    `the app API's ETAX_APP_SECRET and, while rotating, ETAX_APP_SECRET_PREVIOUS (at least`,
+    `${MIN_SECRET_LENGTH} characters each), or --app-secret-file. Without an app secret there is no app API.`,
+    '--test-outbox is refused when NODE_ENV=production.',
     '',
-    'Endpoints: <base-path>/v1/… (protocol v1), /healthz, /readyz.',
+    'Endpoints: <base-path>/v1/… (protocol v1), <app-base-path>/v1/… (the app API), /healthz, /readyz.',
   ].join('\n');
 }
 
@@ -312,6 +360,10 @@ export async function readConfig(argv: string[], env: Record<string, string | un
     session: 'token',
     homeUrl: '/',
     redisPrefix: 'etax-login:',
+    appBasePath: '/app-api',
+    appSignatureWindow: 300,
+    appSecrets: [],
+    testOutbox: false,
   };
   for (const o of OPTIONS) {
     const v = value(o);
@@ -364,7 +416,64 @@ export async function readConfig(argv: string[], env: Record<string, string | un
   if (!/^\S{0,64}$/.test(config.redisPrefix)) {
     throw new ConfigError('--redis-prefix must be at most 64 characters without spaces');
   }
+  const inside = (a: string, b: string) => a === b || a.startsWith(`${b}/`);
+  if (!/^\/[^?#]*[^/?#]$/.test(config.appBasePath)) {
+    throw new ConfigError('--app-base-path must start with / and not end with one (e.g. /app-api)');
+  }
+  if (
+    inside(config.appBasePath, config.basePath) ||
+    inside(config.basePath, config.appBasePath) ||
+    ['/healthz', '/readyz', '/metrics'].some((p) => inside(p, config.appBasePath))
+  ) {
+    throw new ConfigError('--app-base-path must be apart from --base-path, /healthz, /readyz and /metrics');
+  }
+  if (!Number.isInteger(config.appSignatureWindow) || config.appSignatureWindow < 1) {
+    throw new ConfigError('--app-signature-window must be a whole number of seconds, at least 1');
+  }
+  config.appSecrets = await readAppSecrets(config.appSecretFile, env);
+  if (config.testOutbox && !config.appSecrets.length) {
+    throw new ConfigError('--test-outbox is served by the app API, which needs a secret (ETAX_APP_SECRET)');
+  }
+  if (config.testOutbox && env.NODE_ENV === 'production') {
+    throw new ConfigError('--test-outbox shows SMS codes: it is for test deployments, and NODE_ENV is production');
+  }
   return config;
+}
+
+/**
+ * The app API's secrets: `ETAX_APP_SECRET` (and `ETAX_APP_SECRET_PREVIOUS`
+ * while rotating), or a file with one secret a line, the current one first.
+ */
+async function readAppSecrets(file: string | undefined, env: Record<string, string | undefined>): Promise<string[]> {
+  const current = env.ETAX_APP_SECRET?.trim();
+  const previous = env.ETAX_APP_SECRET_PREVIOUS?.trim();
+  let secrets: string[];
+  if (file) {
+    if (current || previous) {
+      throw new ConfigError('give the app secret in ETAX_APP_SECRET or in --app-secret-file, not both');
+    }
+    let content: string;
+    try {
+      content = await readFile(file, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`--app-secret-file ${file}: ${(e as Error).message}`, { cause: e });
+    }
+    secrets = content
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter(Boolean);
+    if (!secrets.length) throw new ConfigError(`--app-secret-file ${file} holds no secret`);
+  } else {
+    if (previous && !current) throw new ConfigError('ETAX_APP_SECRET_PREVIOUS needs ETAX_APP_SECRET, the new secret');
+    secrets = [current, previous].filter((s): s is string => !!s);
+  }
+  if (secrets.length > MAX_SECRETS) {
+    throw new ConfigError(`at most ${MAX_SECRETS} app secrets are valid at once: the current one and the previous one`);
+  }
+  if (secrets.some((s) => s.length < MIN_SECRET_LENGTH)) {
+    throw new ConfigError(`an app secret has at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`);
+  }
+  return secrets;
 }
 
 /** `{ settings: { sms: { dailyLimit: 3 } } }` → `{ "settings.sms.dailyLimit": 3 }`. */

@@ -31,6 +31,8 @@ export interface HostOptions extends WireOptions {
    * adds the latency and faults its server panel orders. Default: none.
    */
   around?: (request: Request, next: (request: Request) => Promise<Response>) => Promise<Response>;
+  /** The app API (`app-api.ts`), answered under its own base path, outside `around`; default none. */
+  appApi?: { basePath: string; fetch: (request: Request) => Response | Promise<Response> };
   /** More routes on the same server (the app API, the demo's pages), tried after the API's. */
   routes?: (app: Hono) => void;
   /** Answers a request no route took; default 404. */
@@ -135,23 +137,27 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         }),
     );
   }
-  const api = (base: string) => {
-    app.use(
-      base,
-      bodyLimit({
-        maxSize: maxBody,
-        onError: () => errorAnswer(new EngineError('invalid_request', { message: '请求内容过大' })),
-      }),
-    );
-    app.all(base, async (c) => {
-      if (draining) return refusing(c, errorAnswer(new EngineError('unavailable', { retryAfter: 1 })));
-      const next = (request: Request) => wire.fetch(request, c.env);
-      if (c.req.header('Upgrade')) return refusing(c, await next(c.req.raw));
-      return options.around ? options.around(c.req.raw, next) : next(c.req.raw);
-    });
+  /** Routes below `base` answered by `handler`, with the body limit, refused while shutting down. */
+  const mount = (base: string, handler: (c: Context) => Response | Promise<Response>) => {
+    for (const path of [base || '/', `${base}/*`]) {
+      app.use(
+        path,
+        bodyLimit({
+          maxSize: maxBody,
+          onError: () => errorAnswer(new EngineError('invalid_request', { message: '请求内容过大' })),
+        }),
+      );
+      app.all(path, async (c) =>
+        refusing(c, draining ? errorAnswer(new EngineError('unavailable', { retryAfter: 1 })) : await handler(c)),
+      );
+    }
   };
-  api(wire.basePath || '/');
-  api(`${wire.basePath}/*`);
+  mount(wire.basePath, (c) => {
+    const next = (request: Request) => wire.fetch(request, c.env);
+    return options.around && !c.req.header('Upgrade') ? options.around(c.req.raw, next) : next(c.req.raw);
+  });
+  const appApi = options.appApi;
+  if (appApi) mount(appApi.basePath, (c) => appApi.fetch(c.req.raw));
   options.routes?.(app);
   app.notFound((c) => (options.fallback ? options.fallback(c.req.raw) : c.text('Not found', 404)));
   app.onError((error) => {

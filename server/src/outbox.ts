@@ -1,7 +1,9 @@
 /**
  * The development SMS sender: codes are logged as events (to the server's
- * own log, for a developer at the console) instead of reaching a phone. A real
- * deployment implements `SmsSender` over its gateway:
+ * own log, for a developer at the console) instead of reaching a phone, and,
+ * on a test deployment (`--test-outbox`), read through the app API for the
+ * accounts marked `"test": true`. A real deployment implements `SmsSender`
+ * over its gateway:
  *
  * ```ts
  * const sms: SmsSender = {
@@ -11,7 +13,8 @@
  * };
  * ```
  */
-import { SmsOutbox, type SmsMessage } from '../../src/engine/index.js';
+import { SmsOutbox, type MemoryDirectory, type SmsMessage } from '../../src/engine/index.js';
+import type { TestOutbox } from './app-api.js';
 
 export class DevOutbox extends SmsOutbox {
   constructor(private readonly log: (line: Record<string, unknown>) => void) {
@@ -27,5 +30,24 @@ export class DevOutbox extends SmsOutbox {
       flowId: message.flowId,
       text: this.messages.at(-1)!.text,
     });
+  }
+
+  /** The app API's test outbox: the messages sent to the phone of each account marked `"test": true`. */
+  testOutbox(directory: MemoryDirectory): TestOutbox {
+    return {
+      messagesOf: (accountId) => {
+        const account = directory.data.accounts.find((a) => a.id === accountId);
+        if (!account?.test) return undefined;
+        return this.messages
+          .filter((m) => !!account.phone && m.phone === account.phone)
+          .map((m) => ({
+            flowId: m.flowId,
+            code: m.code,
+            text: m.text,
+            sentAt: m.sentAt,
+            expiresAt: m.sentAt + m.expiresIn * 1000,
+          }));
+      },
+    };
   }
 }

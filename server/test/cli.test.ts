@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { checkPassword, directoryOf, hashPassword } from '../src/accounts.js';
+import { APP_SIGNATURE, APP_TIMESTAMP, signRequest } from '../src/app-api.js';
 import { readConfig } from '../src/config.js';
 
 // The command as its package ships it: bin/ over the built dist/cli.mjs.
@@ -59,6 +60,12 @@ describe('etax-login-server command', () => {
       '--accounts',
       '--lock-seconds',
       'ETAX_ACCOUNTS',
+      '--app-base-path',
+      '--app-signature-window',
+      '--app-secret-file',
+      '--test-outbox',
+      'ETAX_APP_SECRET',
+      'ETAX_APP_SECRET_PREVIOUS',
     ]) {
       assert.ok(stdout.includes(name), name);
     }
@@ -151,6 +158,82 @@ describe('etax-login-server command', () => {
       assert.equal(await server.exited, 0);
     } finally {
       server.child.kill('SIGKILL');
+    }
+  });
+
+  it('reads the app secrets from the environment or a file, never more than two, and guards the test outbox', async () => {
+    const secret = 'a'.repeat(32);
+    const previous = 'b'.repeat(40);
+    assert.deepEqual((await readConfig([], {})).appSecrets, []);
+    assert.deepEqual((await readConfig([], { ETAX_APP_SECRET: secret })).appSecrets, [secret]);
+    assert.deepEqual(
+      (await readConfig([], { ETAX_APP_SECRET: secret, ETAX_APP_SECRET_PREVIOUS: previous })).appSecrets,
+      [secret, previous],
+    );
+    await assert.rejects(readConfig([], { ETAX_APP_SECRET_PREVIOUS: previous }), /needs ETAX_APP_SECRET/);
+    await assert.rejects(readConfig([], { ETAX_APP_SECRET: 'short' }), /at least 32 characters/);
+    const dir = await mkdtemp(join(tmpdir(), 'etax-secrets-'));
+    try {
+      const file = join(dir, 'secrets');
+      await writeFile(file, `${secret}\n\n${previous}\n`);
+      assert.deepEqual((await readConfig(['--app-secret-file', file], {})).appSecrets, [secret, previous]);
+      await assert.rejects(readConfig(['--app-secret-file', file], { ETAX_APP_SECRET: secret }), /not both/);
+      await writeFile(file, `${secret}\n${previous}\n${'c'.repeat(32)}\n`);
+      await assert.rejects(readConfig(['--app-secret-file', file], {}), /at most 2 app secrets/);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+    await assert.rejects(readConfig(['--test-outbox'], {}), /needs a secret/);
+    await assert.rejects(
+      readConfig(['--test-outbox'], { ETAX_APP_SECRET: secret, NODE_ENV: 'production' }),
+      /NODE_ENV is production/,
+    );
+    assert.equal((await readConfig(['--test-outbox'], { ETAX_APP_SECRET: secret })).testOutbox, true);
+    await assert.rejects(readConfig(['--app-base-path', '/api/etax-login/app'], {}), /apart from --base-path/);
+    await assert.rejects(readConfig(['--app-base-path', 'app'], {}), /must start with \//);
+  });
+
+  it('serves the app API at its base path with a secret from the environment, and none without', async () => {
+    const secret = 'app-secret-for-the-command-test-0123456789';
+    const server = run(['--port', '0', '--app-base-path', '/phone-api'], { env: { ETAX_APP_SECRET: secret } });
+    const bare = run(['--port', '0']);
+    try {
+      const { url, appApi } = (await server.line((l) => l.msg === 'listening')) as { url: string; appApi: string };
+      assert.equal(appApi, '/phone-api');
+      const created = (await (
+        await fetch(`${url}/api/etax-login/v1/flows/qr`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'Etax-Request': '1' },
+          body: '{}',
+        })
+      ).json()) as { state: { qr: { payload: string } } };
+      const body = JSON.stringify({ account: 'wangxiuying', app: 'etax', payload: created.state.qr.payload });
+      const timestamp = Math.floor(Date.now() / 1000);
+      const scan = (base: string) =>
+        fetch(`${base}/phone-api/v1/scan`, {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            [APP_TIMESTAMP]: String(timestamp),
+            [APP_SIGNATURE]: signRequest(secret, { method: 'POST', path: '/phone-api/v1/scan', timestamp, body }),
+          },
+          body,
+        });
+      const answer = await scan(url);
+      assert.equal(answer.status, 200);
+      assert.equal(((await answer.json()) as { status: string }).status, 'qr_scanned');
+      const other = (await bare.line((l) => l.msg === 'listening')) as { url: string; appApi: string };
+      assert.match(other.appApi, /^off/);
+      const none = await scan(other.url);
+      assert.equal(none.status, 404);
+      await none.body?.cancel();
+      server.child.kill('SIGTERM');
+      bare.child.kill('SIGTERM');
+      assert.equal(await server.exited, 0);
+      assert.ok(!server.output().stdout.includes(secret));
+    } finally {
+      server.child.kill('SIGKILL');
+      bare.child.kill('SIGKILL');
     }
   });
 

@@ -1,16 +1,18 @@
 /**
  * The reference server as the conformance kit's tests run it: the Node host
  * over the engine with the demo accounts (scrypt hashes, as `npm run server`),
- * short lifetimes so that every lifetime check runs, the app API's test
- * outbox, logs to a collector. `around` lets a test inject a fault.
+ * short lifetimes so that every lifetime check runs, the app API with its
+ * test outbox, logs to a collector. `around` (the page API) and `appAround`
+ * (the app API) let a test inject a fault.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Engine, MemoryStore, SmsOutbox, type EngineSettingsInput } from '../../src/engine/index.js';
+import { Engine, MemoryStore, type EngineSettingsInput } from '../../src/engine/index.js';
 import { directoryOf } from '../src/accounts.js';
+import { createAppApi } from '../src/app-api.js';
 import { parseTarget } from '../src/conformance/target.js';
 import { startHost, type HostOptions } from '../src/host.js';
-import { appApiStandIn } from './app-api-stand-in.js';
+import { DevOutbox } from '../src/outbox.js';
 
 export const BASE = '/api/etax-login';
 export const ALLOWED_ORIGIN = 'https://portal.example.gov.cn';
@@ -40,25 +42,20 @@ export async function startReference(
   /** Wraps the app API (a fault of the phone's side). */
   appAround?: NonNullable<HostOptions['around']>,
 ) {
-  const outbox = new SmsOutbox();
-  const engine = new Engine({
-    accounts: directoryOf(demoAccounts, 'demo accounts'),
-    store: new MemoryStore(),
-    sms: outbox,
-    settings,
-  });
-  const phones = Object.fromEntries(demoAccounts.accounts.filter((a) => a.phone).map((a) => [a.id, a.phone!]));
-  const app = appApiStandIn(engine, { secret: APP_SECRET, outbox, phones });
   const lines: Record<string, unknown>[] = [];
+  const log = (l: Record<string, unknown>) => lines.push(l);
+  const accounts = directoryOf(demoAccounts, 'demo accounts');
+  const outbox = new DevOutbox(log);
+  const engine = new Engine({ accounts, store: new MemoryStore(), sms: outbox, settings });
+  const app = createAppApi({ engine, secrets: [APP_SECRET], testOutbox: outbox.testOutbox(accounts), log });
   const host = await startHost({
     engine,
     basePath: BASE,
     allowedOrigins: [ALLOWED_ORIGIN],
-    log: (l) => lines.push(l),
-    fallback: (request) => {
-      if (!new URL(request.url).pathname.startsWith(`${app.basePath}/`))
-        return new Response('Not found', { status: 404 });
-      return appAround ? appAround(request, (r) => app.fetch(r)) : app.fetch(request);
+    log,
+    appApi: {
+      basePath: '/app-api',
+      fetch: (request) => (appAround ? appAround(request, async (r) => app.fetch(r)) : app.fetch(request)),
     },
     ...options,
   });

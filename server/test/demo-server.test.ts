@@ -1,7 +1,8 @@
 // `npm start` as a person uses it: the demo served by the reference server, its
 // `<etax-login>` talking to the server's API over real sockets (no service
-// worker in between), the phone simulator acting through the demo server's
-// development route (the production command has none: cli.test.ts).
+// worker in between), the phone simulator acting through the signed app API,
+// by way of the demo server playing the tax apps' backend (the production
+// command has no demo route: cli.test.ts).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
@@ -19,9 +20,14 @@ interface Demo {
 
 let demo: Demo;
 let browser: Browser;
+/** The demo server's log: one line a request. */
+const lines: Record<string, unknown>[] = [];
+/** `METHOD path status` of the app API's requests the server answered. */
+const appApi = () =>
+  lines.filter((l) => String(l.path).startsWith('/app-api/')).map((l) => `${l.method} ${l.path} ${l.status}`);
 
 before(async () => {
-  demo = (await startDemo({ port: 0, quiet: true })) as Demo;
+  demo = (await startDemo({ port: 0, quiet: true, log: (l: Record<string, unknown>) => lines.push(l) })) as Demo;
   browser = await launchChromium();
 });
 
@@ -77,11 +83,15 @@ describe('the demo on the reference server (npm start)', () => {
       p.on('pageerror', (e) => errors.push(String(e)));
       /** API answers the page received, and whether a service worker gave them. */
       const api: { path: string; status: number; worker: boolean }[] = [];
+      /** What the page asked of the demo server besides its API and its files. */
+      const asked: string[] = [];
       p.on('response', (r) => {
         const { pathname } = new URL(r.url());
         if (pathname.startsWith('/api/etax-login/'))
           api.push({ path: pathname, status: r.status(), worker: r.fromServiceWorker() });
+        if (/^\/(?:dev|demo|app-api)\//.test(pathname)) asked.push(`${r.request().method()} ${pathname}`);
       });
+      const before = lines.length;
       await p.goto(`${demo.url}/?lang=zh-CN`);
       await until(p, 'the login QR', (s) => s.qrShown);
       await press(p, '扫一扫');
@@ -105,10 +115,38 @@ describe('the demo on the reference server (npm start)', () => {
       );
       assert.equal((await look(p)).workers, false);
       assert.ok((await look(p)).panel.includes('演示服务器'));
+      // The phone scanned and confirmed through the app API, signed by the demo server as the apps'
+      // backend: the page itself never called the app API, nor a development route of the phone.
+      const flowId = flows.at(-1)!.id;
+      const served = appApi();
+      assert.ok(served.includes('POST /app-api/v1/scan 200'), JSON.stringify(served));
+      assert.ok(served.includes(`POST /app-api/v1/flows/${flowId}/confirm 200`), JSON.stringify(served));
+      assert.ok(lines.slice(before).some((l) => l.path === '/demo/tax-app/scan' && l.status === 200));
+      assert.ok(asked.includes('POST /demo/tax-app/scan'), JSON.stringify(asked));
+      assert.deepEqual(
+        asked.filter((a) => a.includes('/app-api/') || /\/dev\/demo\/(?:scan|confirm)/.test(a)),
+        [],
+      );
       assert.deepEqual(errors, []);
     } finally {
       await p.close();
     }
+  });
+
+  it('has no development route of the phone: only the signed app API acts as the phone', async () => {
+    for (const action of ['scan', 'confirm', 'deny', 'cancel', 'faceVerify', 'facePass', 'faceFail', 'unscan']) {
+      const r = await fetch(`${demo.url}/dev/demo/${action}`, { method: 'POST', body: '[]' });
+      assert.equal(r.status, 404, action);
+      await r.body?.cancel();
+    }
+    // The app API takes no request the demo server did not sign.
+    const unsigned = await fetch(`${demo.url}/app-api/v1/scan`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ account: 'wangxiuying', app: 'etax', payload: 'x' }),
+    });
+    assert.equal(unsigned.status, 401);
+    await unsigned.body?.cancel();
   });
 
   it('logs in with an enterprise password and the SMS code the phone received from the server', async () => {
@@ -150,6 +188,8 @@ describe('the demo on the reference server (npm start)', () => {
       assert.equal(flow?.kind, 'password');
       assert.equal(flow?.status, 'authenticated');
       assert.equal(demo.host.control.lastCode, code);
+      // The phone's inbox is the test outbox of the app API, read by the demo server as the apps' backend.
+      assert.ok(appApi().includes('POST /app-api/v1/test/sms-outbox 200'));
       assert.deepEqual(errors, []);
     } finally {
       await p.close();

@@ -24,7 +24,7 @@ const readyz = async (server: ServerProcess) => (await fetch(`${server.url}/read
 const createQr = (server: ServerProcess) =>
   fetch(`${server.url}${BASE}/v1/flows/qr`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', 'Etax-Request': '1' },
     body: '{}',
   });
 

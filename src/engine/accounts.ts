@@ -80,6 +80,11 @@ export interface DirectoryAccount {
   /** What `checkPassword` compares with: the password itself by default, a hash for real directories. */
   password: string;
   links: DirectoryLink[];
+  /**
+   * A test account: on a test deployment (`--test-outbox`), the SMS sent to its
+   * phone can be read through the app API. Never set on a real person's account.
+   */
+  test?: boolean;
 }
 
 export interface DirectoryData {

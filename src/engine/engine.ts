@@ -175,13 +175,16 @@ export class Engine {
     };
   }
 
-  /** `POST /v1/flows/qr`. */
+  /**
+   * `POST /v1/flows/qr`. `client` is the page that asks, as the host saw the
+   * request: the phone is shown it before the person confirms (§15.5).
+   */
   async createQr(body?: unknown, client?: FlowClient): Promise<FlowCreated> {
     if (body !== undefined && !isObj(body)) throw new EngineError('invalid_request');
     return this.create('qr', { status: 'qr_waiting' }, { qr: this.newQr(), ...clientOf(client) });
   }
 
-  /** `POST /v1/flows/password`, with the checks in the order of §7.1. */
+  /** `POST /v1/flows/password`, with the checks in the order of §7.1; `client` as for `createQr`. */
   async createPassword(body: unknown, client?: FlowClient): Promise<FlowCreated> {
     const s = this.settings;
     if (!isObj(body)) throw new EngineError('invalid_request');
@@ -437,23 +440,33 @@ export class Engine {
   // What the apps (through their backend) and an operator do to a flow. A
   // request that does not fit the flow throws a `TransitionError`.
 
-  /** The flow a QR payload on show belongs to, or undefined. */
+  /**
+   * The flow a QR payload belongs to while the flow shows that payload, or
+   * undefined: unknown, run out, or replaced by a newer payload of its flow.
+   */
   async flowOfPayload(payload: string): Promise<string | undefined> {
-    return (await this.store.read(KEY.qrPayload(await digest(payload))))?.value;
+    const flowId = (await this.store.read(KEY.qrPayload(await digest(payload))))?.value;
+    const stored = flowId ? await this.store.getFlow(flowId) : undefined;
+    if (!stored) return undefined;
+    const flow = await this.refresh(stored);
+    return showsQr(flow) && sameText(flow.qr!.payload, payload) ? flow.id : undefined;
   }
 
   /**
    * An app scans the QR on show: the login QR (signed in as `accountId`) or a
-   * face QR (only the method's own app can read it).
+   * face QR (only the method's own app can read it, and, when `accountId` is
+   * given, only signed in to the account that logged in).
    */
   async scan(flowId: string, app: QrApp, accountId?: string): Promise<FlowState> {
-    return this.phone(flowId, 'scan', ['qr_waiting', 'face_waiting'], async (f) => {
+    return this.phone(flowId, 'scan', ['qr_waiting', 'face_waiting'], undefined, async (f) => {
       if (!f.qr!.apps.includes(app)) {
         throw new TransitionError(`the ${app} app cannot scan this QR (it is for ${f.qr!.apps.join(', ')})`);
       }
       const method = faceMethodOf(f);
       if (method) {
-        if (accountId) throw new TransitionError('the face QR is scanned by the person who logged in');
+        if (accountId !== undefined && accountId !== f.accountId) {
+          throw new TransitionError('the face QR is scanned by the person who logged in', 'forbidden');
+        }
         return this.moved(f, { status: 'face_scanned', method, app });
       }
       if (!accountId) throw new TransitionError('a login QR is scanned by an app signed in to an account');
@@ -468,9 +481,29 @@ export class Engine {
     });
   }
 
+  /*
+   * The actions below take the account the app is signed in to, when the
+   * request comes from an app (the app API): the flow must be that account's —
+   * the account that scanned the login QR, or that logged in by password —
+   * else a `TransitionError` with reason `forbidden`. Without it (the
+   * operator, the mock's controls) any flow is acted on.
+   */
+
+  /**
+   * The flow's record with what time has made due applied, for the phone side
+   * (the app API's view of a flow); `account` as for the actions below.
+   */
+  async record(flowId: string, account?: string): Promise<FlowRecord> {
+    const stored = await this.store.getFlow(flowId);
+    if (!stored) throw new TransitionError(`no flow "${flowId}"`, 'not_found');
+    const flow = await this.refresh(stored);
+    this.checkAccount(flow, account);
+    return flow;
+  }
+
   /** The app went back without answering: the page shows the QR again. */
-  async unscan(flowId: string): Promise<FlowState> {
-    return this.phone(flowId, 'unscan', ['qr_scanned', 'face_scanned'], (f) => {
+  async unscan(flowId: string, account?: string): Promise<FlowState> {
+    return this.phone(flowId, 'unscan', ['qr_scanned', 'face_scanned'], account, (f) => {
       const method = faceMethodOf(f);
       if (method) return this.moved(f, { status: 'face_waiting', method });
       return {
@@ -483,8 +516,8 @@ export class Engine {
   }
 
   /** 登录 on the app: a `matchCode` other than the page's is refused (`denied`). */
-  async confirm(flowId: string, matchCode?: string): Promise<FlowState> {
-    return this.phone(flowId, 'confirm', ['qr_scanned'], async (f) => {
+  async confirm(flowId: string, matchCode?: string, account?: string): Promise<FlowState> {
+    return this.phone(flowId, 'confirm', ['qr_scanned'], account, async (f) => {
       const app = (f.phase as { app: QrApp }).app;
       if (matchCode !== undefined && f.qr?.matchCode && matchCode !== f.qr.matchCode) {
         return this.moved(f, { status: 'denied', app });
@@ -497,14 +530,14 @@ export class Engine {
   }
 
   /** 取消登录 on the confirmation screen, or refusing a face check. */
-  async deny(flowId: string): Promise<FlowState> {
-    return this.phone(flowId, 'deny', ['qr_scanned', 'face_scanned'], (f) =>
+  async deny(flowId: string, account?: string): Promise<FlowState> {
+    return this.phone(flowId, 'deny', ['qr_scanned', 'face_scanned'], account, (f) =>
       this.moved(f, { status: 'denied', app: (f.phase as { app: QrApp }).app }),
     );
   }
 
   /** The app abandons the flow after a scan (`by: 'phone'`), or the server ends a live flow. */
-  async end(flowId: string, by: 'phone' | 'server'): Promise<FlowState> {
+  async end(flowId: string, by: 'phone' | 'server', account?: string): Promise<FlowState> {
     const statuses: Status[] =
       by === 'phone'
         ? ['qr_scanned', 'face_scanned', 'face_verifying']
@@ -518,21 +551,21 @@ export class Engine {
             'face_failed',
             'identity_required',
           ];
-    return this.phone(flowId, 'cancel', statuses, (f) => this.moved(f, { status: 'cancelled', by }));
+    return this.phone(flowId, 'cancel', statuses, account, (f) => this.moved(f, { status: 'cancelled', by }));
   }
 
   /** The liveness capture was sent; the result is pending. */
-  async faceVerify(flowId: string): Promise<FlowState> {
-    return this.phone(flowId, 'faceVerify', ['face_scanned'], (f) => ({
+  async faceVerify(flowId: string, account?: string): Promise<FlowState> {
+    return this.phone(flowId, 'faceVerify', ['face_scanned'], account, (f) => ({
       ...this.moved(f, { status: 'face_verifying', method: faceMethodOf(f)! }),
       qr: undefined,
     }));
   }
 
   /** Face recognition passed (through `face_verifying` when not there yet). */
-  async facePass(flowId: string): Promise<FlowState> {
-    await this.throughVerifying(flowId, 'facePass');
-    return this.phone(flowId, 'facePass', ['face_verifying'], (f) => this.complete(f, faceMethodOf(f)));
+  async facePass(flowId: string, account?: string): Promise<FlowState> {
+    await this.throughVerifying(flowId, 'facePass', account);
+    return this.phone(flowId, 'facePass', ['face_verifying'], account, (f) => this.complete(f, faceMethodOf(f)));
   }
 
   /**
@@ -540,10 +573,10 @@ export class Engine {
    * none left only SMS is offered, and with no method left the account is
    * locked as after too many wrong passwords (§8.1).
    */
-  async faceFail(flowId: string): Promise<FlowState> {
-    await this.throughVerifying(flowId, 'faceFail');
+  async faceFail(flowId: string, account?: string): Promise<FlowState> {
+    await this.throughVerifying(flowId, 'faceFail', account);
     let exhausted: FlowRecord | undefined;
-    const state = await this.phone(flowId, 'faceFail', ['face_verifying'], (f) => {
+    const state = await this.phone(flowId, 'faceFail', ['face_verifying'], account, (f) => {
       const left = Math.max(0, f.faceAttemptsLeft - 1);
       const methods = left ? f.methods : f.methods.filter((m) => m === 'sms');
       if (!methods.length) {
@@ -559,7 +592,7 @@ export class Engine {
 
   /** A new QR payload in the same flow and status. */
   async rotateQr(flowId: string): Promise<FlowState> {
-    return this.phone(flowId, 'rotateQr', null, (f) => ({
+    return this.phone(flowId, 'rotateQr', null, undefined, (f) => ({
       ...this.moved(f, f.phase),
       qr: this.newQr(faceMethodOf(f)),
     }));
@@ -567,7 +600,7 @@ export class Engine {
 
   /** The QR payload runs out now: rotated, or (not rotating) `expired` / back to `step_up_required`. */
   async expireQr(flowId: string): Promise<FlowState> {
-    return this.phone(flowId, 'expireQr', null, (f) => this.qrRanOut(f));
+    return this.phone(flowId, 'expireQr', null, undefined, (f) => this.qrRanOut(f));
   }
 
   /** The whole flow runs out now. */
@@ -840,17 +873,22 @@ export class Engine {
     return { ...this.moved(flow, { status: 'authenticated' }), completion: issued };
   }
 
-  /** A phone or operator action: the flow (live, in `statuses` when given) decides, or a `TransitionError`. */
+  /**
+   * A phone or operator action: the flow (live, in `statuses` when given, the
+   * account's when `account` is given) decides, or a `TransitionError`.
+   */
   private async phone(
     flowId: string,
     action: string,
     statuses: Status[] | null,
+    account: string | undefined,
     decide: (flow: FlowRecord) => FlowRecord | undefined | Promise<FlowRecord | undefined>,
   ): Promise<FlowState> {
     const stored = await this.store.getFlow(flowId);
-    if (!stored) throw new TransitionError(`no flow "${flowId}"`);
+    if (!stored) throw new TransitionError(`no flow "${flowId}"`, 'not_found');
     const flow = await this.refresh(stored);
     const next = await this.apply(flow, (f) => {
+      this.checkAccount(f, account);
       const fits = statuses ? statuses.includes(f.phase.status) : showsQr(f);
       if (!fits) {
         const wanted = statuses ? statuses.join(' or ') : 'a status showing a QR';
@@ -861,10 +899,22 @@ export class Engine {
     return this.view(next);
   }
 
+  /**
+   * Whether an app signed in to `account` may act on the flow: the flow is the
+   * account's (it scanned the login QR, or logged in by password). An account
+   * is told no more about another's flow than that.
+   */
+  private checkAccount(flow: FlowRecord, account: string | undefined): void {
+    if (account !== undefined && flow.accountId !== account) {
+      throw new TransitionError(`flow ${flow.id} is not the account's`, 'forbidden');
+    }
+  }
+
   /** facePass/faceFail from `face_scanned` go through `face_verifying` first, as the apps do. */
-  private async throughVerifying(flowId: string, action: string): Promise<void> {
+  private async throughVerifying(flowId: string, action: string, account?: string): Promise<void> {
     const stored = await this.store.getFlow(flowId);
-    if (stored?.phase.status === 'face_scanned') await this.faceVerify(flowId);
+    if (stored) this.checkAccount(stored, account);
+    if (stored?.phase.status === 'face_scanned') await this.faceVerify(flowId, account);
     else if (stored && stored.phase.status !== 'face_verifying') {
       throw new TransitionError(
         `${action}() needs a flow in face_scanned or face_verifying; flow ${flowId} is ${stored.phase.status}`,

@@ -113,6 +113,18 @@ export class StoreUnavailableError extends EngineError {
  */
 export class TransitionError extends Error {
   override name = 'TransitionError';
+  constructor(
+    message: string,
+    /**
+     * Why: the flow is not in a status that takes the action (`state`), there is
+     * no such flow (`not_found`), or the flow is another account's (`forbidden`:
+     * an app signed in to one account acting on a flow another account scanned
+     * or logged in to).
+     */
+    readonly reason: 'state' | 'not_found' | 'forbidden' = 'state',
+  ) {
+    super(message);
+  }
 }
 
 /** What a host sends for an error: status, headers (`Retry-After` with 423, 429, 503) and the body. */

@@ -10,6 +10,7 @@ import type { DemoEventLog } from '../../demo/event-log.js';
 import type { DemoPhone } from '../../demo/phone-simulator.js';
 import type { DemoServer } from '../../demo/server-panel.js';
 import '../../demo/event-log.js';
+import { mockPhoneApps } from '../../demo/phone-apps.js';
 import '../../demo/phone-simulator.js';
 import '../../demo/server-panel.js';
 import { STRINGS } from '../../demo/strings.js';
@@ -26,7 +27,12 @@ describe('demo controls', () => {
 
     it(`phone simulator, ${lang}: accessible, app and SMS views`, async () => {
       const el = await fixture<DemoPhone>(
-        html`<demo-phone .control=${backend.control} .accounts=${accounts} .t=${t} account="liqiang"></demo-phone>`,
+        html`<demo-phone
+          .apps=${mockPhoneApps(backend.control)}
+          .accounts=${accounts}
+          .t=${t}
+          account="liqiang"
+        ></demo-phone>`,
       );
       await expect(el).to.be.accessible();
       const buttons = [...el.shadowRoot!.querySelectorAll('button')];

@@ -2,7 +2,8 @@
  * What a person sees on the demo's phone and server panel, whatever backend
  * drives them: a fake one here, holding the flows the test gives.
  */
-import { expect, fixture, html } from '@open-wc/testing';
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import type { AppFlow, PhoneApps } from '../../demo/phone-apps.js';
 import type { DemoPhone } from '../../demo/phone-simulator.js';
 import type { DemoControl } from '../../demo/remote-control.js';
 import type { DemoServer } from '../../demo/server-panel.js';
@@ -30,6 +31,26 @@ function fakeControl(flows: FlowInfo[]) {
   return { control, change };
 }
 
+/** Apps that answer every scan with `scanned` and see no other change. */
+function fakeApps(scanned?: AppFlow): PhoneApps {
+  const answer = async () => {
+    if (!scanned) throw new Error('no flow');
+    return scanned;
+  };
+  return {
+    scan: answer,
+    flow: answer,
+    confirm: answer,
+    refuse: answer,
+    cancel: answer,
+    back: answer,
+    faceStart: answer,
+    faceResult: answer,
+    inbox: async () => [],
+    subscribe: () => () => undefined,
+  };
+}
+
 const flow = (over: Partial<FlowInfo>): FlowInfo => ({
   id: 'f1',
   kind: 'qr',
@@ -48,29 +69,63 @@ const flow = (over: Partial<FlowInfo>): FlowInfo => ({
 });
 
 describe('demo phone and server panel', () => {
-  it('the phone’s warning goes once the flow it was about has ended', async () => {
-    const flows = [flow({})];
-    const { control, change } = fakeControl(flows);
+  it('the phone’s warning goes once the QR it was about has gone from the page', async () => {
     const t = STRINGS['zh-CN'];
     const el = await fixture<DemoPhone>(
-      html`<demo-phone .control=${control} .accounts=${accounts} .t=${t} account="wangxiuying"></demo-phone>`,
+      html`<demo-phone
+        .apps=${fakeApps()}
+        .screen=${{ payload: 'x', apps: ['iit'] }}
+        .accounts=${accounts}
+        .t=${t}
+        account="wangxiuying"
+      ></demo-phone>`,
     );
     // The e-tax app in hand, a QR only the IIT app may scan: the phone warns.
     [...el.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent!.trim() === t.phone.scan)!.click();
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('.note')?.textContent).to.include(t.phone.apps.iit);
-    flows[0] = flow({ status: 'expired', live: false, state: { seq: 2, status: 'expired' } });
-    change('f1');
+    // The flow expired: the page shows no QR any more.
+    el.screen = undefined;
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('.note')?.textContent ?? '').to.equal('');
     await expect(el).to.be.accessible();
   });
 
+  it('the confirmation screen shows the match code and where the login comes from (§15.5)', async () => {
+    const t = STRINGS['zh-CN'];
+    const scanned: AppFlow = {
+      flowId: 'f1',
+      kind: 'login',
+      status: 'qr_scanned',
+      app: 'etax',
+      matchCode: '47',
+      page: { origin: 'https://etax.example.gov.cn', browser: 'Chrome 131 · Windows', place: '湖北省武汉市' },
+    };
+    const el = await fixture<DemoPhone>(
+      html`<demo-phone
+        .apps=${fakeApps(scanned)}
+        .screen=${{ payload: 'x' }}
+        .accounts=${accounts}
+        .t=${t}
+        account="wangxiuying"
+      ></demo-phone>`,
+    );
+    [...el.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent!.trim() === t.phone.scan)!.click();
+    await waitUntil(() => el.shadowRoot!.querySelector('[data-match-code]'), 'the confirmation screen');
+    expect(el.shadowRoot!.querySelector('[data-match-code]')!.textContent).to.equal('47');
+    const page = el.shadowRoot!.querySelector('[data-page]')!.textContent!;
+    expect(page)
+      .to.include('https://etax.example.gov.cn')
+      .and.include('Chrome 131 · Windows')
+      .and.include('湖北省武汉市');
+    expect(el.shadowRoot!.textContent).to.include(t.phone.page.warning);
+    await expect(el).to.be.accessible();
+  });
+
   it('the phone’s unselected radios look unselected in the dark theme', async () => {
-    const { control } = fakeControl([]);
     const wrapper = await fixture<HTMLDivElement>(
       html`<div style="color-scheme: dark">
-        <demo-phone .control=${control} .accounts=${accounts} .t=${STRINGS['zh-CN']}></demo-phone>
+        <demo-phone .apps=${fakeApps()} .accounts=${accounts} .t=${STRINGS['zh-CN']}></demo-phone>
       </div>`,
     );
     const phone = wrapper.querySelector<DemoPhone>('demo-phone')!;

@@ -1003,3 +1003,90 @@ describe('engine: QR payload length', () => {
     assert.throws(() => setup({ qrPayloadBase: 'https://税务.example/qr/' }), RangeError);
   });
 });
+
+describe('engine: the phone side, for an app signed in to an account', () => {
+  /** The reason of the `TransitionError` a promise rejects with. */
+  async function refusal(p: Promise<unknown>): Promise<string> {
+    try {
+      await p;
+    } catch (e) {
+      if (e instanceof TransitionError) return e.reason;
+      throw e;
+    }
+    throw new Error('expected a TransitionError');
+  }
+
+  it('keeps what the page that created the flow was, bounded, for the phone to show', async () => {
+    const { engine, password } = setup();
+    const ua = `Mozilla/5.0 ${'x'.repeat(600)}`;
+    const q = await engine.createQr({}, { origin: 'https://etax.example', userAgent: ua, address: '203.0.113.9' });
+    assert.deepEqual((await engine.record(q.flowId)).client, {
+      origin: 'https://etax.example',
+      userAgent: ua.slice(0, 256),
+      address: '203.0.113.9',
+    });
+    const p = await engine.createPassword(
+      { entry: 'individual', fields: { account: 'sunyue' }, password: DEFAULT_PASSWORD },
+      { origin: 'https://etax.example' },
+    );
+    assert.deepEqual((await engine.record(p.flowId)).client, { origin: 'https://etax.example' });
+    assert.equal((await engine.record((await password('individual', { account: 'sunyue' })).flowId)).client, undefined);
+    // The page never sees it.
+    assert.ok(!JSON.stringify(await engine.current(q.flowId, q.flowToken)).includes('203.0.113.9'));
+  });
+
+  it('finds a flow by a payload only while the flow shows it', async () => {
+    const { engine } = setup();
+    const f = await engine.createQr();
+    const first = qrOf(f.state).payload;
+    const rotated = await engine.rotateQr(f.flowId);
+    assert.equal(await engine.flowOfPayload(first), undefined);
+    assert.equal(await engine.flowOfPayload(qrOf(rotated).payload), f.flowId);
+    await engine.expireFlow(f.flowId);
+    assert.equal(await engine.flowOfPayload(qrOf(rotated).payload), undefined);
+  });
+
+  it('lets only the account that scanned the login QR confirm, refuse, cancel or go back', async () => {
+    const { engine } = setup();
+    const f = await engine.createQr();
+    // Nobody's yet: no app may act on it but by scanning.
+    assert.equal(await refusal(engine.confirm(f.flowId, undefined, 'wangxiuying')), 'forbidden');
+    await engine.scan(f.flowId, 'etax', 'wangxiuying');
+    for (const other of [
+      engine.confirm(f.flowId, undefined, 'liqiang'),
+      engine.deny(f.flowId, 'liqiang'),
+      engine.end(f.flowId, 'phone', 'liqiang'),
+      engine.unscan(f.flowId, 'liqiang'),
+      engine.record(f.flowId, 'liqiang'),
+    ]) {
+      assert.equal(await refusal(other), 'forbidden');
+    }
+    assert.equal((await engine.record(f.flowId, 'wangxiuying')).phase.status, 'qr_scanned');
+    assert.equal((await engine.unscan(f.flowId, 'wangxiuying')).status, 'qr_waiting');
+    await engine.scan(f.flowId, 'etax', 'wangxiuying');
+    assert.equal((await engine.confirm(f.flowId, undefined, 'wangxiuying')).status, 'authenticated');
+    assert.equal(await refusal(engine.record('f000', 'wangxiuying')), 'not_found');
+    assert.equal(await refusal(engine.deny('f000', 'wangxiuying')), 'not_found');
+    assert.equal(await refusal(engine.deny(f.flowId, 'wangxiuying')), 'state');
+  });
+
+  it('lets only the account that logged in scan its face QR and answer the face check', async () => {
+    const { engine, password } = setup();
+    const f = await password('enterprise', { taxpayerId: WANG, account: 'wangxiuying' });
+    await engine.stepUp(f.flowId, f.flowToken, { method: 'face_etax' });
+    assert.equal(await refusal(engine.scan(f.flowId, 'etax', 'liqiang')), 'forbidden');
+    assert.equal((await engine.current(f.flowId, f.flowToken)).status, 'face_waiting');
+    assert.equal((await engine.scan(f.flowId, 'etax', 'wangxiuying')).status, 'face_scanned');
+    for (const other of [
+      engine.faceVerify(f.flowId, 'liqiang'),
+      engine.facePass(f.flowId, 'liqiang'),
+      engine.faceFail(f.flowId, 'liqiang'),
+      engine.deny(f.flowId, 'liqiang'),
+    ]) {
+      assert.equal(await refusal(other), 'forbidden');
+    }
+    assert.equal((await engine.current(f.flowId, f.flowToken)).status, 'face_scanned');
+    assert.equal((await engine.faceVerify(f.flowId, 'wangxiuying')).status, 'face_verifying');
+    assert.equal((await engine.facePass(f.flowId, 'wangxiuying')).status, 'authenticated');
+  });
+});

@@ -1,10 +1,11 @@
 /**
  * A client of the app API (docs/app-api.md) as a tax app's backend is: every
  * request a signed `POST` with a JSON body naming the account the app is
- * signed in to. Signature `v1=` hex HMAC-SHA256(secret, METHOD \n PATH \n
- * TIMESTAMP \n hex SHA-256(body)).
+ * signed in to (and a random `nonce`, so that no two requests are alike).
+ * Signature `v1=` hex HMAC-SHA256(secret, METHOD \n PATH \n TIMESTAMP \n hex
+ * SHA-256(body)).
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { clip, fail, isObj, type Answer } from './kit.js';
 
 export interface SignOptions {
@@ -14,26 +15,11 @@ export interface SignOptions {
   secret?: string;
   /** Send this signature header instead of the right one. */
   signature?: string;
-}
-
-/** Timestamps each request (path and body) was signed with, in this process. */
-const signed = new Map<string, Set<number>>();
-
-/**
- * Two identical requests signed in the same second carry one signature, which
- * the server refuses as a replay. So a request repeated (reading the outbox
- * again, racing confirms) is signed with a second not yet used for it: now, or
- * one further back, within the window.
- */
-function freshTimestamp(request: string): number {
-  const now = Math.floor(Date.now() / 1000);
-  let used = signed.get(request);
-  if (!used) signed.set(request, (used = new Set()));
-  for (const t of used) if (t < now - 250) used.delete(t);
-  let t = now;
-  while (used.has(t)) t--;
-  used.add(t);
-  return t;
+  /**
+   * The body's `nonce` (docs/app-api.md §1), which makes two otherwise identical
+   * requests in one second two requests; default a new random one each time.
+   */
+  nonce?: string;
 }
 
 export class AppApi {
@@ -47,7 +33,7 @@ export class AppApi {
   sign(path: string, body: string, o: SignOptions = {}): Record<string, string> {
     const url = new URL(`${this.baseUrl}${path}`);
     const digest = createHash('sha256').update(body).digest('hex');
-    const timestamp = String(o.timestamp ?? freshTimestamp(`${url.pathname}${url.search}\n${digest}`));
+    const timestamp = String(o.timestamp ?? Math.floor(Date.now() / 1000));
     const canonical = ['POST', `${url.pathname}${url.search}`, timestamp, digest].join('\n');
     const mac = createHmac('sha256', o.secret ?? this.secret)
       .update(canonical)
@@ -57,7 +43,7 @@ export class AppApi {
 
   /** A signed request; `raw` replaces the JSON text (a body other than the one signed, or not JSON). */
   async post(path: string, json: unknown, o: SignOptions & { raw?: string; headers?: Record<string, string> } = {}) {
-    const body = JSON.stringify(json);
+    const body = JSON.stringify({ ...(json as object), nonce: o.nonce ?? randomBytes(12).toString('hex') });
     const headers = { 'Content-Type': 'application/json', Accept: 'application/json', ...this.sign(path, body, o) };
     const started = performance.now();
     let response: Response;

@@ -163,7 +163,10 @@ export const JOURNEY_CHECKS: Check[] = [
         ['a wrong signature', app.post('/v1/scan', body, { signature: `v1=${'0'.repeat(64)}` })],
         ['another secret', app.post('/v1/scan', body, { secret: 'not-the-secret' })],
         ['a timestamp 10 minutes old', app.post('/v1/scan', body, { timestamp: now - 600 })],
-        ['a changed body', app.post('/v1/scan', body, { raw: JSON.stringify({ ...body, app: 'iit' }) })],
+        [
+          'a changed body',
+          app.post('/v1/scan', body, { nonce: 'n', raw: JSON.stringify({ ...body, app: 'iit', nonce: 'n' }) }),
+        ],
         ['no signature', app.post('/v1/scan', body, { headers: { 'Etax-App-Signature': '' } })],
       ];
       // Every answer in, before any is judged: no request outlives the check.
@@ -171,18 +174,11 @@ export const JOURNEY_CHECKS: Check[] = [
       cases.forEach(([what], i) => expectError(answers[i], 401, 'unauthorized', what));
       const s = await kit.state(flow);
       expect(s.status === 'qr_waiting', `refused app requests changed the flow: ${s.status}`);
-      // A replay: the same signed request twice.
+      // A replay: the same signed request (same body, nonce and time) twice.
       const ts = now;
-      const once = await app.post(
-        '/v1/flows/' + encodeURIComponent(flow.flowId),
-        { account: a.appAccount },
-        { timestamp: ts },
-      );
-      const twice = await app.post(
-        '/v1/flows/' + encodeURIComponent(flow.flowId),
-        { account: a.appAccount },
-        { timestamp: ts },
-      );
+      const path = `/v1/flows/${encodeURIComponent(flow.flowId)}`;
+      const once = await app.post(path, { account: a.appAccount }, { timestamp: ts, nonce: 'kit-replay' });
+      const twice = await app.post(path, { account: a.appAccount }, { timestamp: ts, nonce: 'kit-replay' });
       expect(once.status !== 401, `a fresh signed request answered 401 ${clip(once.text, 100)}`);
       expectError(twice, 401, 'unauthorized', 'the same signed request again (a replay)');
     },
