@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { runConformance, type ConformanceReport } from '../src/conformance/index.js';
 import type { HostOptions } from '../src/host.js';
 import { ALLOWED_ORIGIN, APP_SECRET, SHORT, TARGET_FILE, startReference } from './conformance-server.js';
+import { startServer } from './server-process.js';
 
 type Around = NonNullable<HostOptions['around']>;
 
@@ -576,47 +577,42 @@ describe('npm run conformance', () => {
   });
 });
 
-describe('npm run conformance against npm run server', () => {
-  it('passes against the server command started with short lifetimes', async () => {
-    const server = spawn(
-      process.execPath,
-      [
-        '--import',
-        './scripts/ts-hooks.mjs',
-        'server/src/cli.ts',
-        '--port',
-        '0',
-        '--flow-lifetime',
-        '8',
-        '--qr-lifetime',
-        '3',
-        '--heartbeat',
-        '1',
-        '--long-poll-wait',
-        '5',
-        '--allowed-origins',
-        ALLOWED_ORIGIN,
-      ],
-      { cwd: ROOT, stdio: 'pipe' },
-    );
-    let out = '';
-    server.stdout.on('data', (d) => (out += String(d)));
-    const exited = new Promise((resolve) => server.on('exit', resolve));
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const look = () => {
-          const line = out.split('\n').find((l) => l.includes('"listening"'));
-          if (line) resolve((JSON.parse(line) as { url: string }).url);
-        };
-        server.stdout.on('data', look);
-        server.on('exit', () => reject(new Error(`the server exited: ${out}`)));
-      });
-      const r = await cli(['--base-url', `${url}/api/etax-login`]);
-      assert.equal(r.code, 0, r.stdout);
-      assert.match(r.stdout.trim().split('\n').at(-1)!, /^\d+ passed, 0 failed$/);
-    } finally {
-      server.kill('SIGTERM');
-      await exited;
-    }
-  });
+/** `npm run server` as CI starts it for the kit: short lifetimes and locks, the app API with its test outbox. */
+const SERVER_ARGS = [
+  '--flow-lifetime',
+  '8',
+  '--qr-lifetime',
+  '3',
+  '--heartbeat',
+  '1',
+  '--long-poll-wait',
+  '5',
+  '--lock-seconds',
+  '30',
+  '--allowed-origins',
+  ALLOWED_ORIGIN,
+  '--test-outbox',
+];
+
+describe('npm run conformance against npm run server', { concurrency: true }, () => {
+  for (const withTarget of [false, true]) {
+    it(`passes ${withTarget ? 'with the target file (server/conformance-target.json)' : 'without a target file'}`, async () => {
+      const server = await startServer(SERVER_ARGS, { ETAX_APP_SECRET: APP_SECRET, NODE_ENV: 'test' });
+      try {
+        const r = await cli(
+          [
+            '--base-url',
+            `${server.url}/api/etax-login`,
+            ...(withTarget ? ['--target', TARGET_FILE] : ['--allowed-origin', ALLOWED_ORIGIN]),
+          ],
+          { ETAX_APP_SECRET: APP_SECRET },
+        );
+        assert.equal(r.code, 0, r.stdout);
+        assert.match(r.stdout.trim().split('\n').at(-1)!, /^\d+ passed, 0 failed$/);
+        if (withTarget) assert.doesNotMatch(r.stdout, /SKIP/);
+      } finally {
+        await server.stop();
+      }
+    });
+  }
 });
