@@ -40,10 +40,22 @@ function appOf(kit: Kit): AppApi {
 
 const accountsOf = (kit: Kit) => kit.options.target?.accounts ?? [];
 
+const turns = new WeakMap<Kit, number>();
+
+/**
+ * A test account for a journey, taken in turn among those that fit, so that
+ * the journeys spread their password logins over the accounts (a server
+ * limits password attempts per account, §15.3). `lockable` accounts come last:
+ * the lock checks will use them.
+ */
 function phoneAccount(kit: Kit, want: (a: TargetAccount) => boolean = () => true, what = 'an account'): TargetAccount {
-  const a = accountsOf(kit).find((x) => x.appAccount && want(x));
-  if (!a) throw new Skip(`no test account with appAccount that is ${what}`);
-  return a;
+  const fit = accountsOf(kit).filter((x) => x.appAccount && want(x));
+  if (!fit.length) throw new Skip(`no test account with appAccount that is ${what}`);
+  const spare = fit.filter((x) => !x.lockable);
+  const pool = spare.length ? spare : fit;
+  const turn = turns.get(kit) ?? 0;
+  turns.set(kit, turn + 1);
+  return pool[turn % pool.length];
 }
 
 const payloadOf = (s: Json) => (s.qr as { payload: string }).payload;

@@ -133,7 +133,7 @@ export class Kit {
    * A request to the page API: `Accept: application/json`, `Etax-Request: 1`,
    * the token as a bearer. A `429 rate_limited` (the server's limits, met by
    * the kit's own pace) is waited out as a client would, up to three times and
-   * 15 s each, unless `noRetry`.
+   * 60 s each (a fixed window of a minute) within `maxWait`, unless `noRetry`.
    */
   async request(method: string, path: string, o: RequestOptions = {}): Promise<Answer> {
     for (let attempt = 0; ; attempt++) {
@@ -141,7 +141,7 @@ export class Kit {
       const e = (a.json as { error?: { code?: unknown; retryAfter?: unknown } } | undefined)?.error;
       const wait = Number(e?.retryAfter ?? a.headers.get('Retry-After'));
       if (o.noRetry || a.status !== 429 || e?.code !== 'rate_limited' || attempt >= 3) return a;
-      if (!(wait >= 0 && wait <= Math.min(15, this.options.maxWait))) return a;
+      if (!(wait >= 0 && wait <= Math.min(60, this.options.maxWait))) return a;
       this.rateLimitedWait += wait;
       await sleep(wait * 1000 + 50);
     }
