@@ -291,7 +291,8 @@ export class Kit {
     let response: Response;
     try {
       response = await fetch(url, {
-        headers: { Accept: 'text/event-stream', 'Etax-Request': '1', ...headers },
+        // As an EventSource sends it: no header of the page's own (no Etax-Request, no Authorization).
+        headers: { Accept: 'text/event-stream', ...headers },
         signal: AbortSignal.any([controller.signal, AbortSignal.timeout(this.options.timeout)]),
       });
     } catch (e) {
