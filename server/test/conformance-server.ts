@@ -41,12 +41,14 @@ export async function startReference(
   options: Partial<HostOptions> = {},
   /** Wraps the app API (a fault of the phone's side). */
   appAround?: NonNullable<HostOptions['around']>,
+  /** The engine's class: a subclass injects a fault below the wire (the streams' states). */
+  EngineClass: typeof Engine = Engine,
 ) {
   const lines: Record<string, unknown>[] = [];
   const log = (l: Record<string, unknown>) => lines.push(l);
   const accounts = directoryOf(demoAccounts, 'demo accounts');
   const outbox = new DevOutbox(log);
-  const engine = new Engine({ accounts, store: new MemoryStore(), sms: outbox, settings });
+  const engine = new EngineClass({ accounts, store: new MemoryStore(), sms: outbox, settings });
   const app = createAppApi({ engine, secrets: [APP_SECRET], testOutbox: outbox.testOutbox(accounts), log });
   const host = await startHost({
     engine,

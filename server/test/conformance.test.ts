@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runConformance, type ConformanceReport } from '../src/conformance/index.js';
+import { Engine } from '../../src/engine/index.js';
 import type { HostOptions } from '../src/host.js';
 import { ALLOWED_ORIGIN, APP_SECRET, SHORT, TARGET_FILE, startReference } from './conformance-server.js';
 import { startServer } from './server-process.js';
@@ -178,9 +179,44 @@ interface Fault {
   app?: () => Around;
   settings?: typeof SHORT;
   target?: boolean;
+  /** An engine whose streams (SSE, WebSocket) misbehave. */
+  engine?: typeof Engine;
+}
+
+/** Streams (SSE and WebSocket) that skip the state they owe at once: the current one. */
+class SilentStart extends Engine {
+  override follow(...[flowId, token, after, send]: Parameters<Engine['follow']>) {
+    let first = true;
+    return super.follow(flowId, token, after, (s) => {
+      if (first) first = false;
+      else send(s);
+    });
+  }
+}
+
+/** Streams that send, after each live state, an older one (its seq one lower). */
+class Echo extends Engine {
+  override follow(...[flowId, token, after, send]: Parameters<Engine['follow']>) {
+    return super.follow(flowId, token, after, (s) => {
+      send(s);
+      if (s.status === 'qr_waiting') send({ ...s, seq: s.seq - 1 });
+    });
+  }
 }
 
 const FAULTS: Fault[] = [
+  {
+    name: 'a WebSocket that sends no state after auth',
+    caughtBy: ['§13.4 WebSocket', 'auth by first message, then the current state'],
+    only: ['§13.4'],
+    engine: SilentStart,
+  },
+  {
+    name: 'a stream that sends an older state after the current one',
+    caughtBy: ['§12 Ordering', 'no seq ever went back'],
+    only: ['§13.4'],
+    engine: Echo,
+  },
   {
     name: 'a sequence number that goes back',
     caughtBy: ['§12 Ordering', 'no seq ever went back'],
@@ -464,6 +500,7 @@ describe('conformance kit against injected faults', { concurrency: true }, () =>
         fault.settings ?? SHORT,
         fault.around ? { around: fault.around() } : {},
         fault.app?.(),
+        fault.engine,
       );
       try {
         const r = await runConformance({
