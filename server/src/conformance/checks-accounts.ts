@@ -4,20 +4,7 @@
  * (only on accounts marked `lockable`, and on typed names that no account has).
  */
 import type { Check } from './checks.js';
-import {
-  clip,
-  expect,
-  expectError,
-  fail,
-  isObj,
-  retryAfterOf,
-  Skip,
-  summary,
-  type Answer,
-  type Created,
-  type Json,
-  type Kit,
-} from './kit.js';
+import { clip, expect, expectError, fail, retryAfterOf, Skip, type Answer, type Created, type Kit } from './kit.js';
 import { labelOf, type TargetAccount } from './target.js';
 
 const accountsOf = (kit: Kit) => kit.options.target?.accounts ?? [];
@@ -209,11 +196,3 @@ export const LOCK_CHECKS: Check[] = [
     },
   },
 ];
-
-/** The flow's state after `ms`, polled until `done`; a helper for the journeys. */
-export async function settle(kit: Kit, flow: Created, done: (s: Json) => boolean, what: string): Promise<Json> {
-  return kit.until(flow, done, 3000, what);
-}
-
-export const describeState = (s: unknown) => JSON.stringify(summary(s));
-export const isState = (v: unknown): v is Json => isObj(v) && typeof v.status === 'string';
