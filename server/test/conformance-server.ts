@@ -28,6 +28,9 @@ export const SHORT: EngineSettingsInput = {
   sms: { resendAfter: 30, dailyLimit: 1000 },
 };
 
+/** Limits per client address in a short window, so that a `Retry-After` stays short. */
+export const LIMITS = { requests: { limit: 600, window: 10 }, flows: { limit: 60, window: 10 } };
+
 /** The kit's target for the demo accounts (server/conformance-target.json). */
 export const TARGET_FILE = fileURLToPath(new URL('../conformance-target.json', import.meta.url));
 const targetFile = await readFile(TARGET_FILE, 'utf8');
@@ -55,6 +58,8 @@ export async function startReference(
     basePath: BASE,
     allowedOrigins: [ALLOWED_ORIGIN],
     log,
+    // The limits per address as the server command sets them, in a window of 10 s (CI's).
+    limits: LIMITS,
     appApi: {
       basePath: '/app-api',
       fetch: (request) => (appAround ? appAround(request, async (r) => app.fetch(r)) : app.fetch(request)),

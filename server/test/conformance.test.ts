@@ -181,6 +181,8 @@ interface Fault {
   target?: boolean;
   /** An engine whose streams (SSE, WebSocket) misbehave. */
   engine?: typeof Engine;
+  /** Host options that leave a rule out. */
+  host?: Partial<HostOptions>;
 }
 
 /** Streams (SSE and WebSocket) that skip the state they owe at once: the current one. */
@@ -389,6 +391,12 @@ const FAULTS: Fault[] = [
     },
   },
   {
+    name: 'no rate limit per address',
+    caughtBy: ['§15.3 Rate limiting', 'QR creation is rate-limited per address'],
+    only: ['§15.3'],
+    host: { limits: undefined },
+  },
+  {
     name: 'the forgery rule not applied',
     caughtBy: ['§15.2 Forgery rule', 'answer 403 forbidden'],
     only: ['§15.2 Forgery'],
@@ -498,7 +506,7 @@ describe('conformance kit against injected faults', { concurrency: true }, () =>
     it(`fails on ${fault.name} (${fault.caughtBy[0]})`, async () => {
       const s = await startReference(
         fault.settings ?? SHORT,
-        fault.around ? { around: fault.around() } : {},
+        { ...fault.host, ...(fault.around ? { around: fault.around() } : {}) },
         fault.app?.(),
         fault.engine,
       );
@@ -614,7 +622,10 @@ describe('npm run conformance', () => {
   });
 });
 
-/** `npm run server` as CI starts it for the kit: short lifetimes and locks, the app API with its test outbox. */
+/**
+ * `npm run server` as CI starts it for the kit: short lifetimes and locks, limits per
+ * address in a 10 s window (so a Retry-After is short), the app API with its test outbox.
+ */
 const SERVER_ARGS = [
   '--flow-lifetime',
   '8',
@@ -626,6 +637,10 @@ const SERVER_ARGS = [
   '5',
   '--lock-seconds',
   '30',
+  '--rate-limit-window',
+  '10',
+  '--rate-limit-flows',
+  '60',
   '--allowed-origins',
   ALLOWED_ORIGIN,
   '--test-outbox',
