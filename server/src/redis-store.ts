@@ -22,6 +22,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import {
   StoreUnavailableError,
+  timer,
   type Clock,
   type FlowRecord,
   type KeyEntry,
@@ -168,10 +169,7 @@ export class RedisStore implements Store {
     this.commands = this.redis as Redis & Scripted;
     this.clock = {
       now: () => this.localNow() + this.offset,
-      after(ms, fn) {
-        const timer = setTimeout(fn, ms);
-        return () => clearTimeout(timer);
-      },
+      after: (ms, fn) => timer(ms, fn),
     };
 
     for (const connection of [this.redis, this.subscriber]) {

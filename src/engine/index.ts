@@ -14,7 +14,7 @@ export {
 } from './settings.js';
 export type { Store, KeyEntry } from './store.js';
 export { MemoryStore } from './memory-store.js';
-export { systemClock, type Clock } from './clock.js';
+export { systemClock, timer, type Clock } from './clock.js';
 export {
   MemoryDirectory,
   ROLE_LABELS,
