@@ -97,6 +97,8 @@ describe('server on Redis', () => {
       assert.ok(Date.now() < qrEnds, 'Redis went away before the QR ran out');
       const refused = await createQr(server);
       assert.equal(refused.status, 503);
+      // An outage is no rate limit: the audit log does not say the page was throttled.
+      assert.ok(!server.lines().some((l) => l.result === 'rate_limited'), 'no rate_limited in the audit log');
       assert.equal(refused.headers.get('retry-after'), '1');
       assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'unavailable');
       const state = await fetch(`${server.url}${BASE}/v1/flows/${created.flowId}`, {

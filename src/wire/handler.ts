@@ -321,7 +321,8 @@ export class Wire {
           try {
             await e.limit(rule, address, limit);
           } catch (error) {
-            if (error instanceof EngineError) {
+            // Refused by the limit, not by a store that does not answer.
+            if (error instanceof EngineError && error.code === 'rate_limited') {
               this.limited(rule, this.options.addressOf?.(c) ?? address, c.req.method, path);
             }
             throw error;
