@@ -122,6 +122,7 @@ async function main(argv: string[]): Promise<number> {
     allowedOrigins: config.allowedOrigins,
     credentials: config.credentials,
     log,
+    instance: config.instanceId,
     // Not ready while Redis does not answer: a load balancer sends the requests elsewhere meanwhile.
     ...(redis ? { ready: () => redis.ready() } : {}),
     ...(appApi ? { appApi: { basePath: config.appBasePath, fetch: (request: Request) => appApi.fetch(request) } } : {}),
@@ -149,6 +150,7 @@ async function main(argv: string[]): Promise<number> {
     basePath: config.basePath,
     accounts: config.accounts ?? 'demo',
     // Where Redis is, without the user or password the URL may carry.
+    instance: config.instanceId,
     store: config.redis ? `${new URL(config.redis).protocol}//${new URL(config.redis).host}` : 'memory',
     transports: config.transports,
     appApi: appApi ? config.appBasePath : 'off (no ETAX_APP_SECRET)',

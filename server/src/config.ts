@@ -5,6 +5,7 @@
  * from flags: they are read from the environment or a file.
  */
 import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import type { TransportName } from '../../src/client/protocol.js';
 import type { EngineSettingsInput } from '../../src/engine/index.js';
 import { MAX_SECRETS, MIN_SECRET_LENGTH } from './app-api.js';
@@ -48,6 +49,8 @@ export interface ServerConfig {
   appSecrets: string[];
   /** Serve the SMS outbox of test accounts through the app API (test deployments only). */
   testOutbox: boolean;
+  /** This instance's name, in the `Etax-Instance` header of every answer and in the log; default `hostname:pid`. */
+  instanceId: string;
 }
 
 interface Option {
@@ -250,6 +253,13 @@ export const OPTIONS: Option[] = [
     default: 'false',
     help: 'test deployments only: SMS of "test" accounts readable through the app API',
   },
+  {
+    flag: '--instance-id',
+    env: 'ETAX_INSTANCE_ID',
+    key: 'instanceId',
+    type: 'string',
+    help: 'name of this instance, sent in the Etax-Instance header of every answer; default hostname:pid',
+  },
 ];
 
 const TRANSPORTS: TransportName[] = ['poll', 'long-poll', 'sse', 'websocket'];
@@ -288,7 +298,11 @@ export function helpText(): string {
 }
 
 /** Reads the configuration from flags, the environment and the config file; throws a `ConfigError`. */
-export async function readConfig(argv: string[], env: Record<string, string | undefined>): Promise<ServerConfig> {
+export async function readConfig(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  defaultInstanceId = `${hostname()}:${process.pid}`,
+): Promise<ServerConfig> {
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -364,6 +378,7 @@ export async function readConfig(argv: string[], env: Record<string, string | un
     appSignatureWindow: 300,
     appSecrets: [],
     testOutbox: false,
+    instanceId: defaultInstanceId,
   };
   for (const o of OPTIONS) {
     const v = value(o);
@@ -429,6 +444,10 @@ export async function readConfig(argv: string[], env: Record<string, string | un
   }
   if (!Number.isInteger(config.appSignatureWindow) || config.appSignatureWindow < 1) {
     throw new ConfigError('--app-signature-window must be a whole number of seconds, at least 1');
+  }
+  // A header value: visible ASCII, no spaces.
+  if (!/^[\x21-\x7e]{1,64}$/.test(config.instanceId)) {
+    throw new ConfigError('--instance-id must be 1–64 visible ASCII characters without spaces');
   }
   config.appSecrets = await readAppSecrets(config.appSecretFile, env);
   if (config.testOutbox && !config.appSecrets.length) {
