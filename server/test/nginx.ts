@@ -91,7 +91,7 @@ export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
   await chmod(options.root, 0o755);
   let child: ChildProcess | undefined;
   let stderr = '';
-  let port = 0;
+  let port!: number;
   const cleanUp = () => rm(prefix, { recursive: true, force: true });
   try {
     for (let attempt = 0; ; attempt++) {

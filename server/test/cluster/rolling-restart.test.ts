@@ -58,9 +58,7 @@ async function login(load: Load, account: string): Promise<void> {
   };
   const waiting = next();
   const payload = (flow.state as { qr: { payload: string } }).qr.payload;
-  const scanned = await send(load, () =>
-    cluster.app<AppFlowView>('/v1/scan', { account, app: 'etax', payload }),
-  );
+  const scanned = await send(load, () => cluster.app<AppFlowView>('/v1/scan', { account, app: 'etax', payload }));
   if (scanned.status !== 200) throw new Error(`scan: ${scanned.status} ${JSON.stringify(scanned.body)}`);
   await waiting;
   while (status === 'qr_waiting') await next();
@@ -96,8 +94,7 @@ describe('a rolling restart under load', () => {
       }
     });
 
-    const servedSince = (id: string, since: number) =>
-      load.answers.some((a) => a.instance === id && a.at > since);
+    const servedSince = (id: string, since: number) => load.answers.some((a) => a.instance === id && a.at > since);
     try {
       await until(() => load.logins >= 20, 'the load to run', 20_000);
       for (const instance of cluster.instances) {
@@ -118,7 +115,7 @@ describe('a rolling restart under load', () => {
       stopping = true;
       await Promise.all(workers);
     }
-    assert.deepEqual(load.failures, [], cluster.problems().join("\n"));
+    assert.deepEqual(load.failures, [], cluster.problems().join('\n'));
     assert.ok(load.logins >= 60, `${load.logins} logins`);
     // Every instance answered some of the load, and ran twice (before and after its restart).
     for (const instance of cluster.instances) {
@@ -129,12 +126,14 @@ describe('a rolling restart under load', () => {
     // The logs: nginx found a stopped instance's port closed (refused, or reset for a
     // connection still in its queue), took it out for a while and tried the next one; nothing else.
     assert.deepEqual(
-      cluster.problems().filter(
-        (l) =>
-          !/^nginx: .*(connect\(\) failed \(111: Connection refused\)|recv\(\) failed \(104: Connection reset by peer\)|upstream server temporarily disabled)/.test(
-            l,
-          ),
-      ),
+      cluster
+        .problems()
+        .filter(
+          (l) =>
+            !/^nginx: .*(connect\(\) failed \(111: Connection refused\)|recv\(\) failed \(104: Connection reset by peer\)|upstream server temporarily disabled)/.test(
+              l,
+            ),
+        ),
       [],
     );
   });
