@@ -13,15 +13,21 @@ import { openPortal } from './portal-page.js';
 let cluster: Cluster;
 let browser: Browser;
 
-before(async () => {
-  cluster = await startCluster({ instances: 2 });
-  browser = await launchChromium();
-});
+before(
+  async () => {
+    cluster = await startCluster({ instances: 2 });
+    browser = await launchChromium();
+  },
+  { timeout: 60_000 },
+);
 
-after(async () => {
-  await browser?.close();
-  await cluster?.stop();
-});
+after(
+  async () => {
+    await browser?.close();
+    await cluster?.stop();
+  },
+  { timeout: 30_000 },
+);
 
 describe('an instance killed under a waiting page', () => {
   it(

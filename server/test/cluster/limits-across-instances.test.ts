@@ -8,11 +8,14 @@ import { DEFAULT_PASSWORD, password, sendSms, stepUp } from './journeys.js';
 
 let cluster: Cluster;
 
-before(async () => {
-  cluster = await startCluster({ instances: 2 });
-});
+before(
+  async () => {
+    cluster = await startCluster({ instances: 2 });
+  },
+  { timeout: 60_000 },
+);
 
-after(() => cluster?.stop());
+after(() => cluster?.stop(), { timeout: 30_000 });
 
 describe('limits across instances', () => {
   it(

@@ -12,15 +12,21 @@ import { openPortal, type PortalPage } from './portal-page.js';
 let cluster: Cluster;
 let browser: Browser;
 
-before(async () => {
-  cluster = await startCluster({ instances: 2 });
-  browser = await launchChromium();
-});
+before(
+  async () => {
+    cluster = await startCluster({ instances: 2 });
+    browser = await launchChromium();
+  },
+  { timeout: 60_000 },
+);
 
-after(async () => {
-  await browser?.close();
-  await cluster?.stop();
-});
+after(
+  async () => {
+    await browser?.close();
+    await cluster?.stop();
+  },
+  { timeout: 30_000 },
+);
 
 /** The page's QR, scanned by 王秀英's 电子税务局 app through the app API. */
 async function scan(p: PortalPage) {
@@ -59,7 +65,7 @@ describe('a QR login across instances, through nginx, in Chromium', () => {
     it(
       `over ${transport}: the page waits on one instance, the confirmation lands on another`,
       { timeout: 90_000 },
-      async () => {
+      async (t) => {
         // Round-robin decides where each request goes: a login whose confirmation happened
         // to land on the waiting instance proves nothing, and another is made (at most 6).
         for (let attempt = 1; ; attempt++) {
@@ -104,6 +110,7 @@ describe('a QR login across instances, through nginx, in Chromium', () => {
             );
             if (holder && confirmed.instance && holder !== confirmed.instance) {
               assert.deepEqual(new Set([holder, confirmed.instance]), new Set(['i1', 'i2']));
+              t.diagnostic(`mixed in login ${attempt}: waiting on ${holder}, confirmed on ${confirmed.instance}`);
               break;
             }
             assert.ok(attempt < 6, `in ${attempt} logins the confirmation never landed apart from the waiting page`);

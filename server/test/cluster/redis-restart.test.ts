@@ -18,15 +18,21 @@ import { openPortal, type PortalPage } from './portal-page.js';
 let cluster: Cluster;
 let browser: Browser;
 
-before(async () => {
-  cluster = await startCluster({ instances: 2, args: ['--sms-daily-limit', '2'] });
-  browser = await launchChromium();
-});
+before(
+  async () => {
+    cluster = await startCluster({ instances: 2, args: ['--sms-daily-limit', '2'] });
+    browser = await launchChromium();
+  },
+  { timeout: 60_000 },
+);
 
-after(async () => {
-  await browser?.close();
-  await cluster?.stop();
-});
+after(
+  async () => {
+    await browser?.close();
+    await cluster?.stop();
+  },
+  { timeout: 30_000 },
+);
 
 const readiness = () => Promise.all(cluster.instances.map((i) => fetch(`${i.url}/readyz`).then((r) => r.status)));
 

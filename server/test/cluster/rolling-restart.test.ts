@@ -10,11 +10,14 @@ import { startCluster, until, type Answer, type Cluster } from '../cluster.js';
 
 let cluster: Cluster;
 
-before(async () => {
-  cluster = await startCluster({ instances: 2 });
-});
+before(
+  async () => {
+    cluster = await startCluster({ instances: 2 });
+  },
+  { timeout: 60_000 },
+);
 
-after(() => cluster?.stop());
+after(() => cluster?.stop(), { timeout: 30_000 });
 
 /** What the load saw. */
 interface Load {
