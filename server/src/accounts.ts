@@ -5,6 +5,7 @@
  * account costs the same hash as a known one.
  */
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import {
   MemoryDirectory,
@@ -60,6 +61,13 @@ export interface AccountsFile {
   enterprises: DirectoryEnterprise[];
   accounts: StoredAccount[];
 }
+
+/**
+ * The demo accounts (`server/demo-accounts.json`, shipped with the package): the
+ * server's accounts without `--accounts`, and the demo server's. The same people
+ * as the in-page mock's fixture, with scrypt hashes of the demo password.
+ */
+export const DEMO_ACCOUNTS_FILE = fileURLToPath(new URL('../demo-accounts.json', import.meta.url));
 
 /** Reads and checks an accounts file; throws a message naming what is wrong. */
 export async function loadAccounts(file: string): Promise<MemoryDirectory> {

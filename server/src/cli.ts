@@ -4,9 +4,8 @@
  * `--redis`), and shuts down gracefully on SIGTERM.
  * `etax-login-server hash-password` hashes a password for the accounts file.
  */
-import { fileURLToPath } from 'node:url';
 import { Engine, MemoryStore, TokenIssuer, type SessionIssuer, type Store } from '../../src/engine/index.js';
-import { directoryOf, hashPassword, loadAccounts } from './accounts.js';
+import { DEMO_ACCOUNTS_FILE, hashPassword, loadAccounts } from './accounts.js';
 import { createAppApi } from './app-api.js';
 import { ConfigError, helpText, readConfig } from './config.js';
 import { startHost } from './host.js';
@@ -44,16 +43,7 @@ async function main(argv: string[]): Promise<number> {
   }
   let accounts;
   try {
-    accounts = config.accounts
-      ? await loadAccounts(config.accounts)
-      : directoryOf(
-          JSON.parse(
-            await import('node:fs/promises').then((fs) =>
-              fs.readFile(fileURLToPath(new URL('../demo-accounts.json', import.meta.url)), 'utf8'),
-            ),
-          ),
-          'demo accounts',
-        );
+    accounts = await loadAccounts(config.accounts ?? DEMO_ACCOUNTS_FILE);
   } catch (e) {
     process.stderr.write(`etax-login-server: ${(e as Error).message}\n`);
     return 2;

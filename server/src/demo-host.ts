@@ -27,6 +27,7 @@ import { Backend } from '../../src/mock/backend.js';
 import { createControl, type MockControl } from '../../src/mock/controls.js';
 import { faulty } from '../../src/mock/handlers.js';
 import { APP_SIGNATURE, APP_TIMESTAMP, createAppApi, signRequest, type TestSms } from './app-api.js';
+import { DEMO_ACCOUNTS_FILE, loadAccounts } from './accounts.js';
 import { startHost, type RunningHost } from './host.js';
 
 /** Where the demo server mounts the app API. */
@@ -65,7 +66,8 @@ export interface RunningDemoHost extends RunningHost {
 }
 
 export async function startDemoHost(options: DemoHostOptions): Promise<RunningDemoHost> {
-  const backend = new Backend(DEMO_BACKEND);
+  // The demo's people as a deployment keeps them: the accounts file, scrypt hashes.
+  const backend = new Backend({ ...DEMO_BACKEND, accounts: await loadAccounts(DEMO_ACCOUNTS_FILE) });
   const control = createControl(backend);
   const streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
   const encoder = new TextEncoder();

@@ -72,9 +72,14 @@ async function start({ secrets = [CURRENT, PREVIOUS], store = new MemoryStore(),
   /** A request of the page's API, as the element sends it. */
   const page = async <T>(
     path: string,
-    { token, json, method }: { token?: string; json?: unknown; method?: string } = {},
+    {
+      token,
+      json,
+      method,
+      headers: more,
+    }: { token?: string; json?: unknown; method?: string; headers?: Record<string, string> } = {},
   ) => {
-    const headers: Record<string, string> = { 'Etax-Request': '1' };
+    const headers: Record<string, string> = { 'Etax-Request': '1', ...more };
     if (token) headers.Authorization = `Bearer ${token}`;
     if (json !== undefined) headers['Content-Type'] = 'application/json';
     const r = await fetch(`${host.url}${BASE}${path}`, {
@@ -364,6 +369,17 @@ describe('app API: every endpoint, with a page driving its flow over HTTP', () =
     // Once ended, no action fits it.
     const late = await app(`/v1/flows/${f.flowId}/refuse`, { account: 'wangxiuying' });
     assert.deepEqual([late.status, late.error], [409, 'invalid_state']);
+  });
+
+  it('shows the page as its own request to the page API described it: origin and browser', async () => {
+    const { app, page, host } = await start();
+    const origin = new URL(host.url).origin;
+    const f = (await page<FlowCreated>('/v1/flows/qr', { json: {}, headers: { Origin: origin, 'User-Agent': CHROME } }))
+      .body;
+    const payload = (f.state as { qr: { payload: string } }).qr.payload;
+    const scan = await app('/v1/scan', { account: 'wangxiuying', app: 'iit', payload });
+    // A loopback address names no place.
+    assert.deepEqual(scan.body.page, { origin, browser: 'Chrome 131 · Windows' });
   });
 
   it('names no place for a private address, and only the browser for a page without origin', async () => {

@@ -90,7 +90,7 @@ export class Backend {
     };
     this.store = new MemoryStore(clock);
     this.engine = new Engine({
-      accounts: new MemoryDirectory(s.fixture),
+      accounts: options?.accounts ?? new MemoryDirectory(s.fixture),
       store: this.store,
       clock,
       sms: {

@@ -3,6 +3,7 @@
  * the name says otherwise.
  */
 import type { Capabilities, EntrySpec, QrApp, StepUpMethod, TransportName } from '../client/protocol.js';
+import type { AccountDirectory } from '../engine/accounts.js';
 import { settingsOf as engineSettingsOf } from '../engine/settings.js';
 import { DEFAULT_FIXTURE, ENTRIES, type MockFixture } from './fixtures.js';
 
@@ -63,6 +64,12 @@ export interface MockBackendOptions {
   lockSeconds?: number;
   /** People and enterprises; default `DEFAULT_FIXTURE`. */
   fixture?: MockFixture;
+  /**
+   * The account directory the engine checks passwords with; default a
+   * `MemoryDirectory` of `fixture`. The demo server passes the fixture's people
+   * from its accounts file, with scrypt hashes, as a deployment keeps them.
+   */
+  accounts?: AccountDirectory;
   /** Account the phone is signed in to when it scans a login QR; default `wangxiuying`. */
   qrAccount?: string;
   /**
@@ -87,7 +94,7 @@ export interface MockBackendOptions {
 }
 
 export type Settings = Required<
-  Omit<MockBackendOptions, 'sms' | 'redirectUrl' | 'encryption' | 'decryptBody' | 'encryptBody' | 'now'>
+  Omit<MockBackendOptions, 'sms' | 'redirectUrl' | 'encryption' | 'decryptBody' | 'encryptBody' | 'now' | 'accounts'>
 > &
   Pick<MockBackendOptions, 'redirectUrl' | 'encryption' | 'decryptBody' | 'encryptBody'> & {
     sms: Required<NonNullable<MockBackendOptions['sms']>>;

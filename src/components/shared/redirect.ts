@@ -53,6 +53,10 @@ function readSegments(path: string): string[] {
 
 const startsWith = (path: string[], prefix: string[]) => prefix.every((segment, i) => path[i] === segment);
 
+/** An `http:` or `https:` URL without user name or password. */
+const isWeb = (url: URL | undefined): url is URL =>
+  !!url && /^https?:$/.test(url.protocol) && !url.username && !url.password;
+
 /**
  * Where to go after login: the redirect as an absolute URL when the rule above
  * allows it, else undefined.
@@ -64,12 +68,11 @@ const startsWith = (path: string[], prefix: string[]) => prefix.every((segment, 
 export function allowedRedirect(redirect: string, page: string, allowed: readonly string[]): string | undefined {
   const here = parse(page);
   const url = parse(redirect, page);
-  if (!here || !url || !/^https?:$/.test(url.protocol) || url.username || url.password) return undefined;
+  if (!here || !isWeb(url)) return undefined;
   if (url.origin === here.origin) return url.href;
   const inside = (entry: string) => {
     const base = parse(entry);
-    if (!base || !/^https?:$/.test(base.protocol) || base.username || base.password || base.origin !== url.origin)
-      return false;
+    if (!isWeb(base) || base.origin !== url.origin) return false;
     return (
       startsWith(segments(url.pathname), segments(base.pathname)) &&
       startsWith(readSegments(url.pathname), readSegments(base.pathname))
