@@ -80,6 +80,8 @@ export interface Cluster {
   readonly instances: Instance[];
   /** nginx's URL: the portal as a person reaches it. */
   readonly url: string;
+  /** The app API's secret every instance shares (for a client of the app API other than `app()`). */
+  readonly appSecret: string;
   /** A request of the page's API through nginx, as the element sends it. */
   page<T = unknown>(
     path: string,
@@ -216,6 +218,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       nginx,
       instances,
       url: nginx.url,
+      appSecret: secret,
       async page(path, { token, json, method, headers = {} } = {}) {
         const h: Record<string, string> = { 'Etax-Request': '1', ...headers };
         if (token) h.Authorization = `Bearer ${token}`;
