@@ -2,8 +2,8 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { fileURLToPath } from 'node:url';
 import { CHROME_ARGS, findChrome } from './scripts/chrome-path.mjs';
-import { mswWorker, qrcodeEsm } from './scripts/dev-plugins.mjs';
-import { mediaFeaturesCommand, qrReaderCommands } from './scripts/test-commands.mjs';
+import { galleryFrameBundle, mswWorker, qrcodeEsm } from './scripts/dev-plugins.mjs';
+import { axeCommand, mediaFeaturesCommand, qrReaderCommands } from './scripts/test-commands.mjs';
 
 const executablePath = findChrome();
 
@@ -15,11 +15,14 @@ export default {
   testFramework: { config: { timeout: 10000 } },
   testsFinishTimeout: 10 * 60 * 1000,
   plugins: [
+    // The demo gallery's frame page (test/demo/gallery.test.ts).
+    galleryFrameBundle(),
     qrcodeEsm(),
     mswWorker(),
     esbuildPlugin({ ts: true, target: 'es2021', tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
     mediaFeaturesCommand(),
     qrReaderCommands(),
+    axeCommand(),
   ],
   browsers: [
     chromeLauncher({

@@ -30,6 +30,8 @@ const SECTIONS: [ElementName, keyof DemoStrings['gallery']['sections']][] = [
 ];
 /** Longest a card may take to reach its state. */
 const TIMEOUT = 15000;
+/** Backdrop above and below a dialog in its frame, in px: enough to show that the dialog is modal. */
+const FRAME_INSET = 16;
 const BASE = '/api/gallery';
 
 const gallery = document.getElementById('gallery')!;
@@ -56,10 +58,13 @@ function apply(s: Settings) {
     else el.setAttribute('theme', s.theme === 'dark' ? 'dark' : 'light');
     el.toggleAttribute('large-text', s.large);
     const root = p.frame?.contentDocument?.documentElement;
-    if (root) {
+    if (p.frame && root) {
       root.lang = s.lang;
       root.dataset.theme = s.theme;
       root.toggleAttribute('data-large', s.large);
+      // The frame and its page's main content are named after the card's state, in the page's language.
+      p.frame.title = p.card.title[s.lang];
+      root.querySelector('main')?.setAttribute('aria-label', p.card.title[s.lang]);
     }
   }
 }
@@ -68,11 +73,32 @@ function apply(s: Settings) {
 function frameFor(figure: HTMLElement): Promise<HTMLIFrameElement> {
   const frame = document.createElement('iframe');
   frame.src = 'gallery-frame.html';
-  frame.title = figure.querySelector('figcaption')!.textContent ?? '';
   return new Promise((resolve) => {
     frame.addEventListener('load', () => resolve(frame), { once: true });
     figure.append(frame);
   });
+}
+
+/**
+ * Keeps a dialog card's frame as tall as the dialog it shows, plus the backdrop
+ * around it: in each state the client moves it through, at the chosen text
+ * size, theme and language, and whenever its content changes. In the gallery's
+ * frames the dialog grows with its content (demo.css lifts its limit to the
+ * frame's height), so the dialog's own size is the height its frame needs.
+ * The frames are of this origin: their elements are observed from here, as the
+ * gallery already reaches into them to place the elements.
+ */
+async function fitFrame(frame: HTMLIFrameElement, el: HTMLElementTagNameMap['step-up-dialog']): Promise<void> {
+  await el.updateComplete;
+  const dialog = el.shadowRoot!.querySelector('dialog')!;
+  const fit = () => {
+    const height = dialog.open ? dialog.getBoundingClientRect().height : 0;
+    if (height) frame.style.height = `${Math.ceil(height) + 2 * FRAME_INSET}px`;
+    else frame.style.removeProperty('height');
+  };
+  // An observer of the frame's own window: it reports as the frame's page is laid out.
+  new (frame.contentWindow as typeof window).ResizeObserver(fit).observe(dialog);
+  fit();
 }
 
 const until =
@@ -118,7 +144,8 @@ async function place(card: StateCard, backend: MockBackend, list: HTMLElement, s
   const p: Placed = { card, el, title, frame };
   placed.push(p);
   apply(s);
-  (frame ? doc.body : figure).append(el);
+  (frame ? doc.querySelector('main')! : figure).append(el);
+  if (frame) await fitFrame(frame, el as HTMLElementTagNameMap['step-up-dialog']);
 
   try {
     await Promise.race([

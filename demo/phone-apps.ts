@@ -59,6 +59,20 @@ export interface PhoneApps {
   subscribe(listener: () => void): () => void;
 }
 
+/**
+ * The app API refused an action: its error `code` (`docs/app-api.md`), which the app puts in
+ * its own words, and the API's `message`.
+ */
+export class AppRefusal extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message || code);
+    this.name = 'AppRefusal';
+  }
+}
+
 /** How often the phone asks the app API again while a page is open, ms (it has no push). */
 const REFRESH = 1000;
 
@@ -72,8 +86,10 @@ export class TaxAppBackend implements PhoneApps {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
     });
-    const answer = (await response.json()) as T & { error?: { message?: string } };
-    if (!response.ok) throw new Error(answer.error?.message ?? `HTTP ${response.status}`);
+    const answer = (await response.json()) as T & { error?: { code?: string; message?: string } };
+    if (!response.ok) {
+      throw new AppRefusal(answer.error?.code ?? `http_${response.status}`, answer.error?.message ?? '');
+    }
     return answer;
   }
 

@@ -10,7 +10,7 @@ import { css, html, LitElement, nothing, type PropertyValues, type TemplateResul
 import { property, state } from 'lit/decorators.js';
 import type { QrApp } from '../src/client/protocol.js';
 import type { MockAccount } from '../src/mock/index.js';
-import type { AppFlow, PhoneApps, PhoneSms, ScreenQr } from './phone-apps.js';
+import { AppRefusal, type AppFlow, type PhoneApps, type PhoneSms, type ScreenQr } from './phone-apps.js';
 import { STRINGS, type DemoStrings } from './strings.js';
 
 /** What the phone scanned last: a login QR or a face-recognition QR of one flow, as the app sees it now. */
@@ -391,7 +391,7 @@ export class DemoPhone extends LitElement {
       after?.();
     } catch (e) {
       this.noteAbout = s.flowId;
-      this.note = (e as Error).message;
+      this.note = this.refusal(e);
     }
   }
 
@@ -417,8 +417,14 @@ export class DemoPhone extends LitElement {
       this.slid = false;
     } catch (e) {
       this.noteAbout = target.payload;
-      this.note = (e as Error).message;
+      this.note = this.refusal(e);
     }
+  }
+
+  /** What the phone says when an action failed: a refusal of the app API in the app's words, in its language. */
+  private refusal(e: unknown): string {
+    const words = this.t.phone.refusals;
+    return e instanceof AppRefusal ? (words[e.code] ?? words.other) : (e as Error).message;
   }
 
   private done() {

@@ -146,11 +146,15 @@ export class DemoServer extends LitElement {
     this.requestUpdate();
   }
 
-  private reset() {
-    this.act(this.t.server.reset, (c) => {
-      c.reset();
+  /**
+   * Resets the backend, then lets the page start a new login: on the demo server the reset is a
+   * request, and a new login that reached the server before it would be forgotten with the rest.
+   */
+  private async reset() {
+    await this.act(this.t.server.reset, async (c) => {
       this.latency = 0;
       this.dropped = false;
+      await c.reset();
     });
     this.dispatchEvent(new Event('demo-reset', { bubbles: true, composed: true }));
   }

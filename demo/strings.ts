@@ -82,6 +82,13 @@ const zhCN = {
     faceQr: (app: string) => `人脸识别二维码（需用${app}扫描）`,
     noQr: '没有可扫描的二维码',
     wrongApp: (app: string) => `无法识别此二维码，请使用${app}扫描。`,
+    /** What the app says when the app API refuses an action, by the API's error code. */
+    refusals: {
+      forbidden: '此登录不属于APP已登录的账号，请用登录该账号的APP扫描。',
+      flow_not_found: '网页上的登录已结束，或二维码已失效。',
+      invalid_state: '网页上的登录已有变化，请重新扫描。',
+      other: '操作未成功，请稍后重试。',
+    } as Record<string, string>,
     confirmTitle: '登录确认',
     confirmText: (name: string) => `${name}，您正在登录××省电子税务局（网页端）。`,
     matchCode: '请核对网页上显示的校验码：',
@@ -258,6 +265,12 @@ const en: DemoStrings = {
     faceQr: (app: string) => `face recognition QR (scan with the ${app})`,
     noQr: 'nothing to scan',
     wrongApp: (app: string) => `This code is not for this app: scan it with the ${app}.`,
+    refusals: {
+      forbidden: 'This login is not for the account signed in to the app: scan with the app signed in to that account.',
+      flow_not_found: 'The login on the web page has ended, or its QR code has expired.',
+      invalid_state: 'The login on the web page has moved on: scan again.',
+      other: 'That did not work. Please try again later.',
+    },
     confirmTitle: 'Confirm login',
     confirmText: (name: string) => `${name}, you are logging in to the ×× Province e-tax website.`,
     matchCode: 'Check that the web page shows the code:',

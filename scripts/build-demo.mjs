@@ -7,7 +7,7 @@
 //   dist-demo/demo.css, favicon.svg
 //
 // The esbuild options are shared with the demo server, which bundles the
-// gallery's frame page the same way (see scripts/demo-server.mjs).
+// gallery's frame page the same way (see galleryFrameBundle in scripts/dev-plugins.mjs).
 import { build } from 'esbuild';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -18,12 +18,10 @@
 // when there is no display.
 import { startDevServer } from '@web/dev-server';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
-import { context as esbuildContext } from 'esbuild';
 import { existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { demoEsbuildOptions } from './build-demo.mjs';
-import { mswWorker, qrcodeEsm } from './dev-plugins.mjs';
+import { galleryFrameBundle, mswWorker, qrcodeEsm } from './dev-plugins.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const demo = fileURLToPath(new URL('../demo/', import.meta.url));
@@ -37,35 +35,6 @@ function demoAtRoot() {
       ctx.url = `/demo${path.endsWith('/') ? `${path}index.html` : path}${ctx.search ?? ''}`;
     }
     return next();
-  };
-}
-
-/**
- * Serves `gallery-frame.js` as one esbuild bundle of demo/gallery-frame.ts, rebuilt
- * on each request: the gallery opens a frame per dialog state, and a module
- * graph per frame would take seconds.
- */
-function galleryFrameBundle() {
-  let ctx;
-  /** One rebuild at a time: the frames ask for the bundle together. */
-  let building;
-  return {
-    name: 'gallery-frame-bundle',
-    async serve(context) {
-      if (!context.path.endsWith('/gallery-frame.js')) return undefined;
-      ctx ??= esbuildContext({
-        ...demoEsbuildOptions(),
-        entryPoints: [`${demo}gallery-frame.ts`],
-        outfile: `${demo}gallery-frame.js`,
-        write: false,
-      });
-      building ??= ctx.then((c) => c.rebuild()).finally(() => setTimeout(() => (building = undefined), 1000));
-      const result = await building;
-      return { body: result.outputFiles[0].text, type: 'js' };
-    },
-    async serverStop() {
-      await (await ctx)?.dispose();
-    },
   };
 }
 

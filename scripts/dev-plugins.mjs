@@ -2,9 +2,12 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
-import { build } from 'esbuild';
+import { build, context as esbuildContext } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { demoEsbuildOptions } from './build-demo.mjs';
 
 const require = createRequire(import.meta.url);
+const demo = fileURLToPath(new URL('../demo/', import.meta.url));
 
 /**
  * `qrcode` is CommonJS only, and the dev server cannot import CommonJS as an ES
@@ -46,6 +49,35 @@ export function mswWorker() {
     async serve(context) {
       if (!context.path.endsWith('/mockServiceWorker.js')) return undefined;
       return { body: await readFile(file, 'utf8'), type: 'js', headers: { 'Service-Worker-Allowed': '/' } };
+    },
+  };
+}
+
+/**
+ * Serves `gallery-frame.js` as one esbuild bundle of demo/gallery-frame.ts, rebuilt
+ * on each request: the gallery opens a frame per dialog state, and a module
+ * graph per frame would take seconds.
+ */
+export function galleryFrameBundle() {
+  let ctx;
+  /** One rebuild at a time: the frames ask for the bundle together. */
+  let building;
+  return {
+    name: 'gallery-frame-bundle',
+    async serve(context) {
+      if (!context.path.endsWith('/gallery-frame.js')) return undefined;
+      ctx ??= esbuildContext({
+        ...demoEsbuildOptions(),
+        entryPoints: [`${demo}gallery-frame.ts`],
+        outfile: `${demo}gallery-frame.js`,
+        write: false,
+      });
+      building ??= ctx.then((c) => c.rebuild()).finally(() => setTimeout(() => (building = undefined), 1000));
+      const result = await building;
+      return { body: result.outputFiles[0].text, type: 'js' };
+    },
+    async serverStop() {
+      await (await ctx)?.dispose();
     },
   };
 }

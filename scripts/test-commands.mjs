@@ -1,4 +1,6 @@
 // Server commands for the browser tests, beside those of @web/test-runner-commands.
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { readQr } from './qr-reader.mjs';
 
 /**
@@ -42,6 +44,39 @@ export function qrReaderCommands() {
       }
       if (command === 'decode-qr') return readQr(Buffer.from(payload.png, 'base64'));
       return undefined;
+    },
+  };
+}
+
+/**
+ * `axe-page` `{ path }`: axe-core's accessibility check of a page the test opened in a frame
+ * (the demo's pages, under their strict CSP and Trusted Types, where no test script may run),
+ * and of the frames inside it: axe goes into each through DevTools. Answers the violations,
+ * each `{ id, impact, help, targets }`.
+ */
+export function axeCommand() {
+  const require = createRequire(import.meta.url);
+  let source;
+  return {
+    name: 'axe-page',
+    async executeCommand({ command, payload, session }) {
+      if (command !== 'axe-page') return undefined;
+      source ??= await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
+      const page = session.browser.getPage(session.id);
+      const top = page.frames().find((f) => new URL(f.url()).pathname === payload.path);
+      if (!top) throw new Error(`no frame of ${payload.path}`);
+      const within = (f) => f === top || (f.parentFrame() && within(f.parentFrame()));
+      for (const f of page.frames().filter(within)) await f.evaluate(source);
+      return top.evaluate(async () => {
+        /* global axe, document -- in the page: axe put there just above */
+        const { violations } = await axe.run(document, { resultTypes: ['violations'] });
+        return violations.map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          help: v.help,
+          targets: v.nodes.map((n) => n.target.join(' ')),
+        }));
+      });
     },
   };
 }

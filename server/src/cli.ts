@@ -2,11 +2,15 @@
  * `etax-login-server`: reads the configuration, starts the Node host over the
  * engine with the in-memory store (or Redis, shared by many instances, with
  * `--redis`), and shuts down gracefully on SIGTERM.
- * `etax-login-server hash-password` hashes a password for the accounts file.
+ * `etax-login-server hash-password` hashes a password for the accounts file;
+ * `etax-login-server unlock --account ID` lifts an account's locks in the
+ * shared store and says so in the audit log.
  */
+import { userInfo } from 'node:os';
 import { Engine, MemoryStore, TokenIssuer, type SessionIssuer, type Store } from '../../src/engine/index.js';
 import { DEMO_ACCOUNTS_FILE, hashPassword, loadAccounts } from './accounts.js';
 import { createAppApi } from './app-api.js';
+import { JsonLinesAudit } from './audit.js';
 import { ConfigError, helpText, readConfig } from './config.js';
 import { startHost } from './host.js';
 import { DevOutbox } from './outbox.js';
@@ -33,6 +37,22 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  const unlock = argv[0] === 'unlock';
+  let accountId: string | undefined;
+  if (unlock) {
+    argv = argv.slice(1);
+    const at = argv.findIndex((a) => a === '--account' || a.startsWith('--account='));
+    if (at >= 0) {
+      const [arg, inline] = argv[at].split(/=(.*)/s, 2);
+      accountId = inline ?? argv[at + 1];
+      argv = [...argv.slice(0, at), ...argv.slice(at + (arg === argv[at] && inline === undefined ? 2 : 1))];
+    }
+    if (!accountId) {
+      process.stderr.write('etax-login-server unlock: name the account, --account ID\n');
+      return 2;
+    }
+  }
+
   let config;
   try {
     config = await readConfig(argv, process.env);
@@ -46,6 +66,20 @@ async function main(argv: string[]): Promise<number> {
     accounts = await loadAccounts(config.accounts ?? DEMO_ACCOUNTS_FILE);
   } catch (e) {
     process.stderr.write(`etax-login-server: ${(e as Error).message}\n`);
+    return 2;
+  }
+  if (unlock && !config.redis) {
+    process.stderr.write(
+      'etax-login-server unlock: locks are kept in the shared store, and with the memory store each server process ' +
+        "holds its own, out of reach of this command: give the servers' --redis (or ETAX_REDIS_URL)\n",
+    );
+    return 2;
+  }
+  let audit: JsonLinesAudit;
+  try {
+    audit = new JsonLinesAudit(config.auditLog, config.instanceId);
+  } catch (e) {
+    process.stderr.write(`etax-login-server: --audit-log: ${(e as Error).message}\n`);
     return 2;
   }
   const redis = config.redis
@@ -83,6 +117,34 @@ async function main(argv: string[]): Promise<number> {
       lifetime: config.sessionLifetime || 1800,
     });
   }
+  if (unlock) {
+    try {
+      const id = accountId!;
+      if (!(await accounts.find(id))) {
+        process.stderr.write(
+          `etax-login-server unlock: no account "${id}" in ${config.accounts ?? 'the demo accounts'}\n`,
+        );
+        return 2;
+      }
+      // The command's own connection comes up first (10 s at most), or it says Redis cannot be reached.
+      const until = Date.now() + 10_000;
+      while (!(await redis!.ready())) {
+        if (Date.now() > until) throw new Error(`Redis at ${new URL(config.redis!).host} does not answer`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const engine = new Engine({ accounts, store, clock: redis!.clock, settings: config.settings });
+      await engine.unlockAccount(id);
+      audit.record({ event: 'unlock', result: 'unlocked', account: id, operator: userInfo().username });
+      process.stderr.write(`etax-login-server unlock: account ${id} unlocked\n`);
+      return 0;
+    } catch (e) {
+      process.stderr.write(`etax-login-server unlock: ${(e as Error).message}\n`);
+      return 1;
+    } finally {
+      await audit.close();
+      await redis!.close();
+    }
+  }
   const sms = new DevOutbox(log);
   const engine = new Engine({
     accounts,
@@ -113,6 +175,19 @@ async function main(argv: string[]): Promise<number> {
     credentials: config.credentials,
     log,
     instance: config.instanceId,
+    audit,
+    trustProxy: config.trustProxy,
+    maxBody: config.maxBody,
+    timeouts: {
+      headers: config.headersTimeout,
+      request: config.requestTimeout,
+      keepAlive: config.keepAliveTimeout,
+    },
+    limits: {
+      requests: { limit: config.rateLimitRequests, window: config.rateLimitWindow },
+      flows: { limit: config.rateLimitFlows, window: config.rateLimitWindow },
+      streams: config.maxStreamsPerAddress,
+    },
     // Not ready while Redis does not answer: a load balancer sends the requests elsewhere meanwhile.
     ...(redis ? { ready: () => redis.ready() } : {}),
     ...(appApi ? { appApi: { basePath: config.appBasePath, fetch: (request: Request) => appApi.fetch(request) } } : {}),
@@ -128,6 +203,7 @@ async function main(argv: string[]): Promise<number> {
       void host
         .close()
         .then(() => redis?.close())
+        .then(() => audit.close())
         .then(resolve);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
@@ -139,8 +215,8 @@ async function main(argv: string[]): Promise<number> {
     url: host.url,
     basePath: config.basePath,
     accounts: config.accounts ?? 'demo',
-    // Where Redis is, without the user or password the URL may carry.
     instance: config.instanceId,
+    // Where Redis is, without the user or password the URL may carry.
     store: config.redis ? `${new URL(config.redis).protocol}//${new URL(config.redis).host}` : 'memory',
     transports: config.transports,
     appApi: appApi ? config.appBasePath : 'off (no ETAX_APP_SECRET)',

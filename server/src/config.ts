@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import proxyAddr from 'proxy-addr';
 import type { TransportName } from '../../src/client/protocol.js';
 import type { EngineSettingsInput } from '../../src/engine/index.js';
 import { MAX_SECRETS, MIN_SECRET_LENGTH } from './app-api.js';
@@ -49,7 +50,28 @@ export interface ServerConfig {
   appSecrets: string[];
   /** Serve the SMS outbox of test accounts through the app API (test deployments only). */
   testOutbox: boolean;
-  /** This instance's name, in the `Etax-Instance` header of every answer and in the log; default `hostname:pid`. */
+  /** Proxies (addresses, CIDR ranges) whose `X-Forwarded-For` is believed. */
+  trustProxy: string[];
+  /** Seconds of the fixed window of the limits per client address. */
+  rateLimitWindow: number;
+  /** Requests of the page API one address may make in a window (0: no limit). */
+  rateLimitRequests: number;
+  /** Flows (QR and password) one address may create in a window (0: no limit). */
+  rateLimitFlows: number;
+  /** SSE and WebSocket streams one address may hold open on an instance (0: no limit). */
+  maxStreamsPerAddress: number;
+  /** Longest request body, bytes. */
+  maxBody: number;
+  /** Seconds a client has to send its headers, its whole request; an idle kept-alive connection lives. */
+  headersTimeout: number;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  /** Where the audit log goes: a file (appended), or `-` for standard output. */
+  auditLog: string;
+  /**
+   * This instance's name: in the `Etax-Instance` header of every answer, the start line and
+   * the audit log; default `hostname:pid`.
+   */
   instanceId: string;
 }
 
@@ -169,6 +191,22 @@ export const OPTIONS: Option[] = [
     help: 'seconds a lock lasts',
   },
   {
+    flag: '--account-rate-limit',
+    env: 'ETAX_ACCOUNT_RATE_LIMIT',
+    key: 'settings.accountRateLimit.limit',
+    type: 'number',
+    default: '10',
+    help: 'password attempts on one account per --account-rate-window (0: no limit)',
+  },
+  {
+    flag: '--account-rate-window',
+    env: 'ETAX_ACCOUNT_RATE_WINDOW',
+    key: 'settings.accountRateLimit.window',
+    type: 'number',
+    default: '900',
+    help: 'seconds of the window of --account-rate-limit',
+  },
+  {
     flag: '--sms-daily-limit',
     env: 'ETAX_SMS_DAILY_LIMIT',
     key: 'settings.sms.dailyLimit',
@@ -254,11 +292,91 @@ export const OPTIONS: Option[] = [
     help: 'test deployments only: SMS of "test" accounts readable through the app API',
   },
   {
+    flag: '--trust-proxy',
+    env: 'ETAX_TRUST_PROXY',
+    key: 'trustProxy',
+    type: 'list',
+    default: '',
+    help: 'proxies whose X-Forwarded-For is believed: addresses and CIDR ranges, e.g. 127.0.0.1,10.0.0.0/8',
+  },
+  {
+    flag: '--rate-limit-window',
+    env: 'ETAX_RATE_LIMIT_WINDOW',
+    key: 'rateLimitWindow',
+    type: 'number',
+    default: '60',
+    help: 'seconds of the window of the limits per client address',
+  },
+  {
+    flag: '--rate-limit-requests',
+    env: 'ETAX_RATE_LIMIT_REQUESTS',
+    key: 'rateLimitRequests',
+    type: 'number',
+    default: '600',
+    help: 'requests of the page API per client address per window (0: no limit)',
+  },
+  {
+    flag: '--rate-limit-flows',
+    env: 'ETAX_RATE_LIMIT_FLOWS',
+    key: 'rateLimitFlows',
+    type: 'number',
+    default: '30',
+    help: 'logins (QR and password flows) started per client address per window (0: no limit)',
+  },
+  {
+    flag: '--max-streams-per-address',
+    env: 'ETAX_MAX_STREAMS_PER_ADDRESS',
+    key: 'maxStreamsPerAddress',
+    type: 'number',
+    default: '100',
+    help: 'SSE and WebSocket streams one client address holds open on an instance (0: no limit)',
+  },
+  {
+    flag: '--max-body',
+    env: 'ETAX_MAX_BODY',
+    key: 'maxBody',
+    type: 'number',
+    default: '65536',
+    help: 'longest request body, bytes (page API and app API)',
+  },
+  {
+    flag: '--headers-timeout',
+    env: 'ETAX_HEADERS_TIMEOUT',
+    key: 'headersTimeout',
+    type: 'number',
+    default: '10',
+    help: 'seconds a client has to send its request headers',
+  },
+  {
+    flag: '--request-timeout',
+    env: 'ETAX_REQUEST_TIMEOUT',
+    key: 'requestTimeout',
+    type: 'number',
+    default: '30',
+    help: 'seconds a client has to send its whole request (streams and long-polls are not cut)',
+  },
+  {
+    flag: '--keep-alive-timeout',
+    env: 'ETAX_KEEP_ALIVE_TIMEOUT',
+    key: 'keepAliveTimeout',
+    type: 'number',
+    default: '5',
+    help: 'seconds an idle kept-alive connection stays open',
+  },
+  {
+    flag: '--audit-log',
+    env: 'ETAX_AUDIT_LOG',
+    key: 'auditLog',
+    type: 'string',
+    default: '-',
+    help: 'audit log of login attempts and operator actions, JSON lines: a file (appended), - for stdout',
+  },
+  {
     flag: '--instance-id',
     env: 'ETAX_INSTANCE_ID',
     key: 'instanceId',
     type: 'string',
-    help: 'name of this instance, sent in the Etax-Instance header of every answer; default hostname:pid',
+    help: 'name of this instance: the Etax-Instance header of every answer, the log, the audit log (default hostname:pid)',
   },
 ];
 
@@ -272,7 +390,7 @@ export class ConfigError extends Error {
 export function helpText(): string {
   const rows = OPTIONS.map(
     (o) =>
-      `  ${`${o.flag} ${o.type === 'boolean' ? '' : `<${o.type}>`}`.padEnd(34)}${o.help}` +
+      `  ${`${o.flag} ${o.type === 'boolean' ? '' : `<${o.type}>`}`.padEnd(33)} ${o.help}` +
       `${o.default ? ` (default ${o.default || '—'})` : ''}\n${''.padEnd(36)}env ${o.env}, config file "${o.key}"`,
   );
   return [
@@ -280,6 +398,8 @@ export function helpText(): string {
     '',
     'Usage: etax-login-server [options]',
     '       etax-login-server hash-password   (reads a password on standard input, prints its hash)',
+    "       etax-login-server unlock --account ID [options]   (lifts the account's locks in the Redis",
+    '         the servers share, and records it in the audit log; needs --redis)',
     '',
     'Options (flags override the environment, which overrides the config file):',
     `  ${'--config <file>'.padEnd(34)}JSON file with any of the keys below\n${''.padEnd(36)}env ETAX_CONFIG`,
@@ -379,6 +499,16 @@ export async function readConfig(
     appSecrets: [],
     testOutbox: false,
     instanceId: defaultInstanceId,
+    trustProxy: [],
+    rateLimitWindow: 60,
+    rateLimitRequests: 600,
+    rateLimitFlows: 30,
+    maxStreamsPerAddress: 100,
+    maxBody: 65536,
+    headersTimeout: 10,
+    requestTimeout: 30,
+    keepAliveTimeout: 5,
+    auditLog: '-',
   };
   for (const o of OPTIONS) {
     const v = value(o);
@@ -449,6 +579,21 @@ export async function readConfig(
   if (!/^[\x21-\x7e]{1,64}$/.test(config.instanceId)) {
     throw new ConfigError('--instance-id must be 1–64 visible ASCII characters without spaces');
   }
+  try {
+    proxyAddr.compile(config.trustProxy);
+  } catch (e) {
+    throw new ConfigError(`--trust-proxy: ${(e as Error).message} (addresses or CIDR ranges, e.g. 10.0.0.0/8)`);
+  }
+  for (const key of ['rateLimitWindow', 'headersTimeout', 'requestTimeout', 'keepAliveTimeout', 'maxBody'] as const) {
+    if (config[key] < 1) throw new ConfigError(`${key} must be at least 1`);
+  }
+  if ((config.settings.accountRateLimit?.window ?? 900) < 1) {
+    throw new ConfigError('--account-rate-window must be at least 1 second');
+  }
+  if (config.headersTimeout > config.requestTimeout) {
+    throw new ConfigError('--headers-timeout cannot be longer than --request-timeout');
+  }
+  if (!config.auditLog) throw new ConfigError('--audit-log needs a file, or - for standard output');
   config.appSecrets = await readAppSecrets(config.appSecretFile, env);
   if (config.testOutbox && !config.appSecrets.length) {
     throw new ConfigError('--test-outbox is served by the app API, which needs a secret (ETAX_APP_SECRET)');

@@ -2,7 +2,8 @@
  * The Node host: the protocol's routes (`Wire`, a Hono app) served by
  * `@hono/node-server` with `ws` for the WebSocket, plus what operating a
  * server needs — health checks, metrics, one JSON log line per request, a
- * body limit, graceful shutdown.
+ * body limit, timeouts for slow clients, limits per client address (the
+ * address behind trusted proxies), the audit log, graceful shutdown.
  */
 import { createAdaptorServer, upgradeWebSocket } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -10,18 +11,59 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import proxyAddr from 'proxy-addr';
 import { WebSocketServer } from 'ws';
 import { EngineError, errorResponse } from '../../src/engine/index.js';
 import { Wire, type WireOptions } from '../../src/wire/index.js';
+import { auditEngine, auditLimited, type AuditLog } from './audit.js';
 import { Metrics } from './metrics.js';
+
+/** Seconds the server gives a slow client (Node's `headersTimeout`, `requestTimeout`, `keepAliveTimeout`). */
+export interface Timeouts {
+  /** To send the request's headers; a client that never finishes them is cut off. */
+  headers: number;
+  /** To send the whole request, headers and body (streams and long-polls answer after it: unaffected). */
+  request: number;
+  /** A kept-alive connection with no request. */
+  keepAlive: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { headers: 10, request: 30, keepAlive: 5 };
+
+/**
+ * What a client address counts as for the limits: an IPv4 address itself (an
+ * IPv4-mapped IPv6 one as IPv4), an IPv6 address its /64 — a subscriber is
+ * usually given a whole /64, and could otherwise take a new address per request.
+ */
+export function addressGroup(address: string): string {
+  if (!ipaddr.isValid(address)) return address;
+  const ip = ipaddr.process(address);
+  if (ip.kind() === 'ipv4') return ip.toString();
+  return `${(ip as ipaddr.IPv6).parts
+    .slice(0, 4)
+    .map((p) => p.toString(16))
+    .join(':')}::/64`;
+}
 
 export interface HostOptions extends WireOptions {
   host?: string;
   port?: number;
   /** One JSON line per request and per event; default: stdout. */
   log?: (line: Record<string, unknown>) => void;
-  /** Longest request body read, bytes; default 64 KiB. */
+  /** Longest request body read, bytes (the page API and the app API); default 64 KiB. */
   maxBody?: number;
+  /** Timeouts for slow clients; default `DEFAULT_TIMEOUTS`. */
+  timeouts?: Partial<Timeouts>;
+  /**
+   * Proxies whose `X-Forwarded-For` is believed: addresses and CIDR ranges
+   * (`127.0.0.1`, `10.0.0.0/8`). The client's address is the socket's unless
+   * the socket is a trusted proxy; then the right-most address of
+   * `X-Forwarded-For` that is not a trusted proxy. No other header is believed.
+   */
+  trustProxy?: string[];
+  /** Every login attempt and outcome, and refusals by a limit per address; default none. */
+  audit?: AuditLog;
   /** Whether the server can take requests (the store answers); default always. */
   ready?: () => Promise<boolean>;
   /** Serve Prometheus metrics at `/metrics`; default true. */
@@ -78,10 +120,23 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const sockets = new WebSocketServer({ noServer: true });
   const instance = options.instance;
   if (instance) sockets.on('headers', (headers) => headers.push(`${INSTANCE_HEADER}: ${instance}`));
+  const trusted = options.trustProxy?.length ? proxyAddr.compile(options.trustProxy) : undefined;
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const audit = options.audit;
   const wire = new Wire({
     ...options,
+    ...(options.limits ? { limits: { group: addressGroup, ...options.limits } } : {}),
     shutdown: shutdown.signal,
-    addressOf: options.addressOf ?? ((c) => getConnInfo(c).remote.address),
+    addressOf:
+      options.addressOf ??
+      (trusted
+        ? (c) => proxyAddr((c.env as { incoming: IncomingMessage }).incoming, trusted)
+        : (c) => getConnInfo(c).remote.address),
+    onLimited: (limited) => {
+      const event = audit && auditLimited(limited);
+      if (event) audit.record(event);
+      options.onLimited?.(limited);
+    },
     upgradeWebSocket: (create) =>
       upgradeWebSocket((c) => {
         const events = create(c);
@@ -117,6 +172,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     },
   });
   const metrics = options.metrics === false ? undefined : new Metrics(options.engine, () => wire);
+  const unaudit = audit ? auditEngine(options.engine, audit) : () => {};
 
   const app = new Hono();
   app.get('/healthz', () => Response.json({ status: 'ok' }, { headers: { 'Cache-Control': 'no-store' } }));
@@ -159,7 +215,17 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     return errorAnswer(new EngineError('internal_error'));
   });
 
-  const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: sockets } }) as Server;
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    websocket: { server: sockets },
+    serverOptions: {
+      headersTimeout: timeouts.headers * 1000,
+      requestTimeout: timeouts.request * 1000,
+      keepAliveTimeout: timeouts.keepAlive * 1000,
+      // How often Node looks for requests past their time: often enough to keep to short timeouts.
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, timeouts.headers * 500)),
+    },
+  }) as Server;
   // One log line per request once its answer is sent (a stream's, when it ends).
   server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
@@ -202,6 +268,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         for (const ws of sockets.clients) ws.terminate();
         server.closeIdleConnections();
         await closed;
+        unaudit();
         wire.engine.close();
       })();
       return closing;

@@ -1,18 +1,23 @@
 /**
  * Session delivery by cookie (§10, "a completion redirect"): completion hands
  * the page a `redirectUrl` to `/session/complete` with a one-time code valid
- * for 60 s; following it sets a signed `HttpOnly; Secure; SameSite=Lax` cookie
- * and sends the person on to the portal's home. The key signing the cookie is
- * a secret: it comes from the environment or a file, never from a flag.
+ * for 60 s; following it sets a signed `__Host-etax_session` cookie (`HttpOnly;
+ * Secure; SameSite=Lax; Path=/`, no `Domain`: only this host can set or read
+ * it) and sends the person on to the portal's home. The code is kept by its
+ * digest only. The cookie is bound to the account, how it logged in (way,
+ * second factor), the identity chosen and an end time, under an HMAC. The key
+ * signing it is a secret: it comes from the environment or a file, never from
+ * a flag.
  *
  * A portal that mints its own session implements `SessionIssuer` instead (the
  * engine calls it once per completed flow).
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Completion, IssuedSession, SessionIssuer, Store } from '../../src/engine/index.js';
 
 const CODE_LIFETIME = 60_000;
-const codeKey = (code: string) => `session-code:${code}`;
+/** Where a code is kept: by its digest, so that the store never holds a code that works. */
+const codeKey = (code: string) => `session-code:${createHash('sha256').update(code).digest('hex')}`;
 
 export interface CookieSessionOptions {
   /** Where the one-time codes are kept: the engine's store, so that any instance can redeem them. */
@@ -23,7 +28,10 @@ export interface CookieSessionOptions {
   completePath?: string;
   /** Where the person goes once the cookie is set; default `/`. */
   home?: string;
-  /** Name of the cookie; default `etax_session`. */
+  /**
+   * Name of the cookie; default `__Host-etax_session` (the prefix makes the
+   * browser refuse it unless `Secure`, `Path=/` and without `Domain`).
+   */
   cookieName?: string;
   /** Seconds the session lives; default 1800. */
   lifetime?: number;
@@ -41,7 +49,7 @@ export class CookieSessions implements SessionIssuer {
       store: options.store,
       key: options.key,
       home: options.home ?? '/',
-      cookieName: options.cookieName ?? 'etax_session',
+      cookieName: options.cookieName ?? '__Host-etax_session',
       lifetime: options.lifetime ?? 1800,
       now: options.now ?? (() => Date.now()),
     };

@@ -14,9 +14,22 @@ import { CookieSessions } from '../src/sessions.js';
 
 const BASE = '/api/etax-login';
 
+/** A memory store that remembers every key and value written, to look for secrets in them. */
+class RecordingStore extends MemoryStore {
+  readonly written: string[] = [];
+  override write(key: string, value: string, ttl: number): Promise<void> {
+    this.written.push(key, value);
+    return super.write(key, value, ttl);
+  }
+  override increment(key: string, ttl: number, by?: number): Promise<number> {
+    this.written.push(key);
+    return super.increment(key, ttl, by);
+  }
+}
+
 describe('session delivery by cookie', () => {
   it('sets a signed HttpOnly cookie once, from the completion URL the login hands the page', async () => {
-    const store = new MemoryStore();
+    const store = new RecordingStore();
     const key = randomBytes(32);
     const cookies = new CookieSessions({ store, key, home: '/portal/home' });
     const engine = new Engine({ accounts: new MemoryDirectory(DEFAULT_FIXTURE), store, sessions: cookies });
@@ -36,12 +49,21 @@ describe('session delivery by cookie', () => {
       assert.equal(done.status, 'authenticated');
       assert.equal(done.session, undefined);
       assert.match(done.redirectUrl!, /^\/session\/complete\?code=[\w-]{32}$/);
+      // The store keeps the code's digest, never a code that works.
+      const code = new URL(done.redirectUrl!, host.url).searchParams.get('code')!;
+      assert.ok(store.written.length);
+      assert.ok(!store.written.some((text) => text.includes(code)));
 
       const first = await fetch(`${host.url}${done.redirectUrl}`, { redirect: 'manual' });
       assert.equal(first.status, 303);
       assert.equal(first.headers.get('location'), '/portal/home');
       const cookie = first.headers.get('set-cookie')!;
-      assert.match(cookie, /^etax_session=[\w-]+\.[\w-]+; Path=\/; Max-Age=1800; HttpOnly; Secure; SameSite=Lax$/);
+      // __Host-: only this host, over HTTPS, for the whole site; out of scripts' reach; not sent by cross-site subrequests.
+      assert.match(
+        cookie,
+        /^__Host-etax_session=[\w-]+\.[\w-]+; Path=\/; Max-Age=1800; HttpOnly; Secure; SameSite=Lax$/,
+      );
+      assert.ok(!/;\s*Domain=/i.test(cookie));
       const value = cookie.split(';')[0].split('=')[1];
       assert.deepEqual(
         { ...cookies.verify(value), exp: undefined },

@@ -41,7 +41,7 @@ import {
   type Status,
 } from './records.js';
 import { digest, randomDigits, randomHex, sameText } from './secrets.js';
-import { checkSettings, settingsOf, type EngineSettings, type EngineSettingsInput } from './settings.js';
+import { checkSettings, settingsOf, type EngineSettings, type EngineSettingsInput, type RateRule } from './settings.js';
 import type { Store } from './store.js';
 
 export interface EngineOptions {
@@ -57,10 +57,33 @@ export interface EngineOptions {
   settings?: EngineSettingsInput;
 }
 
-/** What changed, as this engine saw it: for a host's inspection (the mock's controls, metrics). */
+/** How a refused login attempt ended, for the audit log (a flow's own ends are its states). */
+export type AttemptResult =
+  'wrong_password' | 'unknown_account' | 'locked' | 'rate_limited' | 'sms_wrong' | 'sms_expired';
+
+/** What changed, as this engine saw it: for a host's inspection (the mock's controls, metrics, the audit log). */
 export type EngineChange =
   /** A flow was written by this engine: created (`before` absent) or changed. */
-  { type: 'flow'; flow: FlowRecord; before?: FlowRecord } | { type: 'sms'; flowId: string };
+  | { type: 'flow'; flow: FlowRecord; before?: FlowRecord }
+  | { type: 'sms'; flowId: string }
+  /**
+   * A login attempt refused without a flow changing: a password (no flow yet) or
+   * an SMS code. `account` is the account's id when one was named, `typed` the
+   * account name as typed when none has it; `locked` when this attempt set a
+   * lock. Never the password or the code.
+   */
+  | {
+      type: 'attempt';
+      way: FlowKind;
+      result: AttemptResult;
+      entry?: string;
+      account?: string;
+      typed?: string;
+      flowId?: string;
+      method?: StepUpMethod;
+      locked?: boolean;
+      client?: FlowClient;
+    };
 
 /** How often a lost compare-and-set is tried again before the request gives up with `503`. */
 const MAX_RACES = 25;
@@ -117,6 +140,8 @@ export const STORE_KEYS = {
   smsDaily: (phoneDigest: string) => `smsday:${phoneDigest}`,
   /** The flow a QR payload (by digest) belongs to, for the app side. */
   qrPayload: (payloadDigest: string) => `qr:${payloadDigest}`,
+  /** Requests counted by a rate limit (`rule`) for one client address or account, in the current window. */
+  rate: (rule: string, who: string) => `rate:${rule}:${who}`,
 };
 const KEY = STORE_KEYS;
 
@@ -148,6 +173,20 @@ export class Engine {
   onChange(listener: (change: EngineChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Counts a request against a rate limit in the store (so that it holds across
+   * instances): past `rule.limit` in the current fixed window of `rule.window`
+   * seconds, a `429 rate_limited` with the seconds left of the window. `rule`
+   * names the limit, `who` what it counts (an address, an account).
+   */
+  async limit(name: string, who: string, rule: RateRule): Promise<void> {
+    if (!rule.limit) return;
+    const key = KEY.rate(name, who);
+    if ((await this.store.increment(key, rule.window * 1000)) > rule.limit) {
+      throw new EngineError('rate_limited', { retryAfter: await this.secondsLeftOf(key) });
+    }
   }
 
   /** Stops every timer (a host shutting down, or a test ending). */
@@ -211,11 +250,41 @@ export class Engine {
     const verdict = await this.accounts.verify({ entry, fields, password: body.password });
     if (verdict.result === 'invalid_taxpayer_id')
       throw new EngineError('invalid_taxpayer_id', { field: verdict.field });
+    const [side, ...rest] = verdict.subject.split(':');
+    const name = rest.join(':');
+    const attempt = (result: AttemptResult, locked?: boolean) =>
+      this.emit({
+        type: 'attempt',
+        way: 'password',
+        result,
+        entry: entry.id,
+        ...(side === 'account' ? { account: name } : { typed: name }),
+        ...(locked ? { locked } : {}),
+        ...clientOf(client),
+      });
     const locked = await this.lockedUntil(KEY.lock(verdict.subject));
-    if (locked) throw new EngineError('account_locked', { retryAfter: this.secondsTo(locked) });
+    if (locked) {
+      attempt('locked');
+      throw new EngineError('account_locked', { retryAfter: this.secondsTo(locked) });
+    }
+    try {
+      await this.limit('account', verdict.subject, s.accountRateLimit);
+    } catch (e) {
+      attempt('rate_limited');
+      throw e;
+    }
     if (verdict.result === 'rejected') {
-      if (!verdict.registered && s.revealNotRegistered) throw new EngineError('not_registered', { field: 'account' });
-      return this.wrongPassword(verdict.subject);
+      const result = verdict.registered ? 'wrong_password' : 'unknown_account';
+      if (!verdict.registered && s.revealNotRegistered) {
+        attempt(result);
+        throw new EngineError('not_registered', { field: 'account' });
+      }
+      try {
+        return await this.wrongPassword(verdict.subject);
+      } catch (e) {
+        attempt(result, e instanceof EngineError && e.code === 'account_locked');
+        throw e;
+      }
     }
     await this.store.remove(KEY.passwordFailures(verdict.subject));
 
@@ -393,11 +462,27 @@ export class Engine {
     const codeKey = KEY.smsCode(flow.id);
     const held = await this.store.read(codeKey);
     if (!held) throw new EngineError('sms_not_sent');
+    const attempt = (result: AttemptResult, locked?: boolean) =>
+      this.emit({
+        type: 'attempt',
+        way: flow.kind,
+        result,
+        flowId: flow.id,
+        method: 'sms',
+        ...(flow.entry ? { entry: flow.entry } : {}),
+        ...(flow.accountId ? { account: flow.accountId } : {}),
+        ...(locked ? { locked } : {}),
+        ...clientOf(flow.client),
+      });
     const pending = JSON.parse(held.value) as { digest: string; expiresAt: number };
-    if (this.now() >= pending.expiresAt) throw new EngineError('sms_code_expired', { field: 'code' });
+    if (this.now() >= pending.expiresAt) {
+      attempt('sms_expired');
+      throw new EngineError('sms_code_expired', { field: 'code' });
+    }
     if (!sameText(await digest(`${flow.id}:${raw.replace(/\s+/g, '')}`), pending.digest)) {
       const wrong = await this.store.increment(KEY.smsWrong(flow.id), this.keepFor(flow));
       const left = s.sms.maxWrong - wrong;
+      attempt('sms_wrong', left <= 0);
       if (left > 0) throw new EngineError('sms_code_invalid', { attemptsLeft: left, field: 'code' });
       await this.store.remove(codeKey);
       const until = this.now() + s.lockSeconds * 1000;
@@ -519,7 +604,7 @@ export class Engine {
   async confirm(flowId: string, matchCode?: string, account?: string): Promise<FlowState> {
     return this.phone(flowId, 'confirm', ['qr_scanned'], account, async (f) => {
       const app = (f.phase as { app: QrApp }).app;
-      if (matchCode !== undefined && f.qr?.matchCode && matchCode !== f.qr.matchCode) {
+      if (matchCode !== undefined && f.qr?.matchCode && !sameText(matchCode, f.qr.matchCode)) {
         return this.moved(f, { status: 'denied', app });
       }
       const locked = await this.lockedUntil(KEY.lock(`account:${f.accountId}`));

@@ -3,13 +3,14 @@
  * for hosts to put on the wire (the Node server, the in-page mock). Browser-
  * and Node-safe: Web Crypto and timers only.
  */
-export { Engine, STORE_KEYS, type EngineOptions, type EngineChange } from './engine.js';
+export { Engine, STORE_KEYS, type AttemptResult, type EngineOptions, type EngineChange } from './engine.js';
 export {
   QR_PAYLOAD_MAX,
   checkSettings,
   settingsOf,
   type EngineSettings,
   type EngineSettingsInput,
+  type RateRule,
 } from './settings.js';
 export type { Store, KeyEntry } from './store.js';
 export { MemoryStore } from './memory-store.js';

@@ -64,6 +64,13 @@ export interface EngineSettings {
   maxPasswordAttempts: number;
   /** Seconds a lock lasts (account, or SMS after too many wrong codes); default 1800. */
   lockSeconds: number;
+  /**
+   * Password attempts on one account (or typed account name) in a fixed window,
+   * beside the lock: past `limit` in `window` seconds the answer is `429 rate_limited`
+   * (§7.1, §15.3). Default none (`limit` 0), as the in-page mock runs; the
+   * reference server sets 10 in 900 s (`--account-rate-limit`).
+   */
+  accountRateLimit: RateRule;
   /** Answer an unknown account `not_registered` instead of `invalid_credentials`; default false. */
   revealNotRegistered: boolean;
   /** The entries and their fields; default the national login's three. */
@@ -72,7 +79,16 @@ export interface EngineSettings {
   encryption?: Capabilities['encryption'];
 }
 
-export type EngineSettingsInput = Partial<Omit<EngineSettings, 'sms'>> & { sms?: Partial<EngineSettings['sms']> };
+/** At most `limit` requests in a fixed window of `window` seconds; `limit` 0: no limit. */
+export interface RateRule {
+  limit: number;
+  window: number;
+}
+
+export type EngineSettingsInput = Partial<Omit<EngineSettings, 'sms' | 'accountRateLimit'>> & {
+  sms?: Partial<EngineSettings['sms']>;
+  accountRateLimit?: Partial<RateRule>;
+};
 
 /** The longest QR payload, in characters of printable ASCII (§6.2), as the client reads it. */
 export { QR_PAYLOAD_MAX };
@@ -114,6 +130,7 @@ export const settingsOf = (o: EngineSettingsInput = {}): EngineSettings => ({
   faceMaxAttempts: o.faceMaxAttempts ?? 3,
   maxPasswordAttempts: o.maxPasswordAttempts ?? 5,
   lockSeconds: o.lockSeconds ?? 1800,
+  accountRateLimit: { limit: o.accountRateLimit?.limit ?? 0, window: o.accountRateLimit?.window ?? 900 },
   revealNotRegistered: o.revealNotRegistered ?? false,
   entries: o.entries ?? DEFAULT_ENTRIES,
   ...(o.encryption ? { encryption: o.encryption } : {}),

@@ -134,7 +134,10 @@ export class Backend {
         ...(s.encryption ? { encryption: s.encryption } : {}),
       },
     });
-    this.engine.onChange((c) => this.emit(c.type === 'flow' ? { type: 'flow', flowId: c.flow.id } : c));
+    this.engine.onChange((c) => {
+      if (c.type === 'flow') this.emit({ type: 'flow', flowId: c.flow.id });
+      else if (c.type === 'sms') this.emit(c);
+    });
     // msw's `sse()` needs EventSource, which Node 20 lacks: there SSE is simply not offered.
     const canSse = typeof EventSource !== 'undefined';
     this.wire = new Wire({

@@ -13,6 +13,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { WSContext, WSEvents } from 'hono/ws';
 import type { TransportName } from '../client/protocol.js';
 import type { Engine } from '../engine/engine.js';
+import type { RateRule } from '../engine/settings.js';
 import { EngineError, errorResponse, languageOf } from '../engine/errors.js';
 import { TERMINAL, type FlowClient } from '../engine/records.js';
 import { readAfter, readWait, resumeAfter } from '../engine/wire.js';
@@ -29,6 +30,8 @@ export interface SseEvent {
 export interface StreamConnection {
   flowId: string;
   transport: 'sse' | 'websocket';
+  /** The client's address as the limits count it (`addressOf`, grouped by `limits.group`), when known. */
+  address?: string;
   /** Hangs up: SSE with a `retry:` hint first, WebSocket with 1013 (try again later). */
   close(): void;
 }
@@ -40,6 +43,34 @@ export interface Answered {
   status: number;
   /** Seconds to answer (a long-poll counts its hold; a stream, its time to open). */
   seconds: number;
+}
+
+/**
+ * Limits per client address (§15.3). Request counts are kept in the engine's
+ * store, so that they hold across instances; open streams are this host's.
+ */
+export interface AddressLimits {
+  /** Every request of the API. */
+  requests?: RateRule;
+  /** Flows created (`POST /v1/flows/qr` and `POST /v1/flows/password`), beside `requests`. */
+  flows?: RateRule;
+  /** SSE and WebSocket streams open at once on this host; over it: `429` / close 1013. */
+  streams?: number;
+  /**
+   * What an address counts as (the Node host: an IPv6 address's /64, which one
+   * subscriber usually holds whole); default the address itself.
+   */
+  group?: (address: string) => string;
+}
+
+/** A request refused by a limit per address, for the host's audit log. */
+export interface Limited {
+  rule: 'requests' | 'flows' | 'streams';
+  /** The client's address (`addressOf`); for `streams`, as counted (`AddressLimits.group`). */
+  address: string;
+  method: string;
+  /** The path below the base (`/v1/flows/password`). */
+  path: string;
 }
 
 /** The request header every page-API request carries (§15.2): a cross-site form cannot send it. */
@@ -75,6 +106,10 @@ export interface WireOptions {
   onAnswered?: (answered: Answered) => void;
   /** The client's address as the host sees it (the Node host: the socket, or a trusted proxy's header). */
   addressOf?: (c: Context) => string | undefined;
+  /** Limits per client address (needs `addressOf`); none by default. */
+  limits?: AddressLimits;
+  /** A request refused by a limit per address. */
+  onLimited?: (limited: Limited) => void;
   /**
    * Turns the WebSocket route's request into a socket (the Node host passes
    * `@hono/node-server`'s `upgradeWebSocket`). Without it the route answers
@@ -94,6 +129,9 @@ export const WS_CLOSE = {
   unauthorized: 4401,
   notFound: 4404,
 } as const;
+
+/** Seconds a client over its open streams is told to wait (`retryAfter`). */
+const STREAMS_RETRY = 10;
 
 /** How long a WebSocket may stay silent before its `auth` message, ms. */
 const AUTH_TIMEOUT = 10_000;
@@ -143,6 +181,7 @@ export class Wire {
   openSocket(
     flowId: string,
     socket: { send(text: string): void; close(code: number): void },
+    address?: string,
   ): { message(text: string): void; closed(): void } {
     const clock = this.engine.clock;
     let state: 'waiting' | 'authorizing' | 'open' | 'closed' = 'waiting';
@@ -155,7 +194,12 @@ export class Wire {
       socket.close(code);
     };
     const cancelAuth = clock.after(AUTH_TIMEOUT, () => state === 'waiting' && shut(WS_CLOSE.unauthorized));
-    const conn: StreamConnection = { flowId, transport: 'websocket', close: () => shut(WS_CLOSE.tryAgain) };
+    const conn: StreamConnection = {
+      flowId,
+      transport: 'websocket',
+      ...(address ? { address } : {}),
+      close: () => shut(WS_CLOSE.tryAgain),
+    };
     const end = () => {
       cancelAuth();
       cancelBeat();
@@ -183,6 +227,12 @@ export class Wire {
           if (TERMINAL.includes(s.status)) clock.after(0, () => shut(WS_CLOSE.done));
         });
         if (state === 'closed') return off();
+        // Counted once authorized, at once before it joins the open streams: no race between two.
+        if (this.streamsFull(address)) {
+          off();
+          this.limited('streams', address!, 'GET', `/v1/flows/${flowId}/ws`);
+          return shut(WS_CLOSE.tryAgain);
+        }
         stop = off;
         state = 'open';
         cancelAuth();
@@ -258,6 +308,28 @@ export class Wire {
       }
       await next();
     });
+    // Rate limits per client address (§14.4 step 2, §15.3), counted in the store.
+    app.use(async (c, next) => {
+      const limits = this.options.limits;
+      const address = this.limitedAs(c);
+      if (limits && address) {
+        const path = this.pathOf(c.req.url) ?? '/';
+        const creates = c.req.method === 'POST' && (path === '/v1/flows/qr' || path === '/v1/flows/password');
+        for (const rule of ['requests', 'flows'] as const) {
+          const limit = limits[rule];
+          if (!limit || (rule === 'flows' && !creates)) continue;
+          try {
+            await e.limit(rule, address, limit);
+          } catch (error) {
+            if (error instanceof EngineError) {
+              this.limited(rule, this.options.addressOf?.(c) ?? address, c.req.method, path);
+            }
+            throw error;
+          }
+        }
+      }
+      await next();
+    });
 
     app.get('/v1/capabilities', (c) => {
       const caps = e.capabilities();
@@ -287,7 +359,7 @@ export class Wire {
       await e.cancel(c.req.param('flowId'), bearer(c));
       return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
     });
-    app.get('/v1/flows/:flowId/events', (c) => this.events(c.req.raw, c.req.param('flowId')));
+    app.get('/v1/flows/:flowId/events', (c) => this.events(c.req.raw, c.req.param('flowId'), this.limitedAs(c)));
     app.get('/v1/flows/:flowId/ws', (c, next) => this.socketRoute(c, next));
 
     const action = (
@@ -318,6 +390,26 @@ export class Wire {
       return this.failure(c.req.raw, failure);
     });
     return app;
+  }
+
+  /** The client's address as the limits count it. */
+  private limitedAs(c: Context): string | undefined {
+    const address = this.options.addressOf?.(c);
+    const group = this.options.limits?.group;
+    return address && group ? group(address) : address;
+  }
+
+  /** Whether `address` has as many streams open on this host as it may. */
+  private streamsFull(address: string | undefined): boolean {
+    const max = this.options.limits?.streams;
+    if (!max || !address) return false;
+    let open = 0;
+    for (const s of this.streams) if (s.address === address) open++;
+    return open >= max;
+  }
+
+  private limited(rule: Limited['rule'], address: string, method: string, path: string): void {
+    this.options.onLimited?.({ rule, address, method, path });
   }
 
   /** Whether the request's `Origin` is neither this server's nor an allowed one. */
@@ -351,10 +443,11 @@ export class Wire {
     if (this.foreign(c)) throw new EngineError('forbidden');
     const flowId = c.req.param('flowId')!;
     if (this.options.refuseStreams?.(flowId)) throw new EngineError('unavailable', { retryAfter: 1 });
+    const address = this.limitedAs(c);
     let session: ReturnType<Wire['openSocket']> | undefined;
     const answer = await upgrade(() => ({
       onOpen: (_event: Event, ws: WSContext<unknown>) => {
-        session = this.openSocket(flowId, { send: (text) => ws.send(text), close: (code) => ws.close(code) });
+        session = this.openSocket(flowId, { send: (text) => ws.send(text), close: (code) => ws.close(code) }, address);
       },
       onMessage: (event: MessageEvent) => session?.message(String(event.data)),
       onClose: () => session?.closed(),
@@ -363,31 +456,44 @@ export class Wire {
   }
 
   /** `GET …/events`: the SSE stream, or the error (JSON) that keeps it from opening (§13.3). */
-  private async events(request: Request, flowId: string): Promise<Response> {
+  private async events(request: Request, flowId: string, address?: string): Promise<Response> {
     const opening = await this.checkEvents(request, flowId);
     if (opening instanceof Response) return opening;
+    // Checked here, with nothing awaited before the stream joins the open ones (its `start` runs at once).
+    if (this.streamsFull(address)) {
+      this.limited('streams', address!, 'GET', `/v1/flows/${flowId}/events`);
+      const refused = new EngineError('rate_limited', { retryAfter: STREAMS_RETRY });
+      this.options.onFailure?.(refused, request);
+      return this.failure(request, refused);
+    }
     const encoder = new TextEncoder();
     let session: { close(): void } | undefined;
     const body = new ReadableStream<Uint8Array>({
       start: (controller) => {
         let open = true;
-        session = this.openEvents(flowId, opening.token, opening.after, {
-          send: (e) => {
-            if (!open) return;
-            const lines = [
-              e.retry === undefined ? '' : `retry: ${e.retry}\n`,
-              e.event === undefined ? '' : `event: ${e.event}\n`,
-              e.id === undefined ? '' : `id: ${e.id}\n`,
-              e.data === undefined ? '' : `data: ${e.data}\n`,
-            ];
-            controller.enqueue(encoder.encode(`${lines.join('')}\n`));
+        session = this.openEvents(
+          flowId,
+          opening.token,
+          opening.after,
+          {
+            send: (e) => {
+              if (!open) return;
+              const lines = [
+                e.retry === undefined ? '' : `retry: ${e.retry}\n`,
+                e.event === undefined ? '' : `event: ${e.event}\n`,
+                e.id === undefined ? '' : `id: ${e.id}\n`,
+                e.data === undefined ? '' : `data: ${e.data}\n`,
+              ];
+              controller.enqueue(encoder.encode(`${lines.join('')}\n`));
+            },
+            close: () => {
+              if (!open) return;
+              open = false;
+              controller.close();
+            },
           },
-          close: () => {
-            if (!open) return;
-            open = false;
-            controller.close();
-          },
-        });
+          address,
+        );
         request.signal.addEventListener('abort', () => session?.close());
       },
       cancel: () => session?.close(),
@@ -443,6 +549,7 @@ export class Wire {
     token: string,
     after: number,
     sink: { send(event: SseEvent): void; close(): void },
+    address?: string,
   ): { close(): void } {
     const clock = this.engine.clock;
     const retry = this.options.sseRetry ?? 1000;
@@ -459,7 +566,12 @@ export class Wire {
       if (this.streams.delete(conn)) this.options.onStreams?.(flowId);
       sink.close();
     };
-    const conn: StreamConnection = { flowId, transport: 'sse', close: () => finish(true) };
+    const conn: StreamConnection = {
+      flowId,
+      transport: 'sse',
+      ...(address ? { address } : {}),
+      close: () => finish(true),
+    };
     const beat = () => {
       cancelBeat = clock.after(this.engine.settings.heartbeat * 1000, () => {
         if (closed) return;

@@ -168,6 +168,22 @@ describe('<step-up-dialog> opening and focus', () => {
     expect(focused()).to.equal(methods(el)[0]);
   });
 
+  it('adds no landmark to the portal’s page: its title bar is no second banner', async () => {
+    const c = (client = createLoginClient({ baseUrl: backend.baseUrl, crossTab: false }));
+    // A portal page with its own banner and main, the dialog placed after them as the seed's pages do.
+    const page = await fixture<HTMLElement>(
+      html`<div>
+        <header><p>国家税务总局湖北省电子税务局</p></header>
+        <main><h1>登录</h1></main>
+        <step-up-dialog .client=${c}></step-up-dialog>
+      </div>`,
+    );
+    const el = page.querySelector('step-up-dialog')!;
+    await c.submitPassword(LOGINS.wangxiuying);
+    await stateIs(el, 'step-up');
+    await expect(page).to.be.accessible();
+  });
+
   it('keeps Tab and Shift+Tab inside the dialog, wrapping at both ends', async () => {
     const { el, login } = await openFor();
     const close = button(el, '关闭')!;

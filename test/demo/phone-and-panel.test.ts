@@ -165,4 +165,22 @@ describe('demo phone and server panel', () => {
     expect(table.getBoundingClientRect().width).to.be.at.most(300);
     await expect(panel).to.be.accessible();
   });
+
+  it('the panel’s reset starts a new login only once the backend has forgotten the old one', async () => {
+    // On the demo server the reset is a request: the page's new login must not reach the
+    // server before it, or the reset forgets the new login too.
+    const { control } = fakeControl([flow({})]);
+    let done!: () => void;
+    Object.assign(control, { reset: () => new Promise<void>((resolve) => (done = resolve)) });
+    const t = STRINGS['zh-CN'];
+    const panel = await fixture<DemoServer>(
+      html`<demo-server .control=${control} .accounts=${accounts} .t=${t}></demo-server>`,
+    );
+    const restarts: string[] = [];
+    panel.addEventListener('demo-reset', () => restarts.push('restart'));
+    [...panel.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent!.trim() === t.server.reset)!.click();
+    expect(restarts).to.deep.equal([]);
+    done();
+    await waitUntil(() => restarts.length === 1, 'the new login once the reset is done');
+  });
 });

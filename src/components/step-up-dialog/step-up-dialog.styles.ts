@@ -30,14 +30,14 @@ export const styles = css`
     grid-template-columns: minmax(0, 1fr);
     gap: var(--_pad);
   }
-  header,
+  .bar,
   .actions,
   [part~='method'],
   .choice {
     display: flex;
     gap: 0.5em;
   }
-  header {
+  .bar {
     align-items: flex-start;
     justify-content: space-between;
   }

@@ -397,14 +397,14 @@ export class StepUpDialog extends EtaxElement {
       @close=${this.__restoreFocus}
       @keydown=${this.__onKeydown}
     >
-      <header>
+      <div class="bar">
         <h2 id="title" part="title">
           ${s.kind !== 'identity' ? u.title : s.reason === 'client' ? t.identity.clientTitle : t.identity.title}
         </h2>
         <button type="button" part="close" class="close" aria-label=${u.close} @click=${this.close}>
           <span aria-hidden="true">×</span>
         </button>
-      </header>
+      </div>
       ${
         step
           ? html`<p id="intro" class="muted">${u.intro}</p>
