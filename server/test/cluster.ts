@@ -170,6 +170,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
               '--port',
               String(port),
               '--test-outbox',
+              // nginx, on the loopback address: its X-Forwarded-For names the client.
+              '--trust-proxy',
+              '127.0.0.1',
               ...(options.args ?? []),
             ],
             env,
@@ -256,7 +259,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         const out: string[] = [];
         for (const i of instances) {
           for (const p of i.processes) {
-            for (const l of p.lines()) if (l.level !== 'info') out.push(`${i.id}: ${JSON.stringify(l)}`);
+            // Log lines of level warn and above (the audit log's lines, on the same output, have none).
+            for (const l of p.lines()) {
+              if (['warn', 'error', 'fatal'].includes(String(l.level))) out.push(`${i.id}: ${JSON.stringify(l)}`);
+            }
             if (p.stderr()) out.push(`${i.id} stderr: ${p.stderr()}`);
           }
         }
