@@ -39,6 +39,7 @@ export default defineConfig([
     'coverage/',
     'node_modules/',
     'bench/results.json',
+    'bench/server-results.json',
     'bench/build/',
     '**/mockServiceWorker.js',
   ]),

@@ -9,7 +9,7 @@ import { createAdaptorServer, upgradeWebSocket } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import proxyAddr from 'proxy-addr';
@@ -109,6 +109,21 @@ const errorAnswer = (e: EngineError): Response => {
   return Response.json(body, { status, headers: { ...headers, 'Cache-Control': 'no-store' } });
 };
 
+/**
+ * A refused WebSocket upgrade goes out whole, its error object included (§13.4):
+ * @hono/node-server would send the status and headers of the refusal alone.
+ */
+async function refusing(c: Context, response: Response): Promise<Response> {
+  const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
+  if (!c.req.header('Upgrade') || response.status < 400 || !socket) return response;
+  const body = Buffer.from(await response.arrayBuffer());
+  const head = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`, 'Connection: close'];
+  response.headers.forEach((v, k) => head.push(`${k}: ${v}`));
+  head.push(`Content-Length: ${body.length}`);
+  socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), body]));
+  return response;
+}
+
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const log = options.log ?? stdoutLog;
   const maxBody = options.maxBody ?? 64 * 1024;
@@ -199,7 +214,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
           onError: () => errorAnswer(new EngineError('invalid_request', { message: '请求内容过大' })),
         }),
       );
-      app.all(path, (c) => (draining ? errorAnswer(new EngineError('unavailable', { retryAfter: 1 })) : handler(c)));
+      app.all(path, async (c) =>
+        refusing(c, draining ? errorAnswer(new EngineError('unavailable', { retryAfter: 1 })) : await handler(c)),
+      );
     }
   };
   mount(wire.basePath, (c) => {
