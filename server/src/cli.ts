@@ -145,7 +145,18 @@ async function main(argv: string[]): Promise<number> {
       await redis!.close();
     }
   }
-  const sms = new DevOutbox(log);
+  // On Redis with the test outbox, the codes are kept in Redis (sealed with the app secret),
+  // so that the app API on any instance shows the codes every instance sent.
+  const sms = new DevOutbox(
+    log,
+    redis && config.testOutbox
+      ? {
+          store: redis,
+          secret: config.appSecrets[0],
+          phones: new Set(accounts.data.accounts.flatMap((a) => (a.test && a.phone ? [a.phone] : []))),
+        }
+      : undefined,
+  );
   const engine = new Engine({
     accounts,
     store,
