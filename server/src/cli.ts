@@ -10,7 +10,7 @@ import { userInfo } from 'node:os';
 import { Engine, MemoryStore, TokenIssuer, type SessionIssuer, type Store } from '../../src/engine/index.js';
 import { DEMO_ACCOUNTS_FILE, hashPassword, loadAccounts } from './accounts.js';
 import { createAppApi } from './app-api.js';
-import { JsonLinesAudit, defaultInstanceId } from './audit.js';
+import { JsonLinesAudit } from './audit.js';
 import { ConfigError, helpText, readConfig } from './config.js';
 import { startHost } from './host.js';
 import { DevOutbox } from './outbox.js';
@@ -77,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
   }
   let audit: JsonLinesAudit;
   try {
-    audit = new JsonLinesAudit(config.auditLog, config.instanceId ?? defaultInstanceId());
+    audit = new JsonLinesAudit(config.auditLog, config.instanceId);
   } catch (e) {
     process.stderr.write(`etax-login-server: --audit-log: ${(e as Error).message}\n`);
     return 2;
@@ -145,7 +145,18 @@ async function main(argv: string[]): Promise<number> {
       await redis!.close();
     }
   }
-  const sms = new DevOutbox(log);
+  // On Redis with the test outbox, the codes are kept in Redis (sealed with the app secret),
+  // so that the app API on any instance shows the codes every instance sent.
+  const sms = new DevOutbox(
+    log,
+    redis && config.testOutbox
+      ? {
+          store: redis,
+          secret: config.appSecrets[0],
+          phones: new Set(accounts.data.accounts.flatMap((a) => (a.test && a.phone ? [a.phone] : []))),
+        }
+      : undefined,
+  );
   const engine = new Engine({
     accounts,
     store,
@@ -174,6 +185,7 @@ async function main(argv: string[]): Promise<number> {
     allowedOrigins: config.allowedOrigins,
     credentials: config.credentials,
     log,
+    instance: config.instanceId,
     audit,
     trustProxy: config.trustProxy,
     maxBody: config.maxBody,
@@ -214,6 +226,7 @@ async function main(argv: string[]): Promise<number> {
     url: host.url,
     basePath: config.basePath,
     accounts: config.accounts ?? 'demo',
+    instance: config.instanceId,
     // Where Redis is, without the user or password the URL may carry.
     store: config.redis ? `${new URL(config.redis).protocol}//${new URL(config.redis).host}` : 'memory',
     transports: config.transports,

@@ -5,6 +5,7 @@
  * from flags: they are read from the environment or a file.
  */
 import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import proxyAddr from 'proxy-addr';
 import type { TransportName } from '../../src/client/protocol.js';
 import type { EngineSettingsInput } from '../../src/engine/index.js';
@@ -67,8 +68,11 @@ export interface ServerConfig {
   keepAliveTimeout: number;
   /** Where the audit log goes: a file (appended), or `-` for standard output. */
   auditLog: string;
-  /** This instance's name in the audit log; default host:pid. */
-  instanceId?: string;
+  /**
+   * This instance's name: in the `Etax-Instance` header of every answer, the start line and
+   * the audit log; default `hostname:pid`.
+   */
+  instanceId: string;
 }
 
 interface Option {
@@ -372,7 +376,7 @@ export const OPTIONS: Option[] = [
     env: 'ETAX_INSTANCE_ID',
     key: 'instanceId',
     type: 'string',
-    help: 'name of this instance in the audit log (default host:pid)',
+    help: 'name of this instance: the Etax-Instance header of every answer, the log, the audit log (default hostname:pid)',
   },
 ];
 
@@ -414,7 +418,11 @@ export function helpText(): string {
 }
 
 /** Reads the configuration from flags, the environment and the config file; throws a `ConfigError`. */
-export async function readConfig(argv: string[], env: Record<string, string | undefined>): Promise<ServerConfig> {
+export async function readConfig(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  defaultInstanceId = `${hostname()}:${process.pid}`,
+): Promise<ServerConfig> {
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -490,6 +498,7 @@ export async function readConfig(argv: string[], env: Record<string, string | un
     appSignatureWindow: 300,
     appSecrets: [],
     testOutbox: false,
+    instanceId: defaultInstanceId,
     trustProxy: [],
     rateLimitWindow: 60,
     rateLimitRequests: 600,
@@ -565,6 +574,10 @@ export async function readConfig(argv: string[], env: Record<string, string | un
   }
   if (!Number.isInteger(config.appSignatureWindow) || config.appSignatureWindow < 1) {
     throw new ConfigError('--app-signature-window must be a whole number of seconds, at least 1');
+  }
+  // A header value: visible ASCII, no spaces.
+  if (!/^[\x21-\x7e]{1,64}$/.test(config.instanceId)) {
+    throw new ConfigError('--instance-id must be 1–64 visible ASCII characters without spaces');
   }
   try {
     proxyAddr.compile(config.trustProxy);

@@ -77,6 +77,12 @@ export interface HostOptions extends WireOptions {
   appApi?: { basePath: string; fetch: (request: Request) => Response | Promise<Response> };
   /** More routes on the same server (the app API, the demo's pages), tried after the API's. */
   routes?: (app: Hono) => void;
+  /**
+   * This instance's name, sent in the `Etax-Instance` header of every answer (streams and
+   * WebSocket upgrades included), so that whoever runs several instances sees which one
+   * answered. Default: none.
+   */
+  instance?: string;
   /** Answers a request no route took; default 404. */
   fallback?: (request: Request) => Promise<Response> | Response;
 }
@@ -92,6 +98,9 @@ export interface RunningHost {
    */
   close(): Promise<void>;
 }
+
+/** The header that names the instance that answered. */
+export const INSTANCE_HEADER = 'Etax-Instance';
 
 const stdoutLog = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
@@ -124,6 +133,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   let drained: (() => void) | undefined;
 
   const sockets = new WebSocketServer({ noServer: true });
+  const instance = options.instance;
+  if (instance) sockets.on('headers', (headers) => headers.push(`${INSTANCE_HEADER}: ${instance}`));
   const trusted = options.trustProxy?.length ? proxyAddr.compile(options.trustProxy) : undefined;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const audit = options.audit;
@@ -235,6 +246,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   // One log line per request once its answer is sent (a stream's, when it ends).
   server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
+    if (instance) res.setHeader(INSTANCE_HEADER, instance);
     inFlight.add(res);
     res.on('close', () => {
       inFlight.delete(res);

@@ -13,23 +13,95 @@
  * };
  * ```
  */
-import { SmsOutbox, type MemoryDirectory, type SmsMessage } from '../../src/engine/index.js';
-import type { TestOutbox } from './app-api.js';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
+import { SmsOutbox, type MemoryDirectory, type SmsMessage, type Store } from '../../src/engine/index.js';
+import type { TestOutbox, TestSms } from './app-api.js';
+
+/**
+ * Where the test outbox is kept when several instances serve one deployment: the
+ * store they share (Redis), so that a code sent by one instance is read through the
+ * app API on another. Messages are sealed (AES-256-GCM) with a key derived from the
+ * app API's secret, so that the store never holds a code in clear.
+ */
+export interface SharedOutbox {
+  store: Store;
+  /** The app API's current secret (every instance has it). */
+  secret: string;
+  /** Phones of the accounts marked `"test": true`: only their messages are kept. */
+  phones: ReadonlySet<string>;
+}
+
+const DAY = 24 * 3600 * 1000;
 
 export class DevOutbox extends SmsOutbox {
-  constructor(private readonly log: (line: Record<string, unknown>) => void) {
+  private readonly key?: Buffer;
+
+  constructor(
+    private readonly log: (line: Record<string, unknown>) => void,
+    private readonly shared?: SharedOutbox,
+  ) {
     super();
+    if (shared) this.key = createHmac('sha256', shared.secret).update('etax-login test outbox').digest();
   }
 
   override async send(message: SmsMessage): Promise<void> {
     await super.send(message);
+    const sent = this.messages.at(-1)!;
     // Development only: the code is shown so that a developer can type it.
     this.log({
       level: 'info',
       msg: 'sms (development outbox)',
       flowId: message.flowId,
-      text: this.messages.at(-1)!.text,
+      text: sent.text,
     });
+    if (this.shared?.phones.has(message.phone)) {
+      const { store } = this.shared;
+      const tag = phoneTag(message.phone);
+      // One key a message, numbered by a counter: instances sending at once never overwrite each other.
+      const n = await store.increment(`testsms:${tag}:n`, DAY);
+      const kept: TestSms = {
+        flowId: sent.flowId,
+        code: sent.code,
+        text: sent.text,
+        sentAt: sent.sentAt,
+        expiresAt: sent.sentAt + sent.expiresIn * 1000,
+      };
+      await store.write(`testsms:${tag}:${n}`, this.seal(JSON.stringify(kept)), sent.expiresIn * 1000);
+    }
+  }
+
+  /** The test account's messages kept in the shared store, oldest first. */
+  private async sharedOf(phone: string): Promise<TestSms[]> {
+    const { store } = this.shared!;
+    const tag = phoneTag(phone);
+    const count = Number((await store.read(`testsms:${tag}:n`))?.value ?? 0);
+    const entries = await Promise.all(Array.from({ length: count }, (_, i) => store.read(`testsms:${tag}:${i + 1}`)));
+    return entries
+      .flatMap((e) => {
+        if (!e) return [];
+        // Sealed by an instance with another secret (while the secret is rotated): not readable here.
+        const text = this.open(e.value);
+        return text === undefined ? [] : [JSON.parse(text) as TestSms];
+      })
+      .sort((a, b) => a.sentAt - b.sentAt);
+  }
+
+  private seal(text: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key!, iv);
+    const sealed = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64');
+  }
+
+  private open(value: string): string | undefined {
+    const bytes = Buffer.from(value, 'base64');
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.key!, bytes.subarray(0, 12));
+      decipher.setAuthTag(bytes.subarray(12, 28));
+      return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8');
+    } catch {
+      return undefined;
+    }
   }
 
   /** The app API's test outbox: the messages sent to the phone of each account marked `"test": true`. */
@@ -38,6 +110,7 @@ export class DevOutbox extends SmsOutbox {
       messagesOf: (accountId) => {
         const account = directory.data.accounts.find((a) => a.id === accountId);
         if (!account?.test) return undefined;
+        if (this.shared) return account.phone ? this.sharedOf(account.phone) : [];
         return this.messages
           .filter((m) => !!account.phone && m.phone === account.phone)
           .map((m) => ({
@@ -51,3 +124,6 @@ export class DevOutbox extends SmsOutbox {
     };
   }
 }
+
+/** A phone number as a key names it: a digest, never the number. */
+const phoneTag = (phone: string) => createHash('sha256').update(phone).digest('hex').slice(0, 32);

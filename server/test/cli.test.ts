@@ -3,10 +3,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
 import { checkPassword, directoryOf, hashPassword } from '../src/accounts.js';
 import { APP_SIGNATURE, APP_TIMESTAMP, signRequest } from '../src/app-api.js';
 import { readConfig } from '../src/config.js';
@@ -138,6 +139,40 @@ describe('etax-login-server command', () => {
       }
     } finally {
       await rm(dir, { recursive: true });
+    }
+  });
+
+  it('names the instance in every answer, streams and WebSocket upgrades included (Etax-Instance)', async () => {
+    assert.match((await readConfig([], {})).instanceId, new RegExp(`^${hostname()}:${process.pid}$`));
+    assert.equal((await readConfig([], { ETAX_INSTANCE_ID: 'web-2' })).instanceId, 'web-2');
+    await assert.rejects(readConfig(['--instance-id', 'web 2'], {}), /--instance-id/);
+    const server = run(['--port', '0', '--instance-id', 'web-3']);
+    try {
+      const listening = (await server.line((l) => l.msg === 'listening')) as { url: string; instance: string };
+      assert.equal(listening.instance, 'web-3');
+      const { url } = listening;
+      const created = await fetch(`${url}/api/etax-login/v1/flows/qr`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Etax-Request': '1' },
+        body: '{}',
+      });
+      const flow = (await created.json()) as { flowId: string; flowToken: string };
+      const events = await fetch(`${url}/api/etax-login/v1/flows/${flow.flowId}/events?token=${flow.flowToken}`);
+      for (const r of [created, events, await fetch(`${url}/readyz`), await fetch(`${url}/nowhere`)]) {
+        assert.equal(r.headers.get('etax-instance'), 'web-3', r.url);
+        if (!r.bodyUsed) await r.body?.cancel();
+      }
+      const upgraded = await new Promise<string | undefined>((resolve, reject) => {
+        const socket = new WebSocket(`${url.replace('http', 'ws')}/api/etax-login/v1/flows/${flow.flowId}/ws`);
+        socket.once('upgrade', (r) => resolve(r.headers['etax-instance'] as string | undefined));
+        socket.once('open', () => socket.close());
+        socket.once('error', reject);
+      });
+      assert.equal(upgraded, 'web-3');
+      server.child.kill('SIGTERM');
+      assert.equal(await server.exited, 0);
+    } finally {
+      server.child.kill('SIGKILL');
     }
   });
 
