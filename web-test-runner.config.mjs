@@ -15,7 +15,7 @@ export default {
   testFramework: { config: { timeout: 10000 } },
   testsFinishTimeout: 10 * 60 * 1000,
   plugins: [
-    // The demo gallery's frame page (test/demo/gallery.test.ts).
+    // The demo gallery's frame page (test/demo/gallery-cases.ts).
     galleryFrameBundle(),
     qrcodeEsm(),
     mswWorker(),

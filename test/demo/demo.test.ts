@@ -8,6 +8,7 @@
  */
 import { expect, waitUntil } from '@open-wc/testing';
 import { sendKeys, sendMouse, setViewport } from '@web/test-runner-commands';
+import './gallery-cases.js';
 
 const PASSWORD = 'Etax@2024';
 const WAIT = { timeout: 6000 };

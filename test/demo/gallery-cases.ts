@@ -4,6 +4,10 @@
  * step-up dialog — in a frame of the test page: each dialog's frame is as tall
  * as the dialog it shows, whatever the state, the text size, the language and
  * the width, and when the dialog changes.
+ *
+ * Run by demo.test.ts, in the same test page as the demo page: the two pages register
+ * msw's worker at the same scope (/demo/), and open side by side in two test
+ * pages the worker did not take the demo page's requests.
  */
 import { expect, waitUntil } from '@open-wc/testing';
 import { executeServerCommand, setViewport } from '@web/test-runner-commands';
