@@ -70,7 +70,7 @@ async function demoPage(browser, lang) {
   await portal.type('etax-login input[name="account"]', 'wangxiuying');
   await portal.type('etax-login input[name="password"]', 'Etax@2024');
   await portal.click('etax-login button[type="submit"]');
-  const tab = await portal.waitForSelector('etax-login >>> step-up-dialog >>> [role="tab"]');
+  const tab = await portal.waitForSelector('etax-login >>> step-up-dialog >>> [data-method="face_iit"]');
   await tab.click();
   await until(portal, () =>
     document
