@@ -156,6 +156,8 @@ async function main(argv: string[]): Promise<number> {
           phones: new Set(accounts.data.accounts.flatMap((a) => (a.test && a.phone ? [a.phone] : []))),
         }
       : undefined,
+    // In production the code never reaches the log.
+    process.env.NODE_ENV !== 'production',
   );
   const engine = new Engine({
     accounts,

@@ -36,9 +36,17 @@ const DAY = 24 * 3600 * 1000;
 export class DevOutbox extends SmsOutbox {
   private readonly key?: Buffer;
 
+  /**
+   * @param log - Where each message is written.
+   * @param shared - The store shared by instances, for the test outbox.
+   * @param showCodes - Write the message with its code, so that a developer can type it
+   *   (default). A production process (`NODE_ENV=production`) passes false: with no SMS
+   *   gateway plugged in, its log says a message was due, never the code.
+   */
   constructor(
     private readonly log: (line: Record<string, unknown>) => void,
     private readonly shared?: SharedOutbox,
+    private readonly showCodes = true,
   ) {
     super();
     if (shared) this.key = createHmac('sha256', shared.secret).update('etax-login test outbox').digest();
@@ -47,13 +55,12 @@ export class DevOutbox extends SmsOutbox {
   override async send(message: SmsMessage): Promise<void> {
     await super.send(message);
     const sent = this.messages.at(-1)!;
-    // Development only: the code is shown so that a developer can type it.
-    this.log({
-      level: 'info',
-      msg: 'sms (development outbox)',
-      flowId: message.flowId,
-      text: sent.text,
-    });
+    this.log(
+      this.showCodes
+        ? // Development: the code is shown so that a developer can type it.
+          { level: 'info', msg: 'sms (development outbox)', flowId: message.flowId, text: sent.text }
+        : { level: 'warn', msg: 'sms not sent: no SMS gateway is plugged in', flowId: message.flowId },
+    );
     if (this.shared?.phones.has(message.phone)) {
       const { store } = this.shared;
       const tag = phoneTag(message.phone);

@@ -228,6 +228,39 @@ describe('etax-login-server command', () => {
     await assert.rejects(readConfig(['--app-base-path', 'app'], {}), /must start with \//);
   });
 
+  it('logs an SMS code in development only: in production its log says a message was due, not the code', async () => {
+    for (const production of [false, true]) {
+      const server = run(['--port', '0'], { env: production ? { NODE_ENV: 'production' } : {} });
+      try {
+        const { url } = (await server.line((l) => l.msg === 'listening')) as { url: string };
+        const post = (path: string, body: unknown, token?: string) =>
+          fetch(`${url}/api/etax-login${path}`, {
+            method: 'POST',
+            headers: {
+              'Content-Type': 'application/json',
+              'Etax-Request': '1',
+              ...(token ? { Authorization: `Bearer ${token}` } : {}),
+            },
+            body: JSON.stringify(body),
+          });
+        const login = { entry: 'individual', fields: { account: 'wangxiuying' }, password: 'Etax@2024' };
+        const f = (await (await post('/v1/flows/password', login)).json()) as { flowId: string; flowToken: string };
+        assert.equal((await post(`/v1/flows/${f.flowId}/sms`, {}, f.flowToken)).status, 200);
+        const line = await server.line((l) => l.flowId === f.flowId && String(l.msg).includes('sms'));
+        if (production) {
+          assert.deepEqual([line.level, line.text], ['warn', undefined]);
+          assert.doesNotMatch(server.output().stdout, /验证码\D*\d{6}/);
+        } else {
+          assert.match(String(line.text), /\d{6}/);
+        }
+        server.child.kill('SIGTERM');
+        assert.equal(await server.exited, 0);
+      } finally {
+        server.child.kill('SIGKILL');
+      }
+    }
+  });
+
   it('serves the app API at its base path with a secret from the environment, and none without', async () => {
     const secret = 'app-secret-for-the-command-test-0123456789';
     const server = run(['--port', '0', '--app-base-path', '/phone-api'], { env: { ETAX_APP_SECRET: secret } });
