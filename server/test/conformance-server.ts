@@ -33,6 +33,8 @@ export const LIMITS = { requests: { limit: 600, window: 10 }, flows: { limit: 60
 
 /** The kit's target for the demo accounts (server/conformance-target.json). */
 export const TARGET_FILE = fileURLToPath(new URL('../conformance-target.json', import.meta.url));
+/** The reference server's settings for a kit run, as CI starts it (`--config`). */
+export const SERVER_CONFIG_FILE = fileURLToPath(new URL('../conformance-server.json', import.meta.url));
 const targetFile = await readFile(TARGET_FILE, 'utf8');
 
 const demoAccounts = JSON.parse(await readFile(new URL('../demo-accounts.json', import.meta.url), 'utf8')) as {

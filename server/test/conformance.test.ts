@@ -14,7 +14,14 @@ import { fileURLToPath } from 'node:url';
 import { runConformance, type ConformanceReport } from '../src/conformance/index.js';
 import { Engine } from '../../src/engine/index.js';
 import type { HostOptions } from '../src/host.js';
-import { ALLOWED_ORIGIN, APP_SECRET, SHORT, TARGET_FILE, startReference } from './conformance-server.js';
+import {
+  ALLOWED_ORIGIN,
+  APP_SECRET,
+  SERVER_CONFIG_FILE,
+  SHORT,
+  TARGET_FILE,
+  startReference,
+} from './conformance-server.js';
 import { startServer } from './server-process.js';
 
 type Around = NonNullable<HostOptions['around']>;
@@ -622,29 +629,8 @@ describe('npm run conformance', () => {
   });
 });
 
-/**
- * `npm run server` as CI starts it for the kit: short lifetimes and locks, limits per
- * address in a 10 s window (so a Retry-After is short), the app API with its test outbox.
- */
-const SERVER_ARGS = [
-  '--flow-lifetime',
-  '8',
-  '--qr-lifetime',
-  '3',
-  '--heartbeat',
-  '1',
-  '--long-poll-wait',
-  '5',
-  '--lock-seconds',
-  '30',
-  '--rate-limit-window',
-  '10',
-  '--rate-limit-flows',
-  '60',
-  '--allowed-origins',
-  ALLOWED_ORIGIN,
-  '--test-outbox',
-];
+/** `npm run server` as CI starts it for the kit: short lifetimes and locks, limits in a 10 s window, the test outbox. */
+const SERVER_ARGS = ['--config', SERVER_CONFIG_FILE];
 
 describe('npm run conformance against npm run server', { concurrency: true }, () => {
   for (const withTarget of [false, true]) {

@@ -9,13 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { SERVER_CONFIG_FILE, TARGET_FILE } from '../conformance-server.js';
 import { Redis } from 'ioredis';
 import type { ConformanceReport } from '../../src/conformance/index.js';
 import { BASE, startCluster, type Cluster } from '../cluster.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const TARGET_FILE = fileURLToPath(new URL('../../conformance-target.json', import.meta.url));
-const ALLOWED_ORIGIN = 'https://portal.example.gov.cn';
 
 let cluster: Cluster;
 let dir: string;
@@ -23,27 +22,10 @@ let dir: string;
 before(
   async () => {
     dir = await mkdtemp(join(tmpdir(), 'etax-conformance-'));
-    // Short lifetimes and a short window of the limits, so that every check runs (docs/conformance.md).
+    // The kit's server settings, as CI runs it against one server (docs/conformance.md).
     cluster = await startCluster({
       instances: 2,
-      args: [
-        '--flow-lifetime',
-        '8',
-        '--qr-lifetime',
-        '3',
-        '--heartbeat',
-        '1',
-        '--long-poll-wait',
-        '5',
-        '--lock-seconds',
-        '30',
-        '--rate-limit-window',
-        '10',
-        '--rate-limit-flows',
-        '60',
-        '--allowed-origins',
-        ALLOWED_ORIGIN,
-      ],
+      args: ['--config', SERVER_CONFIG_FILE],
     });
   },
   { timeout: 60_000 },
