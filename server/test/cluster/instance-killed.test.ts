@@ -2,50 +2,35 @@
 // reconnects through nginx, resumes from its last event (Last-Event-ID) on
 // another instance, and the login completes.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'puppeteer-core';
+import { describe, it } from 'node:test';
 import type { AppFlowView } from '../../src/app-api.js';
 import type { FlowState } from '../../../src/client/protocol.js';
-import { launchChromium } from '../chromium.js';
-import { startCluster, until, type Cluster } from '../cluster.js';
-import { openPortal } from './portal-page.js';
+import { until } from '../cluster.js';
+import { clusterWithChromium, openPortal } from './portal-page.js';
 
-let cluster: Cluster;
-let browser: Browser;
-
-before(
-  async () => {
-    cluster = await startCluster({ instances: 2 });
-    browser = await launchChromium();
-  },
-  { timeout: 60_000 },
-);
-
-after(
-  async () => {
-    await browser?.close();
-    await cluster?.stop();
-  },
-  { timeout: 30_000 },
-);
+const running = clusterWithChromium({ instances: 2 });
 
 describe('an instance killed under a waiting page', () => {
   it(
     'the page resumes its stream on another instance from its last event, and logs in',
     { timeout: 60_000 },
     async () => {
-      const p = await openPortal(browser, `${cluster.url}/?transport=sse`);
+      const p = await openPortal(running.browser, `${running.cluster.url}/?transport=sse`);
       try {
         const flow = await p.qrFlow();
         const streams = () => p.exchanges.filter((e) => e.kind === 'sse');
         await until(() => streams().some((e) => e.status === 200), "the page's stream");
-        const holder = cluster.instance(streams()[0].instance ?? null);
+        const holder = running.cluster.instance(streams()[0].instance ?? null);
 
         const payload = (flow.state as { qr: { payload: string } }).qr.payload;
-        const scanned = await cluster.app<AppFlowView>('/v1/scan', { account: 'wangxiuying', app: 'etax', payload });
+        const scanned = await running.cluster.app<AppFlowView>('/v1/scan', {
+          account: 'wangxiuying',
+          app: 'etax',
+          payload,
+        });
         assert.equal(scanned.status, 200);
         await p.shows('扫描成功');
-        const seen = await cluster.page<FlowState>(`/v1/flows/${flow.flowId}`, { token: flow.flowToken });
+        const seen = await running.cluster.page<FlowState>(`/v1/flows/${flow.flowId}`, { token: flow.flowToken });
         assert.equal(seen.body.status, 'qr_scanned');
 
         await holder.kill();
@@ -55,7 +40,7 @@ describe('an instance killed under a waiting page', () => {
         assert.equal(resumed.requestHeaders['last-event-id'], String(seen.body.seq), 'from its last event');
         assert.ok(await p.has('[part~="qr"], svg'), 'still the scanned QR view');
 
-        const confirmed = await cluster.app<AppFlowView>(`/v1/flows/${flow.flowId}/confirm`, {
+        const confirmed = await running.cluster.app<AppFlowView>(`/v1/flows/${flow.flowId}/confirm`, {
           account: 'wangxiuying',
           ...(scanned.body.matchCode ? { matchCode: scanned.body.matchCode } : {}),
         });
@@ -71,7 +56,7 @@ describe('an instance killed under a waiting page', () => {
         // What the logs say: nginx could not reach the dead instance, and nothing else went wrong.
         const port = `127.0.0.1:${holder.port}`;
         assert.deepEqual(
-          cluster.problems().filter((l) => !(l.startsWith('nginx: ') && l.includes(port))),
+          running.cluster.problems().filter((l) => !(l.startsWith('nginx: ') && l.includes(port))),
           [],
         );
       } finally {

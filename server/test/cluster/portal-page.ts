@@ -3,8 +3,13 @@
  * what they click, and what the network shows — the flows the page created and
  * which instance answered each of its requests and streams (`Etax-Instance`).
  */
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
 import type { FlowCreated } from '../../../src/client/protocol.js';
+import type { AppFlowView } from '../../src/app-api.js';
+import { launchChromium } from '../chromium.js';
+import { startCluster, type Cluster, type ClusterOptions } from '../cluster.js';
 
 export interface Exchange {
   /** `sse`, `long-poll`, `poll`, `ws`, `create` or `other`. */
@@ -149,4 +154,40 @@ export async function openPortal(browser: Browser, url: string): Promise<PortalP
     },
     close: () => page.close(),
   };
+}
+
+/**
+ * A cluster and a headless Chromium for the tests of one file: started before
+ * them, stopped after them, read through the returned object once started.
+ */
+export function clusterWithChromium(options: ClusterOptions = { instances: 2 }): {
+  readonly cluster: Cluster;
+  readonly browser: Browser;
+} {
+  const held = {} as { cluster: Cluster; browser: Browser };
+  before(
+    async () => {
+      held.cluster = await startCluster(options);
+      held.browser = await launchChromium();
+    },
+    { timeout: 60_000 },
+  );
+  after(
+    async () => {
+      await held.browser?.close();
+      await held.cluster?.stop();
+    },
+    { timeout: 30_000 },
+  );
+  return held;
+}
+
+/** The page's QR, scanned by 王秀英's 电子税务局 app through the app API: the flow and its match code. */
+export async function scanQr(cluster: Cluster, p: PortalPage) {
+  const flow = await p.qrFlow();
+  const payload = (flow.state as { qr: { payload: string } }).qr.payload;
+  const scanned = await cluster.app<AppFlowView>('/v1/scan', { account: 'wangxiuying', app: 'etax', payload });
+  assert.equal(scanned.status, 200, JSON.stringify(scanned.body));
+  await p.shows('扫描成功');
+  return { flow, matchCode: scanned.body.matchCode };
 }

@@ -2,41 +2,12 @@
 // lands on another: the built drop-in in Chromium, through nginx (plain
 // round-robin), over SSE, long-polling and WebSocket; two instances on Redis.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'puppeteer-core';
+import { describe, it } from 'node:test';
 import type { AppFlowView } from '../../src/app-api.js';
-import { launchChromium } from '../chromium.js';
-import { startCluster, until, type Cluster } from '../cluster.js';
-import { openPortal, type PortalPage } from './portal-page.js';
+import { until } from '../cluster.js';
+import { clusterWithChromium, openPortal, scanQr } from './portal-page.js';
 
-let cluster: Cluster;
-let browser: Browser;
-
-before(
-  async () => {
-    cluster = await startCluster({ instances: 2 });
-    browser = await launchChromium();
-  },
-  { timeout: 60_000 },
-);
-
-after(
-  async () => {
-    await browser?.close();
-    await cluster?.stop();
-  },
-  { timeout: 30_000 },
-);
-
-/** The page's QR, scanned by 王秀英's 电子税务局 app through the app API. */
-async function scan(p: PortalPage) {
-  const flow = await p.qrFlow();
-  const payload = (flow.state as { qr: { payload: string } }).qr.payload;
-  const scanned = await cluster.app<AppFlowView>('/v1/scan', { account: 'wangxiuying', app: 'etax', payload });
-  assert.equal(scanned.status, 200, JSON.stringify(scanned.body));
-  await p.shows('扫描成功');
-  return { flow, matchCode: scanned.body.matchCode };
-}
+const running = clusterWithChromium({ instances: 2 });
 
 /**
  * Steers the next request through nginx to an instance other than `holder`: with
@@ -47,7 +18,7 @@ async function scan(p: PortalPage) {
  */
 async function steerAwayFrom(holder: string, flowId: string) {
   for (let i = 0; i < 4; i++) {
-    const view = await cluster.app(`/v1/flows/${flowId}`, { account: 'wangxiuying' });
+    const view = await running.cluster.app(`/v1/flows/${flowId}`, { account: 'wangxiuying' });
     assert.equal(view.status, 200);
     if (view.instance === holder) return;
   }
@@ -69,9 +40,9 @@ describe('a QR login across instances, through nginx, in Chromium', () => {
         // Round-robin decides where each request goes: a login whose confirmation happened
         // to land on the waiting instance proves nothing, and another is made (at most 6).
         for (let attempt = 1; ; attempt++) {
-          const p = await openPortal(browser, `${cluster.url}/?transport=${transport}`);
+          const p = await openPortal(running.browser, `${running.cluster.url}/?transport=${transport}`);
           try {
-            const { flow, matchCode } = await scan(p);
+            const { flow, matchCode } = await scanQr(running.cluster, p);
             const streams = () => p.exchanges.filter((e) => e.kind === stream);
             let holder: string | undefined;
             if (stream !== 'long-poll') {
@@ -81,7 +52,7 @@ describe('a QR login across instances, through nginx, in Chromium', () => {
               await steerAwayFrom(holder, flow.flowId);
             }
             const confirmSent = Date.now();
-            const confirmed = await cluster.app<AppFlowView>(`/v1/flows/${flow.flowId}/confirm`, {
+            const confirmed = await running.cluster.app<AppFlowView>(`/v1/flows/${flow.flowId}/confirm`, {
               account: 'wangxiuying',
               ...(matchCode ? { matchCode } : {}),
             });
@@ -118,7 +89,7 @@ describe('a QR login across instances, through nginx, in Chromium', () => {
             await p.close();
           }
         }
-        assert.deepEqual(cluster.problems(), []);
+        assert.deepEqual(running.cluster.problems(), []);
       },
     );
   }
