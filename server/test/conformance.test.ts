@@ -213,6 +213,19 @@ class Echo extends Engine {
   }
 }
 
+/** SSE answers with each chunk of their text rewritten; other answers as they are. */
+const rewriteSse =
+  (rewrite: (chunk: string) => string): Around =>
+  async (request, next) => {
+    const response = await next(request);
+    if (!(response.headers.get('Content-Type') ?? '').startsWith('text/event-stream')) return response;
+    const body = response
+      .body!.pipeThrough(new TextDecoderStream())
+      .pipeThrough(new TransformStream<string, string>({ transform: (chunk, c) => c.enqueue(rewrite(chunk)) }))
+      .pipeThrough(new TextEncoderStream());
+    return new Response(body, { status: 200, headers: response.headers });
+  };
+
 const FAULTS: Fault[] = [
   {
     name: 'a WebSocket that sends no state after auth',
@@ -328,37 +341,13 @@ const FAULTS: Fault[] = [
     name: 'SSE states without id:',
     caughtBy: ['§13.3 Server-Sent Events', 'id = seq'],
     only: ['§13.3'],
-    around: () => async (request, next) => {
-      const response = await next(request);
-      if (!(response.headers.get('Content-Type') ?? '').startsWith('text/event-stream')) return response;
-      const body = response
-        .body!.pipeThrough(new TextDecoderStream())
-        .pipeThrough(
-          new TransformStream<string, string>({
-            transform: (chunk, c) => c.enqueue(chunk.replace(/^id: .*\n/gm, '')),
-          }),
-        )
-        .pipeThrough(new TextEncoderStream());
-      return new Response(body, { status: 200, headers: response.headers });
-    },
+    around: () => rewriteSse((chunk) => chunk.replace(/^id: .*\n/gm, '')),
   },
   {
     name: 'SSE heartbeats as comments',
     caughtBy: ['§13.3 Server-Sent Events', 'heartbeats are named events'],
     only: ['§13.3'],
-    around: () => async (request, next) => {
-      const response = await next(request);
-      if (!(response.headers.get('Content-Type') ?? '').startsWith('text/event-stream')) return response;
-      const body = response
-        .body!.pipeThrough(new TextDecoderStream())
-        .pipeThrough(
-          new TransformStream<string, string>({
-            transform: (chunk, c) => c.enqueue(chunk.replace('event: heartbeat\ndata: {}\n', ': ping\n')),
-          }),
-        )
-        .pipeThrough(new TextEncoderStream());
-      return new Response(body, { status: 200, headers: response.headers });
-    },
+    around: () => rewriteSse((chunk) => chunk.replace('event: heartbeat\ndata: {}\n', ': ping\n')),
   },
   {
     name: 'a malformed Last-Event-ID answered 400',
