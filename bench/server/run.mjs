@@ -29,6 +29,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { findRedisServer, freePort, startRedis } from '../../server/test/redis.ts';
 
@@ -39,11 +40,26 @@ const began = Date.now();
 /* ------------------------------------------------------------------ options */
 
 const argv = process.argv.slice(2);
-const option = (name) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
-const quick = argv.includes('--quick');
+const { values } = parseArgs({
+  args: argv,
+  options: Object.fromEntries([
+    ['quick', { type: 'boolean' }],
+    ...[
+      'only',
+      'transports',
+      'flows',
+      'hold',
+      'duration',
+      'connections',
+      'propagation',
+      'confirm-rate',
+      'waiter-processes',
+      'out',
+    ].map((name) => [name, { type: 'string' }]),
+  ]),
+});
+const option = (name) => values[name];
+const quick = values.quick ?? false;
 const ALL = ['create', 'hold', 'propagation'];
 const only = option('only')?.split(',') ?? ALL;
 for (const name of only)

@@ -58,6 +58,10 @@ function phoneAccount(kit: Kit, want: (a: TargetAccount) => boolean = () => true
   return pool[turn % pool.length];
 }
 
+/** A phone account that a QR login logs in at once, with no identity to choose. */
+const qrWithoutChoice = (kit: Kit) =>
+  phoneAccount(kit, (x) => (x.qrIdentity ?? x.identity ?? 'none') === 'none', 'logged in by QR without a choice');
+
 const payloadOf = (s: Json) => (s.qr as { payload: string }).payload;
 
 const expectOk = (a: Answer, what: string): Json => {
@@ -450,11 +454,7 @@ export const JOURNEY_CHECKS: Check[] = [
     name: 'after authenticated nothing more is accepted: step-up, SMS, identity 409 invalid_state; DELETE 204 leaves it authenticated',
     needs: 'appApi',
     async run(kit) {
-      const a = phoneAccount(
-        kit,
-        (x) => (x.qrIdentity ?? x.identity ?? 'none') === 'none',
-        'logged in by QR without a choice',
-      );
+      const a = qrWithoutChoice(kit);
       const { flow, matchCode } = await scanned(kit, a, 'etax');
       expectOk(await appOf(kit).flow(flow.flowId, 'confirm', { account: a.appAccount, matchCode }), 'confirm');
       const s = await pageSees(kit, flow, 'authenticated', 'after confirm');
@@ -478,11 +478,7 @@ export const JOURNEY_CHECKS: Check[] = [
     name: 'racing confirms: exactly one completion',
     needs: 'appApi',
     async run(kit) {
-      const a = phoneAccount(
-        kit,
-        (x) => (x.qrIdentity ?? x.identity ?? 'none') === 'none',
-        'logged in by QR without a choice',
-      );
+      const a = qrWithoutChoice(kit);
       const { flow, matchCode } = await scanned(kit, a, 'iit');
       const answers = await Promise.all(
         Array.from({ length: 8 }, () => appOf(kit).flow(flow.flowId, 'confirm', { account: a.appAccount, matchCode })),
